@@ -8,11 +8,16 @@
 
 #include <gst/gst.h>
 
+#include "meetjpegdepay.h"
+#include "meetjpegpay.h"
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ok = TRUE;
   (void) plugin;
+  ok |= GST_ELEMENT_REGISTER (meetjpegpay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetjpegdepay, plugin);
   return ok;
 }
 
