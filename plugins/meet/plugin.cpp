@@ -8,11 +8,15 @@
 
 #include <gst/gst.h>
 
+#include "meetpcmdepay.h"
+#include "meetpcmpay.h"
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  gboolean ok = TRUE;
-  (void) plugin;
+  gboolean ok = FALSE;
+  ok |= GST_ELEMENT_REGISTER (meetpcmpay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
   return ok;
 }
 
