@@ -10,14 +10,17 @@
 
 #include "meetjpegdepay.h"
 #include "meetjpegpay.h"
+#include "meetpcmdepay.h"
+#include "meetpcmpay.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  gboolean ok = TRUE;
-  (void) plugin;
+  gboolean ok = FALSE;
   ok |= GST_ELEMENT_REGISTER (meetjpegpay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetjpegdepay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetpcmpay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
   return ok;
 }
 
