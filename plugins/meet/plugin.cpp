@@ -12,6 +12,7 @@
 #include "meetjpegpay.h"
 #include "meetpcmdepay.h"
 #include "meetpcmpay.h"
+#include "meetrtspsink.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -21,6 +22,7 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (meetjpegdepay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetpcmpay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetrtspsink, plugin);
   return ok;
 }
 
