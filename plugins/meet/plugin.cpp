@@ -8,11 +8,18 @@
 
 #include <gst/gst.h>
 
+#if HAVE_OPENCV
+#include "yoloblur.h"
+#endif
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ok = TRUE;
   (void) plugin;
+#if HAVE_OPENCV
+  ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
+#endif
   return ok;
 }
 
