@@ -13,6 +13,9 @@
 #include "meetpcmdepay.h"
 #include "meetpcmpay.h"
 #include "meetrtspsink.h"
+#if HAVE_OPENCV
+#include "yoloblur.h"
+#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -23,6 +26,9 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (meetpcmpay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetrtspsink, plugin);
+#if HAVE_OPENCV
+  ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
+#endif
   return ok;
 }
 
