@@ -53,15 +53,15 @@ struct _GstMeetJpegPay
 G_DEFINE_TYPE (GstMeetJpegPay, gst_meet_jpeg_pay, GST_TYPE_RTP_BASE_PAYLOAD);
 GST_ELEMENT_REGISTER_DEFINE (meetjpegpay, "meetjpegpay", GST_RANK_NONE, GST_TYPE_MEET_JPEG_PAY);
 
-/* jpegparse announces sof-marker and sampling, jpegenc only sof-marker (its output fits when its
- * input is I420 or Y42B), cameras often neither: the sink pad accepts caps that *intersect* with
- * these, so a missing field is fine and a known-unsupported value is refused at negotiation.
- * Every image is checked in handle_buffer anyway. */
+/* jpegparse and jpegenc announce sof-marker (jpegenc's output fits when its input is I420 or Y42B),
+ * cameras often do not: the sink pad accepts caps that *intersect* with these, so a missing field
+ * is fine and a known-unsupported value (progressive, lossless...) is refused at negotiation.
+ * Sampling is not in the template (a list there would leave filesrc ! image/jpeg caps unfixed):
+ * every image is checked in handle_buffer. */
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("image/jpeg, sof-marker = (int) 0, "
-        "sampling = (string) { YCbCr-4:2:0, YCbCr-4:2:2 }"));
+    GST_STATIC_CAPS ("image/jpeg, sof-marker = (int) 0"));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
