@@ -73,12 +73,26 @@ TEST (L16ChannelOrder, DefaultsAndNamedOrders)
   ASSERT_TRUE (surround);
   EXPECT_EQ (surround->name, "DV.LRCWoLsRsLmixRmix");
 
-  EXPECT_FALSE (order_for_speakers ({S::FrontLeft, S::FrontRight, S::RearLeft, S::RearRight}));
+  /* 2.1 has no order: sent as it comes. */
+  EXPECT_FALSE (order_for_speakers ({S::FrontLeft, S::FrontRight, S::Lfe}));
+
+  /* Rear speakers stand in for side ones when there are none (GStreamer's 4.0 and 5.1). */
+  auto quadro = order_for_speakers ({S::FrontLeft, S::FrontRight, S::RearLeft, S::RearRight});
+  ASSERT_TRUE (quadro);
+  EXPECT_EQ (quadro->name, "DV.LRLsRs");
+  EXPECT_EQ (quadro->speakers[2], S::RearLeft);
+  auto five_one = order_for_speakers ({S::FrontLeft, S::FrontRight, S::FrontCenter, S::Lfe,
+      S::RearLeft, S::RearRight});
+  ASSERT_TRUE (five_one);
+  EXPECT_EQ (five_one->name, "DV.LRLsRsCS");
+  EXPECT_FALSE (order_for_speakers ({S::FrontLeft, S::FrontRight, S::SideLeft, S::RearRight}));
 
   EXPECT_EQ (order_for_name (8, "dv.lrcwols1rs1ls2rs2")->name, "DV.LRCWoLs1Rs1Ls2Rs2");
   EXPECT_EQ (order_for_name (3, "")->speakers.size (), 3u);
+  EXPECT_FALSE (order_for_name (4, ""));
   EXPECT_FALSE (order_for_name (7, ""));
   EXPECT_FALSE (order_for_name (8, "no-such-order"));
+  EXPECT_FALSE (order_for_name (6, "DV.LRLsRs"));
 }
 
 TEST (L16Receiver, AcceptsWholeFramesOnly)

@@ -6,7 +6,8 @@
  * Extracts big-endian 16-bit PCM (audio/x-raw, format=S16BE) from RTP L16 packets. The rate and channel
  * count come from the caps' clock-rate and encoding-params (or channels); the static payload types 10
  * and 11 imply 44100 Hz stereo and mono when those fields are absent. Channel layouts named by
- * `channel-order` (or RFC 3551's defaults) become channel positions; unknown ones come out unpositioned.
+ * `channel-order`, and RFC 3551's defaults for 1-3 channels, become channel positions; other streams
+ * come out unpositioned, channels in the order they arrived.
  *
  * A packet whose payload is not a whole number of frames is dropped and counted in
  * #GstMeetPcmDepay:packets-bad-length; the first buffer after lost packets (a sequence number gap, counted
