@@ -23,8 +23,8 @@ AUDIO = ("audiotestsrc is-live=true samplesperbuffer=441 ! audioconvert"
 class Server:
     """meetrtspsink on a free loopback port serving a JPEG video and an L16 audio stream."""
 
-    def __init__(self, props="", audio=True, jpegpay="rtpjpegpay", pcmpay="rtpL16pay"):
-        desc = "meetrtspsink name=s address=127.0.0.1 port=0 " + props + " " + VIDEO.format(jpegpay=jpegpay)
+    def __init__(self, props="", audio=True, jpegpay="rtpjpegpay", pcmpay="rtpL16pay", video=VIDEO):
+        desc = "meetrtspsink name=s address=127.0.0.1 port=0 " + props + " " + video.format(jpegpay=jpegpay)
         if audio:
             desc += " " + AUDIO.format(pcmpay=pcmpay)
         self.pipeline = Gst.parse_launch(desc)
@@ -44,10 +44,9 @@ class Server:
         """Until every sink pad has caps, DESCRIBE answers 503."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with Client(self.port) as c:
-                if c.request("DESCRIBE", self.url).code == 200:
-                    return
-            time.sleep(0.1)
+            if all(pad.get_current_caps() for pad in self.sink.sinkpads):
+                return
+            time.sleep(0.05)
         raise AssertionError("server never became ready")
 
     def clients(self):
@@ -181,7 +180,9 @@ def closed_by_server(sock, timeout=5):
 
 
 class UdpReceiver:
-    """An RTP/RTCP port pair counting what arrives, from a background thread."""
+    """An RTP/RTCP port pair counting what arrives (and RTP sequence gaps), from a background
+    thread. start_reports((host, port)) makes it send an RTCP receiver report there twice a
+    second, as real clients do."""
 
     def __init__(self):
         self.rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -193,9 +194,13 @@ class UdpReceiver:
         self.rtp_packets = 0
         self.rtcp_packets = 0
         self.rtcp_from = None
+        self.lost = 0
+        self._last_seq = None
+        self._keepalive_to = None
         self._stop = False
         self._threads = [threading.Thread(target=self._run, args=(s, i), daemon=True)
                          for i, s in enumerate((self.rtp, self.rtcp))]
+
         for t in self._threads:
             t.start()
 
@@ -213,6 +218,30 @@ class UdpReceiver:
                 self.rtcp_from = addr
             elif len(data) >= 12:
                 self.rtp_packets += 1
+                seq = int.from_bytes(data[2:4], "big")
+                if self._last_seq is not None:
+                    self.lost += (seq - self._last_seq - 1) & 0xFFFF
+                self._last_seq = seq
+
+    def start_reports(self, address):
+        self._keepalive_to = address
+        t = threading.Thread(target=self._send_reports, daemon=True)
+        self._threads.append(t)
+        t.start()
+
+    def _send_reports(self):
+        # RTCP RR with no report blocks: V=2, PT=201, length 1 word, our SSRC.
+        report = bytes([0x80, 201, 0, 1]) + (0x1234ABCD).to_bytes(4, "big")
+        while not self._stop:
+            try:
+                self.rtcp.sendto(report, self._keepalive_to)
+            except OSError:
+                return
+            time.sleep(0.5)
+
+    def restart_loss_count(self):
+        self._last_seq = None
+        self.lost = 0
 
     def transport(self):
         return "RTP/AVP;unicast;client_port=%d-%d" % (self.rtp_port, self.rtcp_port)
@@ -235,15 +264,19 @@ def server_port_of(transport):
     return int(m.group(1)), int(m.group(2))
 
 
-def play_udp(port, url, streams=(0,)):
-    """A client that sets up @streams over UDP and plays; returns (client, receivers)."""
+def play_udp(port, url, streams=(0,), keepalive=False):
+    """A client that sets up @streams over UDP and plays; returns (client, receivers).
+    With @keepalive its receivers send RTCP receiver reports to the server."""
     c = Client(port)
     receivers = []
     for n in streams:
+        # The server ports are only known after SETUP: bind first, then start reporting.
         r = UdpReceiver()
         resp = c.request("SETUP", "%s/stream=%d" % (url, n), {"Transport": r.transport()})
         assert resp.code == 200, resp
         c.session = resp.session()
+        if keepalive:
+            r.start_reports(("127.0.0.1", server_port_of(resp.header("transport"))[1]))
         receivers.append(r)
     resp = c.request("PLAY", url)
     assert resp.code == 200, resp
