@@ -17,11 +17,12 @@ def run(cmd, timeout=40):
 
 class PeersTest(unittest.TestCase):
     auth = False
+    payloaders = {}
 
     @classmethod
     def setUpClass(cls):
         props = "user=%s password=%s" % (USER, PASSWORD) if cls.auth else ""
-        cls.server = Server(props)
+        cls.server = Server(props, **cls.payloaders)
 
     @classmethod
     def tearDownClass(cls):
@@ -67,6 +68,11 @@ class PeersTest(unittest.TestCase):
 
     def test_rtspsrc_tcp(self):
         self.rtspsrc("tcp")
+
+
+class OurPayloadersTest(PeersTest):
+    """The same peers, fed by meetstream's own meetjpegpay and meetpcmpay."""
+    payloaders = {"jpegpay": "meetjpegpay", "pcmpay": "meetpcmpay"}
 
 
 class AuthPeersTest(PeersTest):

@@ -450,8 +450,9 @@ connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
   ConnectionPtr c = it->second;
   gint64 now = g_get_monotonic_time ();
 
-  /* Read a bounded amount per wakeup so one chatty client cannot starve the others. */
-  bool eof = (condition & (G_IO_HUP | G_IO_ERR)) != 0;
+  /* Read a bounded amount per wakeup so one chatty client cannot starve the others. A
+   * hang-up still gets its last bytes read (a TEARDOWN right before close, say). */
+  bool eof = (condition & G_IO_ERR) != 0;
   guint8 buf[8192];
   for (int round = 0; round < 8 && !eof; round++) {
     GError *error = nullptr;
