@@ -8,11 +8,13 @@
 
 #include <gst/gst.h>
 
+#include "meetrtspsrc.h"
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ok = TRUE;
-  (void) plugin;
+  ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
   return ok;
 }
 
