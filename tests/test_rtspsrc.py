@@ -182,6 +182,18 @@ def case_digest_wrong_password():
             client.stop()
 
 
+def case_video_only():
+    """Only stream_0 linked (as in `meetrtspsrc ! rtpjpegdepay ! ...`): the unlinked audio must not stop it."""
+    with Server() as server:
+        client = Client(server.url(), video_only=True)
+        try:
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media(frames=30, audio=0)
+            assert not client.errors, client.errors
+        finally:
+            client.stop()
+
+
 def case_state_controls():
     """PLAY / PAUSE / TEARDOWN driven by element state changes."""
     with Server() as server:

@@ -122,14 +122,17 @@ struct MeetRtspSrcPrivate {
   GSource *retry_source = nullptr, *response_source = nullptr;
   GSource *lost_source = nullptr;
   guint attempts = 0;
+  bool ever_connected = false;
   std::string lost_reason;
   bool got_data_since_play = false;
   gint64 play_started_us = 0;
-  bool full_cleanup_after_teardown = false;
   GSource *teardown_timeout_source = nullptr;
 
   /* Shared with streaming threads, under `lock`. */
   GMutex lock;
+  /* Serializes exposing pads: streams appear on different threads, and
+   * applications (and gst-launch's delayed linking) expect one pad-added at a time. */
+  GMutex pad_lock;
   GstRTSPWatch *watch = nullptr;
   GstElement *rtpbin = nullptr;
   std::vector<std::unique_ptr<SrcStream>> streams;
@@ -294,6 +297,22 @@ on_request_pt_map (GstElement *, guint session, guint pt, MeetRtspSrc * src)
   return caps;
 }
 
+/* A stream the application left unlinked must not stop the others (their
+ * packets share nothing but would get not-linked back into rtpbin and udpsrc). */
+static GstFlowReturn
+ghost_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
+{
+  GstFlowReturn ret = gst_proxy_pad_chain_default (pad, parent, buffer);
+  return ret == GST_FLOW_NOT_LINKED ? GST_FLOW_OK : ret;
+}
+
+static GstFlowReturn
+ghost_chain_list (GstPad * pad, GstObject * parent, GstBufferList * list)
+{
+  GstFlowReturn ret = gst_proxy_pad_chain_list_default (pad, parent, list);
+  return ret == GST_FLOW_NOT_LINKED ? GST_FLOW_OK : ret;
+}
+
 static void
 on_rtpbin_pad_added (GstElement *, GstPad * pad, MeetRtspSrc * src)
 {
@@ -308,9 +327,11 @@ on_rtpbin_pad_added (GstElement *, GstPad * pad, MeetRtspSrc * src)
   bool all_have_pads = true;
   bool emit_no_more_pads = false;
   GstPad *new_ghost = nullptr;
+  g_mutex_lock (&priv->pad_lock);
   g_mutex_lock (&priv->lock);
   if (session >= priv->streams.size ()) {
     g_mutex_unlock (&priv->lock);
+    g_mutex_unlock (&priv->pad_lock);
     return;
   }
   SrcStream *stream = priv->streams[session].get ();
@@ -337,11 +358,16 @@ on_rtpbin_pad_added (GstElement *, GstPad * pad, MeetRtspSrc * src)
 
   if (new_ghost) {
     GST_INFO_OBJECT (src, "exposing %s:%s", GST_DEBUG_PAD_NAME (new_ghost));
+    GstPad *internal = GST_PAD (gst_proxy_pad_get_internal (GST_PROXY_PAD (new_ghost)));
+    gst_pad_set_chain_function (internal, ghost_chain);
+    gst_pad_set_chain_list_function (internal, ghost_chain_list);
+    gst_object_unref (internal);
     gst_pad_set_active (new_ghost, TRUE);
     gst_element_add_pad (GST_ELEMENT (src), new_ghost);
   }
   if (emit_no_more_pads)
     gst_element_no_more_pads (GST_ELEMENT (src));
+  g_mutex_unlock (&priv->pad_lock);
 }
 
 static void
@@ -949,8 +975,10 @@ push_interleaved (MeetRtspSrc * src, GstRTSPMessage * message)
   guint8 *data = nullptr;
   guint size = 0;
   gst_rtsp_message_steal_body (message, &data, &size);
-  if (data && size) {
+  /* The connection NUL-terminates every body; that byte is not part of the packet. */
+  if (data && size > 1) {
     GstBuffer *buffer = gst_buffer_new_wrapped (data, size);
+    gst_buffer_resize (buffer, 0, size - 1);
     GstFlowReturn flow;
     g_signal_emit_by_name (target, "push-buffer", buffer, &flow);
     gst_buffer_unref (buffer);
@@ -1066,7 +1094,8 @@ connect_server (MeetRtspSrc * src, std::string & reason)
     res = gst_rtsp_connection_connect_usec (priv->conn, (gint64) priv->timeout_ms * 1000);
   if (res != GST_RTSP_OK) {
     gchar *text = gst_rtsp_strresult (res);
-    reason = std::string ("could not connect: ") + text;
+    reason = "could not connect to " + priv->logic.host () + ":" +
+        std::to_string (priv->logic.port ()) + " (" + text + ")";
     g_free (text);
     if (priv->conn) {
       gst_rtsp_connection_free (priv->conn);
@@ -1085,6 +1114,7 @@ connect_server (MeetRtspSrc * src, std::string & reason)
   g_mutex_lock (&priv->lock);
   priv->watch = watch;
   g_mutex_unlock (&priv->lock);
+  priv->ever_connected = true;
   GST_INFO_OBJECT (src, "connected to %s", priv->logic.request_uri ().c_str ());
   return true;
 }
@@ -1142,8 +1172,9 @@ server_lost (MeetRtspSrc * src, const std::string & reason)
   guint retry = priv->retry;
   GST_OBJECT_UNLOCK (src);
   const std::string &uri = priv->logic.request_uri ();
+  const char *what = priv->ever_connected ? "Lost the RTSP server" : "Cannot reach the RTSP server";
   if (priv->attempts >= retry) {
-    std::string message = "Lost the RTSP server at " + uri + ": " + reason + ".";
+    std::string message = std::string (what) + " at " + uri + ": " + reason + ".";
     if (retry > 0)
       message += " Gave up after " + std::to_string (retry) + " reconnect attempts.";
     message += " Check that the server runs and the host and port are right.";
@@ -1154,8 +1185,8 @@ server_lost (MeetRtspSrc * src, const std::string & reason)
   guint delay = RETRY_BASE_DELAY_MS << MIN (priv->attempts - 1, 5u);
   delay = MIN (delay, (guint) RETRY_MAX_DELAY_MS);
   GST_ELEMENT_WARNING (src, RESOURCE, READ,
-      ("Lost the RTSP server at %s: %s; reconnecting in %u ms (attempt %u of %u).",
-          uri.c_str (), reason.c_str (), delay, priv->attempts, retry), (nullptr));
+      ("%s at %s: %s; reconnecting in %u ms (attempt %u of %u).",
+          what, uri.c_str (), reason.c_str (), delay, priv->attempts, retry), (nullptr));
   priv->retry_source = add_timeout (src, delay, on_retry);
 }
 
@@ -1165,10 +1196,8 @@ finish_teardown (MeetRtspSrc * src)
   MeetRtspSrcPrivate *priv = src->priv;
   destroy_source (&priv->teardown_timeout_source);
   close_connection (src);
-  if (priv->full_cleanup_after_teardown)
-    clear_all (src);
-  else
-    clear_transports (src);
+  /* rtpbin and the stream pads stay: the application's links survive a new session. */
+  clear_transports (src);
   priv->logic.reset_session ();
   update_rtsp_state (src);
   g_mutex_lock (&priv->lock);
@@ -1190,7 +1219,6 @@ on_teardown_timeout (gpointer user_data)
 struct Command {
   MeetRtspSrc *src;
   RtspClientLogic::State target;
-  bool full_cleanup;
 };
 
 static gboolean
@@ -1203,7 +1231,6 @@ run_command (gpointer user_data)
   GST_DEBUG_OBJECT (src, "command: go to %s", RtspClientLogic::state_name (command->target));
 
   if (command->target == State::Init) {
-    priv->full_cleanup_after_teardown = command->full_cleanup;
     destroy_source (&priv->retry_source);
     priv->logic.set_target (State::Init);
     if (priv->conn && priv->logic.state () != State::Init) {
@@ -1238,6 +1265,7 @@ run_command (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
     priv->attempts = 0;
+    priv->ever_connected = false;
   }
   priv->logic.set_target (command->target);
   pump (src);
@@ -1245,9 +1273,9 @@ run_command (gpointer user_data)
 }
 
 static void
-post_command (MeetRtspSrc * src, RtspClientLogic::State target, bool full_cleanup = false)
+post_command (MeetRtspSrc * src, RtspClientLogic::State target)
 {
-  auto *command = new Command {src, target, full_cleanup};
+  auto *command = new Command {src, target};
   GSource *source = g_idle_source_new ();
   g_source_set_callback (source, run_command, command, [](gpointer c) {
         delete static_cast<Command *> (c);
@@ -1307,7 +1335,7 @@ teardown_and_wait (MeetRtspSrc * src)
   g_mutex_lock (&priv->lock);
   priv->teardown_done = false;
   g_mutex_unlock (&priv->lock);
-  post_command (src, RtspClientLogic::State::Init, true);
+  post_command (src, RtspClientLogic::State::Init);
   gint64 deadline = g_get_monotonic_time () +
       ((gint64) priv->timeout_ms + 2 * TEARDOWN_WAIT_MS) * G_TIME_SPAN_MILLISECOND;
   g_mutex_lock (&priv->lock);
@@ -1524,11 +1552,16 @@ meet_rtsp_src_change_state (GstElement * element, GstStateChange transition)
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:{
       GST_OBJECT_LOCK (src);
-      bool has_location = !src->priv->location.empty ();
+      std::string location = src->priv->location;
       GST_OBJECT_UNLOCK (src);
-      if (!has_location) {
+      RtspClientLogic check;
+      if (location.empty ()) {
         GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
             ("No location set: set location=rtsp://host[:port]/path."), (nullptr));
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      if (!check.set_location (location)) {
+        GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND, ("%s", check.error ().c_str ()), (nullptr));
         return GST_STATE_CHANGE_FAILURE;
       }
       post_command (src, State::Ready);
@@ -1572,6 +1605,7 @@ meet_rtsp_src_finalize (GObject * object)
   MeetRtspSrc *src = MEET_RTSP_SRC (object);
   stop_thread (src);
   g_mutex_clear (&src->priv->lock);
+  g_mutex_clear (&src->priv->pad_lock);
   g_cond_clear (&src->priv->done_cond);
   delete src->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1582,6 +1616,7 @@ meet_rtsp_src_init (MeetRtspSrc * src)
 {
   src->priv = new MeetRtspSrcPrivate ();
   g_mutex_init (&src->priv->lock);
+  g_mutex_init (&src->priv->pad_lock);
   g_cond_init (&src->priv->done_cond);
   GST_OBJECT_FLAG_SET (src, GST_ELEMENT_FLAG_SOURCE);
   gst_bin_set_suppressed_flags (GST_BIN (src),
