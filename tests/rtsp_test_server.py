@@ -25,58 +25,55 @@ NORMAL = ('( videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,wi
 
 
 class LipSyncFactory(GstRtspServer.RTSPMediaFactory):
-    """appsrc pairs generating one flash + one beep at each whole second of the same clock."""
+    """Two appsrcs sharing one time base: a white frame and the start of a 100 ms beep
+    carry the same timestamp at every whole second; clocksync paces them in real time."""
 
     def do_create_element(self, url):
-        bin_ = Gst.parse_launch(
-            '( appsrc name=v is-live=true format=time do-timestamp=false '
+        return Gst.parse_launch(
+            '( appsrc name=v is-live=true format=time do-timestamp=false max-buffers=2 '
             'caps=video/x-raw,format=I420,width=160,height=120,framerate=30/1 '
-            '! jpegenc ! rtpjpegpay name=pay0 pt=26 '
-            'appsrc name=a is-live=true format=time do-timestamp=false '
+            '! clocksync ! jpegenc ! rtpjpegpay name=pay0 pt=26 '
+            'appsrc name=a is-live=true format=time do-timestamp=false max-buffers=2 '
             'caps=audio/x-raw,format=S16BE,rate=48000,channels=1,layout=interleaved '
-            '! rtpL16pay name=pay1 pt=96 max-ptime=10000000 )')
-        return bin_
+            '! clocksync ! rtpL16pay name=pay1 pt=96 )')
 
     def do_configure(self, media):
         element = media.get_element()
-        v = element.get_by_name('v')
-        a = element.get_by_name('a')
-        state = {'vframe': 0, 'asample': 0}
+        state = {'vframe': 0, 'asample': 0, 'base': None}
         frame = 160 * 120
+        black = bytes([16]) * frame + bytes([128]) * (frame // 2)
+        white = bytes([235]) * frame + bytes([128]) * (frame // 2)
+        chunk = 480
+        silence = bytes(2 * chunk)
+        beep = b''.join(int(v).to_bytes(2, 'big', signed=True)
+                        for i in range(chunk) for v in [20000 if (i // 24) % 2 == 0 else -20000])
+
+        def base(src):
+            # One running-time origin for both streams, taken when the first one asks.
+            if state['base'] is None:
+                clock = src.get_clock()
+                now = clock.get_time() - src.get_base_time() if clock else 0
+                state['base'] = max(now, 0)
+            return state['base']
 
         def need_video(src, _length):
             n = state['vframe']
-            pts = n * Gst.SECOND // 30
-            # First frame of every second is white, the rest black: the flash onset is at k s.
-            flash = n % 30 == 0
-            y = bytes([235 if flash else 16]) * frame
-            uv = bytes([128]) * (frame // 2)
-            buf = Gst.Buffer.new_wrapped(y + uv)
-            buf.pts = pts
+            buf = Gst.Buffer.new_wrapped(white if n % 30 == 0 else black)
+            buf.pts = base(src) + n * Gst.SECOND // 30
             buf.duration = Gst.SECOND // 30
             state['vframe'] = n + 1
             src.emit('push-buffer', buf)
 
         def need_audio(src, _length):
-            # 10 ms chunks; first 100 ms of every second is a loud square beep, else silence.
             s0 = state['asample']
-            chunk = 480
-            data = bytearray()
-            for i in range(chunk):
-                pos = (s0 + i) % 48000
-                if pos < 4800:
-                    val = 20000 if (pos // 24) % 2 == 0 else -20000
-                else:
-                    val = 0
-                data += int(val).to_bytes(2, 'big', signed=True)
-            buf = Gst.Buffer.new_wrapped(bytes(data))
-            buf.pts = s0 * Gst.SECOND // 48000
+            buf = Gst.Buffer.new_wrapped(beep if s0 % 48000 < 4800 else silence)
+            buf.pts = base(src) + s0 * Gst.SECOND // 48000
             buf.duration = chunk * Gst.SECOND // 48000
             state['asample'] = s0 + chunk
             src.emit('push-buffer', buf)
 
-        v.connect('need-data', need_video)
-        a.connect('need-data', need_audio)
+        element.get_by_name('v').connect('need-data', need_video)
+        element.get_by_name('a').connect('need-data', need_audio)
 
 
 def main():

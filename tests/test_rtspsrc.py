@@ -311,6 +311,85 @@ def case_bad_location():
         client.stop()
 
 
+def measure_lipsync(url, props='', seconds=9.0):
+    """Running time of every flash (dark->white frame) and beep onset at the client."""
+    import numpy
+    pipeline = Gst.parse_launch(
+        'meetrtspsrc name=src location="%s" %s '
+        'src.stream_0 ! queue ! rtpjpegdepay ! jpegdec ! video/x-raw,format=I420 ! '
+        'appsink name=v emit-signals=true sync=false '
+        'src.stream_1 ! queue ! rtpL16depay ! audioconvert ! audio/x-raw,format=S16LE,channels=1 ! '
+        'appsink name=a emit-signals=true sync=false' % (url, props))
+    flashes, beeps = [], []
+    last = {'bright': True, 'loud': True}
+
+    def on_video(sink):
+        sample = sink.emit('pull-sample')
+        buf = sample.get_buffer()
+        ok, info = buf.map(Gst.MapFlags.READ)
+        bright = numpy.frombuffer(info.data, dtype=numpy.uint8, count=1000).mean() > 128
+        buf.unmap(info)
+        if bright and not last['bright']:
+            flashes.append(sample.get_segment().to_running_time(Gst.Format.TIME, buf.pts))
+        last['bright'] = bright
+        return Gst.FlowReturn.OK
+
+    def on_audio(sink):
+        sample = sink.emit('pull-sample')
+        buf = sample.get_buffer()
+        ok, info = buf.map(Gst.MapFlags.READ)
+        pcm = numpy.abs(numpy.frombuffer(info.data, dtype=numpy.int16).astype(numpy.int32))
+        buf.unmap(info)
+        loud = numpy.nonzero(pcm > 10000)[0]
+        if len(loud) and not last['loud']:
+            rt = sample.get_segment().to_running_time(Gst.Format.TIME, buf.pts)
+            beeps.append(rt + int(loud[0]) * Gst.SECOND // 48000)
+        # quiet again when the end of this buffer is silent
+        last['loud'] = bool(len(loud)) and loud[-1] > len(pcm) - 48
+        return Gst.FlowReturn.OK
+
+    pipeline.get_by_name('v').connect('new-sample', on_video)
+    pipeline.get_by_name('a').connect('new-sample', on_audio)
+    bus = pipeline.get_bus()
+    pipeline.set_state(Gst.State.PLAYING)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            msg = bus.timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR)
+            if msg:
+                raise AssertionError('error: %s' % msg.parse_error()[0].message)
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+    return flashes, beeps
+
+
+def check_lipsync(props):
+    """Flash and beep leave the server on the same timestamps; at the client their
+    running times must agree within one frame (33 ms) once RTCP sync is established."""
+    with Server('--lipsync') as server:
+        flashes, beeps = measure_lipsync(server.url(), props)
+    print('flashes (s):', [round(f / Gst.SECOND, 3) for f in flashes])
+    print('beeps   (s):', [round(b / Gst.SECOND, 3) for b in beeps])
+    offsets = []
+    for f in flashes:
+        nearest = min(beeps, key=lambda b: abs(b - f), default=None)
+        if nearest is not None and abs(nearest - f) < Gst.SECOND // 2:
+            offsets.append((f - nearest) / Gst.MSECOND)
+    print('flash - beep (ms):', [round(o, 1) for o in offsets])
+    # The first onsets may precede the first RTCP sender report; judge the settled ones.
+    settled = offsets[-3:]
+    assert len(settled) == 3, 'too few flash/beep pairs: %s' % offsets
+    assert all(abs(o) <= 33.4 for o in settled), 'audio/video out of sync: %s ms' % settled
+
+
+def case_lipsync_udp():
+    check_lipsync('protocols=udp')
+
+
+def case_lipsync_tcp():
+    check_lipsync('protocols=tcp')
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith('case_')}
 
 if __name__ == '__main__':
