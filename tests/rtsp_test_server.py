@@ -8,6 +8,8 @@ Prints "PORT <n>" on stdout once listening, then serves until killed.
   --tcp-only      refuse UDP transports (SETUP with UDP gets 461)
   --digest U:P    require Digest authentication for user U with password P
   --lipsync       video flashes white and audio beeps on the same 1 s boundaries
+  --session-timeout S   sessions expire after S seconds without a request; every
+                  GET_PARAMETER/OPTIONS request inside a session prints "KEEPALIVE <method>"
 """
 import argparse
 import sys
@@ -82,6 +84,7 @@ def main():
     parser.add_argument('--tcp-only', action='store_true')
     parser.add_argument('--digest')
     parser.add_argument('--lipsync', action='store_true')
+    parser.add_argument('--session-timeout', type=int, default=0)
     args = parser.parse_args()
 
     Gst.init(None)
@@ -109,6 +112,19 @@ def main():
         permissions.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
         factory.set_permissions(permissions)
     server.get_mount_points().add_factory('/test', factory)
+    if args.session_timeout:
+        def on_new_session(_client, session):
+            session.set_timeout(args.session_timeout)
+
+        def on_keepalive(_client, ctx, method):
+            if ctx.request.get_header(GstRtsp.RTSPHeaderField.SESSION, 0)[0] == GstRtsp.RTSPResult.OK:
+                print('KEEPALIVE %s' % method, flush=True)
+
+        def on_client(_server, client):
+            client.connect('new-session', on_new_session)
+            client.connect('get-parameter-request', on_keepalive, 'GET_PARAMETER')
+            client.connect('options-request', on_keepalive, 'OPTIONS')
+        server.connect('client-connected', on_client)
     if server.attach(None) == 0:
         print('could not listen', file=sys.stderr)
         return 1

@@ -5,9 +5,11 @@ Usage: test_rtspsrc.py CASE   (see CASES at the bottom). Exit 0 on success.
 Every wait is bounded; the server process is always killed.
 """
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import gi
@@ -32,7 +34,21 @@ class Server:
         if not line.startswith('PORT '):
             raise RuntimeError('test server did not start: %r' % line)
         self.port = int(line.split()[1])
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read_lines, args=(self.proc.stdout, self.lines), daemon=True).start()
         return self
+
+    @staticmethod
+    def _read_lines(stream, lines):
+        for line in stream:
+            lines.put(line)
+
+    def read_line(self, seconds=WAIT):
+        """Next line the server printed, or '' after @seconds."""
+        try:
+            return self.lines.get(timeout=seconds)
+        except queue.Empty:
+            return ''
 
     def url(self, userinfo=''):
         return 'rtsp://%s127.0.0.1:%d/test' % (userinfo + '@' if userinfo else '', self.port)
@@ -236,6 +252,22 @@ def case_action_signals():
             client.wait_for('PLAY', lambda: client.rtsp_state() == 'playing')
             client.wait_media()
             assert not client.errors, client.errors
+        finally:
+            client.stop()
+
+
+def case_keepalive():
+    """Session timeout 2 s: the client must refresh it (at timeout/2) and keep playing."""
+    with Server('--session-timeout', '2') as server:
+        client = Client(server.url(), 'protocols=tcp')
+        try:
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media()
+            for _ in range(2):
+                line = server.read_line()
+                assert line.startswith('KEEPALIVE'), 'no keep-alive request: %r' % line
+            client.wait_media()
+            assert not client.errors and not client.warnings, (client.errors, client.warnings)
         finally:
             client.stop()
 
