@@ -16,6 +16,7 @@
 #if HAVE_OPENCV
 #include "yoloblur.h"
 #endif
+#include "meetrtspsrc.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -29,6 +30,8 @@ plugin_init (GstPlugin * plugin)
 #if HAVE_OPENCV
   ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
 #endif
+  gboolean ok = TRUE;
+  ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
   return ok;
 }
 
