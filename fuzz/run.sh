@@ -40,7 +40,7 @@ options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=6553
   -artifact_prefix="$artifacts/" -print_final_stats=1)
 [ -f "$src/fuzz/dict/$target.dict" ] && options+=(-dict="$src/fuzz/dict/$target.dict")
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_odr_violation=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:fast_unwind_on_malloc=0:detect_odr_violation=0}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if ! "$fuzzer" "${options[@]}" "$work" "${inputs[@]}" 2>"$work.log"; then

@@ -10,7 +10,8 @@ sources_dir=$(dirname "$0")
 case "$1" in
   "$MEET_BUILD_DIR"/*)
     # Leak detection on the binary under test only: children it spawns inherit no preload.
-    ASAN_OPTIONS="detect_leaks=1:$MEET_ASAN_COMMON"
+    # Full stacks through GLib (built without frame pointers), so suppressions can match.
+    ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:$MEET_ASAN_COMMON"
     LSAN_OPTIONS="suppressions=$sources_dir/lsan.supp:print_suppressions=0"
     export ASAN_OPTIONS LSAN_OPTIONS
     ;;
