@@ -30,7 +30,6 @@ plugin_init (GstPlugin * plugin)
 #if HAVE_OPENCV
   ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
 #endif
-  gboolean ok = TRUE;
   ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
   return ok;
 }
