@@ -289,5 +289,8 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   ::testing::InitGoogleTest (&argc, argv);
-  return RUN_ALL_TESTS ();
+  const int result = RUN_ALL_TESTS ();
+  /* Lets GST_TRACERS=leaks report what the tests left alive. */
+  gst_deinit ();
+  return result;
 }
