@@ -69,12 +69,13 @@ class Server:
 class Client:
     """meetrtspsrc -> depayload -> decode -> fakesinks, counting what arrives."""
 
-    def __init__(self, url, props='', video_only=False):
+    def __init__(self, url, props='', video_only=False, meet=False):
+        vdepay, adepay = ('meetjpegdepay', 'meetpcmdepay') if meet else ('rtpjpegdepay', 'rtpL16depay')
         desc = ('meetrtspsrc name=src location="%s" %s '
-                'src.stream_0 ! queue ! rtpjpegdepay ! jpegdec ! fakesink name=vsink sync=false ' % (url, props))
+                'src.stream_0 ! queue ! %s ! jpegdec ! fakesink name=vsink sync=false ' % (url, props, vdepay))
         if not video_only:
-            desc += ('src.stream_1 ! queue ! rtpL16depay ! audioconvert ! '
-                     'fakesink name=asink sync=false')
+            desc += ('src.stream_1 ! queue ! %s ! audioconvert ! '
+                     'fakesink name=asink sync=false' % adepay)
         self.pipeline = Gst.parse_launch(desc)
         self.src = self.pipeline.get_by_name('src')
         self.frames = 0
@@ -143,8 +144,9 @@ class Client:
 
 
 def play_case(server_args, props='', userinfo=''):
+    meet = '--meet' in server_args
     with Server(*server_args) as server:
-        client = Client(server.url(userinfo), props)
+        client = Client(server.url(userinfo), props, meet=meet)
         try:
             client.set_state(Gst.State.PLAYING)
             client.wait_media()
@@ -272,9 +274,9 @@ def case_keepalive():
             client.stop()
 
 
-def reconnect(props):
-    server = Server().start()
-    client = Client(server.url(), 'retry=5 timeout=2000 ' + props)
+def reconnect(props, *server_args):
+    server = Server(*server_args).start()
+    client = Client(server.url(), 'retry=5 timeout=2000 ' + props, meet='--meet' in server_args)
     try:
         client.set_state(Gst.State.PLAYING)
         client.wait_media()
@@ -282,7 +284,7 @@ def reconnect(props):
         server.stop()
         client.wait_for('a reconnect warning', lambda: client.warnings)
         assert server.url() in client.warnings[0], client.warnings[0]
-        server = Server(port=port).start()
+        server = Server(*server_args, port=port).start()
         client.wait_media()
         assert client.rtsp_state() == 'playing'
         assert not client.errors, client.errors
@@ -343,15 +345,16 @@ def case_bad_location():
         client.stop()
 
 
-def measure_lipsync(url, props='', seconds=9.0):
+def measure_lipsync(url, props='', meet=False, seconds=9.0):
     """Running time of every flash (dark->white frame) and beep onset at the client."""
     import numpy
     pipeline = Gst.parse_launch(
         'meetrtspsrc name=src location="%s" %s '
-        'src.stream_0 ! queue ! rtpjpegdepay ! jpegdec ! video/x-raw,format=I420 ! '
+        'src.stream_0 ! queue ! %s ! jpegdec ! video/x-raw,format=I420 ! '
         'appsink name=v emit-signals=true sync=false '
-        'src.stream_1 ! queue ! rtpL16depay ! audioconvert ! audio/x-raw,format=S16LE,channels=1 ! '
-        'appsink name=a emit-signals=true sync=false' % (url, props))
+        'src.stream_1 ! queue ! %s ! audioconvert ! audio/x-raw,format=S16LE,channels=1 ! '
+        'appsink name=a emit-signals=true sync=false' % (
+            url, props, 'meetjpegdepay' if meet else 'rtpjpegdepay', 'meetpcmdepay' if meet else 'rtpL16depay'))
     flashes, beeps = [], []
     last = {'bright': True, 'loud': True}
 
@@ -395,11 +398,11 @@ def measure_lipsync(url, props='', seconds=9.0):
     return flashes, beeps
 
 
-def check_lipsync(props):
+def check_lipsync(props, *server_args):
     """Flash and beep leave the server on the same timestamps; at the client their
     running times must agree within one frame (33 ms) once RTCP sync is established."""
-    with Server('--lipsync') as server:
-        flashes, beeps = measure_lipsync(server.url(), props)
+    with Server('--lipsync', *server_args) as server:
+        flashes, beeps = measure_lipsync(server.url(), props, '--meet' in server_args)
     print('flashes (s):', [round(f / Gst.SECOND, 3) for f in flashes])
     print('beeps   (s):', [round(b / Gst.SECOND, 3) for b in beeps])
     offsets = []
@@ -420,6 +423,31 @@ def case_lipsync_udp():
 
 def case_lipsync_tcp():
     check_lipsync('protocols=tcp')
+
+
+# The same against our own server element and depayloaders.
+def case_meet_udp():
+    play_case(['--meet'], 'protocols=udp')
+
+
+def case_meet_tcp():
+    play_case(['--meet'], 'protocols=tcp')
+
+
+def case_meet_digest():
+    play_case(['--meet', '--digest', 'alice:secret'], userinfo='alice:secret')
+
+
+def case_meet_reconnect():
+    reconnect('', '--meet')
+
+
+def case_meet_lipsync_udp():
+    check_lipsync('protocols=udp', '--meet')
+
+
+def case_meet_lipsync_tcp():
+    check_lipsync('protocols=tcp', '--meet')
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith('case_')}
