@@ -455,6 +455,74 @@ def case_meet_lipsync_tcp():
     check_lipsync('protocols=tcp', '--meet')
 
 
+class UdpBlackholeProxy:
+    """Forwards RTSP between client and server but rewrites client_port in SETUP to a UDP
+    pair nobody reads: the server's UDP never reaches the client, as behind a firewall."""
+
+    def __init__(self, server_port):
+        import re
+        self.server_port = server_port
+        self.sink_rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sink_rtp.bind(('127.0.0.1', 0))
+        dead = self.sink_rtp.getsockname()[1]
+        self.pattern = re.compile(rb'client_port=\d+-\d+')
+        self.replacement = b'client_port=%d-%d' % (dead, dead)
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self):
+        return 'rtsp://127.0.0.1:%d/test' % self.port
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(('127.0.0.1', self.server_port))
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, src, dst, rewrite):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if rewrite:
+                    data = self.pattern.sub(self.replacement, data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        self.sock.close()
+        self.sink_rtp.close()
+
+
+def case_fallback_no_udp():
+    """UDP set up fine but never arrives: after timeout the client switches to TCP."""
+    with Server() as server:
+        proxy = UdpBlackholeProxy(server.port)
+        client = Client(proxy.url(), 'timeout=1500')
+        try:
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media()
+            assert any('switching to RTP over TCP' in w for w in client.warnings), client.warnings
+            assert client.rtsp_state() == 'playing'
+        finally:
+            client.stop()
+            proxy.stop()
+
+
 GOOD_SDP = ('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\n'
             'm=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\na=control:stream=0\r\n')
 
