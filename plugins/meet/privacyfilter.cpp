@@ -4,6 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cstring>
 
 namespace meet {
 
@@ -13,31 +14,51 @@ PrivacyFilter::feather_width (const cv::Size &frame_size)
   return std::max (2, std::min (frame_size.width, frame_size.height) / 40);
 }
 
+/* Shrinks `src` by `factor` with pixel averaging. Repeated halving keeps OpenCV on its vectorised
+ * 2x2 path, several times faster at 1080p than one large INTER_AREA step. */
+static void
+downscale (const cv::Mat &src, cv::Mat &dst, cv::Mat &scratch, int factor)
+{
+  const cv::Size target ((src.cols + factor - 1) / factor, (src.rows + factor - 1) / factor);
+  const cv::Mat *current = &src;
+  cv::Mat *buffers[] = { &dst, &scratch };
+  int next = 0;
+  while (factor % 2 == 0 && current->cols % 2 == 0 && current->rows % 2 == 0) {
+    cv::resize (*current, *buffers[next], cv::Size (current->cols / 2, current->rows / 2), 0, 0,
+        cv::INTER_AREA);
+    current = buffers[next];
+    next ^= 1;
+    factor /= 2;
+  }
+  if (current == &src || current->size () != target)
+    cv::resize (*current, *buffers[next], target, 0, 0, cv::INTER_AREA);
+  else
+    next ^= 1;
+  if (buffers[next] != &dst)
+    buffers[next]->copyTo (dst);
+}
+
 void
 PrivacyFilter::hide_background (cv::Mat &frame)
 {
   const int s = std::max (1, strength);
   switch (mode) {
     case PrivacyMode::blur:{
-      /* Blurring at 1/factor of the size keeps the kernel small (sigma about 3 pixels there)
+      /* Blurring at 1/factor of the size keeps the kernel small (sigma 1.5 to 3 pixels there)
        * whatever the strength; scaling back up smooths what is left. */
-      const int factor = std::clamp (s / 3, 1, 16);
-      const cv::Size small_size ((frame.cols + factor - 1) / factor,
-          (frame.rows + factor - 1) / factor);
-      cv::resize (frame, small_, small_size, 0, 0, cv::INTER_AREA);
+      int factor = 1;
+      while (factor * 2 <= std::min (s / 3, 16))
+        factor *= 2;
+      downscale (frame, small_, scratch_, factor);
       const double sigma = std::max (0.8, static_cast<double> (s) / factor / 2);
       cv::GaussianBlur (small_, small_, cv::Size (), sigma, sigma, cv::BORDER_REPLICATE);
       cv::resize (small_, frame, frame.size (), 0, 0, cv::INTER_LINEAR);
       break;
     }
-    case PrivacyMode::pixelate:{
-      const int block = std::max (2, s);
-      const cv::Size small_size ((frame.cols + block - 1) / block,
-          (frame.rows + block - 1) / block);
-      cv::resize (frame, small_, small_size, 0, 0, cv::INTER_AREA);
+    case PrivacyMode::pixelate:
+      downscale (frame, small_, scratch_, std::max (2, s));
       cv::resize (small_, frame, frame.size (), 0, 0, cv::INTER_NEAREST);
       break;
-    }
     case PrivacyMode::black:
       frame.setTo (cv::Scalar::all (0));
       break;
@@ -96,32 +117,46 @@ PrivacyFilter::apply (cv::Mat &frame, const std::vector<cv::Rect> &keep)
       row_alpha_[k * frame.rows + y] = ramp (std::max ({ box.y - y, y - (box.br ().y - 1), 0 }));
   }
 
+  /* Per row of each area: interiors of boxes are copied back whole; only the feather bands are
+   * blended, from the copies, so a pixel shared by two areas comes out the same from both. */
   const int channels = frame.channels ();
+  auto alpha_at = [&] (int x, int y) -> unsigned {
+    unsigned alpha = 0;
+    for (size_t k = 0; k < count && alpha < 255; k++)
+      alpha = std::max<unsigned> (alpha, std::min (column_alpha_[k * frame.cols + x],
+              row_alpha_[k * frame.rows + y]));
+    return alpha;
+  };
   for (size_t i = 0; i < areas.size (); i++) {
     const cv::Rect &area = areas[i];
+    const int area_end = area.x + area.width;
     for (int row = 0; row < area.height; row++) {
       const int y = area.y + row;
-      const uint8_t *kept = kept_pixels_[i].ptr<uint8_t> (row);
-      const uint8_t *hidden = hidden_pixels_[i].ptr<uint8_t> (row);
-      uint8_t *out = frame.ptr<uint8_t> (y) + area.x * channels;
-      for (int column = 0; column < area.width; column++) {
-        const int x = area.x + column;
-        unsigned alpha = 0;
-        for (size_t k = 0; k < count && alpha < 255; k++)
-          alpha = std::max<unsigned> (alpha, std::min (column_alpha_[k * frame.cols + x],
-                  row_alpha_[k * frame.rows + y]));
-        const int offset = column * channels;
-        if (alpha == 255) {
-          for (int c = 0; c < channels; c++)
-            out[offset + c] = kept[offset + c];
-        } else if (alpha == 0) {
-          for (int c = 0; c < channels; c++)
-            out[offset + c] = hidden[offset + c];
-        } else {
-          for (int c = 0; c < channels; c++)
-            out[offset + c] = static_cast<uint8_t> ((kept[offset + c] * alpha
-                    + hidden[offset + c] * (255 - alpha) + 127) / 255);
+      const uint8_t *kept = kept_pixels_[i].ptr<uint8_t> (row) - area.x * channels;
+      const uint8_t *hidden = hidden_pixels_[i].ptr<uint8_t> (row) - area.x * channels;
+      uint8_t *out = frame.ptr<uint8_t> (y);
+      auto blend = [&] (int begin, int end) {
+        for (int x = std::max (begin, area.x); x < std::min (end, area_end); x++) {
+          const unsigned a = alpha_at (x, y);
+          for (int c = x * channels; c < (x + 1) * channels; c++)
+            out[c] = static_cast<uint8_t> ((kept[c] * a + hidden[c] * (255 - a) + 127) / 255);
         }
+      };
+      for (size_t k = 0; k < count; k++) {
+        const uint8_t row_ramp = row_alpha_[k * frame.rows + y];
+        const int left = boxes[k].x, right = boxes[k].br ().x;
+        if (row_ramp == 0 || right + feather <= area.x || left - feather >= area_end)
+          continue;
+        if (row_ramp < 255) {
+          blend (left - feather, right + feather);
+          continue;
+        }
+        const int copy_begin = std::max (left, area.x), copy_end = std::min (right, area_end);
+        if (copy_end > copy_begin)
+          std::memcpy (out + copy_begin * channels, kept + copy_begin * channels,
+              (copy_end - copy_begin) * channels);
+        blend (left - feather, left);
+        blend (right, right + feather);
       }
     }
   }

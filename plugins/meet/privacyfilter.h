@@ -38,7 +38,7 @@ public:
 private:
   void hide_background (cv::Mat &frame);
 
-  cv::Mat small_;
+  cv::Mat small_, scratch_;
   std::vector<cv::Mat> kept_pixels_;
   std::vector<cv::Mat> hidden_pixels_;
   std::vector<uint8_t> column_alpha_, row_alpha_;
