@@ -39,7 +39,7 @@ downscale (const cv::Mat &src, cv::Mat &dst, cv::Mat &scratch, int factor)
 }
 
 void
-PrivacyFilter::hide_background (cv::Mat &frame)
+PrivacyFilter::hide (const cv::Mat &frame, cv::Mat &hidden)
 {
   const int s = std::max (1, strength);
   switch (mode) {
@@ -52,17 +52,17 @@ PrivacyFilter::hide_background (cv::Mat &frame)
       downscale (frame, small_, scratch_, factor);
       const double sigma = std::max (0.8, static_cast<double> (s) / factor / 2);
       cv::GaussianBlur (small_, small_, cv::Size (), sigma, sigma, cv::BORDER_REPLICATE);
-      cv::resize (small_, frame, frame.size (), 0, 0, cv::INTER_LINEAR);
+      cv::resize (small_, hidden, frame.size (), 0, 0, cv::INTER_LINEAR);
       break;
     }
     case PrivacyMode::pixelate:
       downscale (frame, small_, scratch_, std::max (2, s));
-      cv::resize (small_, frame, frame.size (), 0, 0, cv::INTER_NEAREST);
+      cv::resize (small_, hidden, frame.size (), 0, 0, cv::INTER_NEAREST);
       break;
     case PrivacyMode::black:
-      frame.setTo (cv::Scalar::all (0));
-      break;
     case PrivacyMode::boxes_only:
+      hidden.create (frame.size (), frame.type ());
+      hidden.setTo (cv::Scalar::all (0));
       break;
   }
 }
@@ -84,25 +84,19 @@ PrivacyFilter::apply (cv::Mat &frame, const std::vector<cv::Rect> &keep)
       cv::rectangle (frame, box, cv::Scalar (0, 255, 0, 255), thickness);
     return;
   }
+  if (boxes.empty ()) {
+    hide (frame, frame);
+    return;
+  }
 
-  const int feather = feather_width (frame.size ());
-  std::vector<cv::Rect> areas;
-  for (const cv::Rect &box : boxes)
-    areas.push_back ((box + cv::Size (2 * feather, 2 * feather) - cv::Point (feather, feather))
-        & whole);
-
-  /* Keep the original and the hidden version of each box with its feather band, then blend the
-   * two from these copies, so overlapping boxes give the same result in either order. */
-  kept_pixels_.resize (areas.size ());
-  hidden_pixels_.resize (areas.size ());
-  for (size_t i = 0; i < areas.size (); i++)
-    frame (areas[i]).copyTo (kept_pixels_[i]);
-  hide_background (frame);
-  for (size_t i = 0; i < areas.size (); i++)
-    frame (areas[i]).copyTo (hidden_pixels_[i]);
+  /* The hidden frame goes to a buffer of its own; the frame itself keeps the original pixels,
+   * and each row is then written once: hidden where no box reaches, untouched inside boxes,
+   * blended across the feather band. */
+  hide (frame, hidden_);
 
   /* Alpha of box k at (x, y) is min(column ramp, row ramp): 255 inside the box, falling to 0 at
    * `feather` pixels outside it. The alpha of a pixel is the largest over all boxes. */
+  const int feather = feather_width (frame.size ());
   const size_t count = boxes.size ();
   column_alpha_.assign (count * frame.cols, 0);
   row_alpha_.assign (count * frame.rows, 0);
@@ -117,46 +111,49 @@ PrivacyFilter::apply (cv::Mat &frame, const std::vector<cv::Rect> &keep)
       row_alpha_[k * frame.rows + y] = ramp (std::max ({ box.y - y, y - (box.br ().y - 1), 0 }));
   }
 
-  /* Per row of each area: interiors of boxes are copied back whole; only the feather bands are
-   * blended, from the copies, so a pixel shared by two areas comes out the same from both. */
   const int channels = frame.channels ();
-  auto alpha_at = [&] (int x, int y) -> unsigned {
-    unsigned alpha = 0;
-    for (size_t k = 0; k < count && alpha < 255; k++)
-      alpha = std::max<unsigned> (alpha, std::min (column_alpha_[k * frame.cols + x],
-              row_alpha_[k * frame.rows + y]));
-    return alpha;
-  };
-  for (size_t i = 0; i < areas.size (); i++) {
-    const cv::Rect &area = areas[i];
-    const int area_end = area.x + area.width;
-    for (int row = 0; row < area.height; row++) {
-      const int y = area.y + row;
-      const uint8_t *kept = kept_pixels_[i].ptr<uint8_t> (row) - area.x * channels;
-      const uint8_t *hidden = hidden_pixels_[i].ptr<uint8_t> (row) - area.x * channels;
-      uint8_t *out = frame.ptr<uint8_t> (y);
-      auto blend = [&] (int begin, int end) {
-        for (int x = std::max (begin, area.x); x < std::min (end, area_end); x++) {
-          const unsigned a = alpha_at (x, y);
-          for (int c = x * channels; c < (x + 1) * channels; c++)
-            out[c] = static_cast<uint8_t> ((kept[c] * a + hidden[c] * (255 - a) + 127) / 255);
+  std::vector<size_t> active;
+  std::vector<std::pair<int, int>> reach;  /* [begin, end) where some box has alpha > 0 */
+  for (int y = 0; y < frame.rows; y++) {
+    uint8_t *out = frame.ptr<uint8_t> (y);
+    const uint8_t *hidden = hidden_.ptr<uint8_t> (y);
+
+    active.clear ();
+    reach.clear ();
+    for (size_t k = 0; k < count; k++) {
+      if (row_alpha_[k * frame.rows + y] > 0) {
+        active.push_back (k);
+        reach.emplace_back (std::max (0, boxes[k].x - feather),
+            std::min (frame.cols, boxes[k].br ().x + feather));
+      }
+    }
+    std::sort (reach.begin (), reach.end ());
+
+    int x = 0;
+    for (size_t r = 0; r <= reach.size (); r++) {
+      const int begin = r < reach.size ()? std::max (reach[r].first, x) : frame.cols;
+      if (begin > x)
+        std::memcpy (out + x * channels, hidden + x * channels, (begin - x) * channels);
+      x = std::max (x, begin);
+      if (r == reach.size ())
+        break;
+      for (; x < reach[r].second; x++) {
+        unsigned alpha = 0;
+        int opaque_end = x;
+        for (size_t k : active) {
+          const uint8_t row_ramp = row_alpha_[k * frame.rows + y];
+          if (row_ramp == 255 && x >= boxes[k].x && x < boxes[k].br ().x)
+            opaque_end = std::max (opaque_end, boxes[k].br ().x);
+          alpha = std::max<unsigned> (alpha, std::min (column_alpha_[k * frame.cols + x],
+                  row_ramp));
         }
-      };
-      for (size_t k = 0; k < count; k++) {
-        const uint8_t row_ramp = row_alpha_[k * frame.rows + y];
-        const int left = boxes[k].x, right = boxes[k].br ().x;
-        if (row_ramp == 0 || right + feather <= area.x || left - feather >= area_end)
-          continue;
-        if (row_ramp < 255) {
-          blend (left - feather, right + feather);
+        if (opaque_end > x) {
+          /* Inside a box: the original stays; skip to the box's right edge. */
+          x = opaque_end - 1;
           continue;
         }
-        const int copy_begin = std::max (left, area.x), copy_end = std::min (right, area_end);
-        if (copy_end > copy_begin)
-          std::memcpy (out + copy_begin * channels, kept + copy_begin * channels,
-              (copy_end - copy_begin) * channels);
-        blend (left - feather, left);
-        blend (right, right + feather);
+        for (int c = x * channels; c < (x + 1) * channels; c++)
+          out[c] = static_cast<uint8_t> ((out[c] * alpha + hidden[c] * (255 - alpha) + 127) / 255);
       }
     }
   }

@@ -35,9 +35,16 @@
 
 #include <gst/video/video.h>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -352,10 +359,37 @@ gst_yolo_blur_detect (GstYoloBlur * self, const Job & job, const Settings & sett
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 
+/* Loads the model (the first OpenCV DNN work of the element), reporting the outcome through
+ * `loaded` ("" on success), then runs detections until stopped. */
 static void
-gst_yolo_blur_worker (GstYoloBlur * self)
+gst_yolo_blur_worker (GstYoloBlur * self, std::string path, std::promise<std::string> *loaded)
 {
   YoloBlurState *state = self->state;
+
+#ifdef __linux__
+  /* Inference runs below the streaming thread's priority so that frames never wait for it on a
+   * busy CPU. Threads OpenCV starts from here to parallelise the network inherit this. */
+  if (setpriority (PRIO_PROCESS, static_cast<id_t> (syscall (SYS_gettid)), 10) != 0)
+    GST_DEBUG_OBJECT (self, "could not lower the inference thread's priority");
+#endif
+
+  {
+    std::string error;
+    std::lock_guard<std::mutex> lock (state->detector_lock);
+    if (!state->detector.load (path, error)) {
+      loaded->set_value (error);
+      return;
+    }
+    state->model_path = path;
+    const Settings settings = get_settings (self);
+    if (!state->detector.set_compute (settings.backend, settings.target))
+      GST_WARNING_OBJECT (self, "the chosen DNN backend/target is not available in this "
+          "OpenCV build; running on the CPU");
+    GST_INFO_OBJECT (self, "model %s, input %dx%d", path.c_str (),
+        state->detector.input_width (), state->detector.input_height ());
+  }
+  loaded->set_value ("");
+
   std::unique_lock<std::mutex> lock (state->job_lock);
   while (true) {
     state->job_cond.wait (lock, [state] { return state->stopping || state->job_pending; });
@@ -406,29 +440,25 @@ gst_yolo_blur_start (GstBaseTransform * trans)
     return FALSE;
   }
 
-  std::string error;
-  {
-    std::lock_guard<std::mutex> lock (state->detector_lock);
-    if (!state->detector.load (path, error)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Cannot use the YOLOv5 model: %s. See models/README.md for how to export one.",
-              error.c_str ()), (NULL));
-      return FALSE;
-    }
-    state->model_path = path;
-    if (!state->detector.set_compute (settings.backend, settings.target))
-      GST_WARNING_OBJECT (self, "the chosen DNN backend/target is not available in this "
-          "OpenCV build; running on the CPU");
-  }
-  GST_INFO_OBJECT (self, "model %s, input %dx%d", path.c_str (), state->detector.input_width (),
-      state->detector.input_height ());
-
   {
     std::lock_guard<std::mutex> lock (state->result_lock);
     state->latest = DetectionSet ();
   }
   state->frames_since_detection = G_MAXUINT64;
-  state->worker = std::thread (gst_yolo_blur_worker, self);
+
+  /* The worker loads the model so that OpenCV's threads are created at its lower priority; the
+   * state change waits for the outcome, so a bad model fails it. */
+  std::promise<std::string> loaded;
+  std::future<std::string> outcome = loaded.get_future ();
+  state->worker = std::thread (gst_yolo_blur_worker, self, path, &loaded);
+  const std::string error = outcome.get ();
+  if (!error.empty ()) {
+    state->worker.join ();
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Cannot use the YOLOv5 model: %s. See models/README.md for how to export one.",
+            error.c_str ()), (NULL));
+    return FALSE;
+  }
   return TRUE;
 }
 
