@@ -13,6 +13,7 @@
 #include "meetpcmdepay.h"
 #include "meetpcmpay.h"
 #include "meetrtspsink.h"
+#include "meetrtspsrc.h"
 #if HAVE_OPENCV
 #include "yoloblur.h"
 #endif
@@ -26,6 +27,7 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (meetpcmpay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetrtspsink, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
 #if HAVE_OPENCV
   ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
 #endif
