@@ -154,6 +154,10 @@ def play_case(server_args, props='', userinfo=''):
             stats = client.src.get_property('stats')
             assert stats.get_value('packets-received') > 0, stats.to_string()
             assert stats.get_value('streams') == 2, stats.to_string()
+            for name in ('stream-0', 'stream-1'):
+                stream = stats.get_value(name)
+                assert stream.get_value('packets-received') > 0, stats.to_string()
+                assert stream.has_field('packets-lost') and stream.has_field('jitter'), stats.to_string()
             return client
         finally:
             client.stop()
@@ -187,6 +191,10 @@ def case_udp_only_refused():
 def case_digest():
     play_case(['--digest', 'alice:secret'], userinfo='alice:secret')
     play_case(['--digest', 'alice:secret'], 'user=alice password=secret')
+
+
+def case_basic():
+    play_case(['--basic', 'bob:pw'], userinfo='bob:pw')
 
 
 def case_digest_wrong_password():

@@ -551,9 +551,12 @@ stream_build_transport (MeetRtspSrc * src, SrcStream * stream, const std::string
       gst_caps_unref (rtcp_caps);
       return false;
     }
-    for (GstElement *appsrc : {stream->rtp_src, stream->rtcp_src})
+    for (GstElement *appsrc : {stream->rtp_src, stream->rtcp_src}) {
       g_object_set (appsrc, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", TRUE,
           "max-bytes", (guint64) (4 << 20), nullptr);
+      /* The RTSP thread must never block on a stalled pipeline: drop the oldest packets. */
+      gst_util_set_object_arg (G_OBJECT (appsrc), "leaky-type", "downstream");
+    }
     g_object_set (stream->rtp_src, "caps", stream->caps, nullptr);
     g_object_set (stream->rtcp_src, "caps", rtcp_caps, nullptr);
     g_object_set (stream->rtcp_sink, "emit-signals", TRUE, "sync", FALSE, "async", FALSE, nullptr);
@@ -938,6 +941,12 @@ handle_event (MeetRtspSrc * src, RtspClientLogic::Event event)
       }
       break;
     case Event::Failed:
+      if (priv->logic.state () == RtspClientLogic::State::Playing ||
+          priv->logic.state () == RtspClientLogic::State::Paused) {
+        /* An established session went bad (e.g. the server forgot it): start over. */
+        server_lost (src, priv->logic.error ());
+        return;
+      }
       fatal_error (src, priv->logic.error ());
       return;
   }
