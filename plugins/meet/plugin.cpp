@@ -8,18 +8,29 @@
 
 #include <gst/gst.h>
 
+#include "meetjpegdepay.h"
+#include "meetjpegpay.h"
+#include "meetpcmdepay.h"
+#include "meetpcmpay.h"
+#include "meetrtspsink.h"
 #if HAVE_OPENCV
 #include "yoloblur.h"
 #endif
+#include "meetrtspsrc.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  gboolean ok = TRUE;
-  (void) plugin;
+  gboolean ok = FALSE;
+  ok |= GST_ELEMENT_REGISTER (meetjpegpay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetjpegdepay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetpcmpay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetrtspsink, plugin);
 #if HAVE_OPENCV
   ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
 #endif
+  ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
   return ok;
 }
 

@@ -1,0 +1,1383 @@
+/* meetstream: meetrtspsink, an RTSP server inside one sink element.
+ *
+ * SECTION:element-meetrtspsink
+ * @title: meetrtspsink
+ *
+ * meetrtspsink serves the RTP streams linked to its request pads to any number of RTSP 1.0
+ * (RFC 2326) clients, over UDP unicast or interleaved in the RTSP TCP connection. Each sink
+ * pad is one stream of the presentation (`a=control:stream=N` in the SDP, N counting the pads
+ * in request order), so a payloader per stream is all it needs.
+ *
+ * Inside: one rtpbin send session per stream (it sends RTCP sender reports so clients can
+ * sync audio with video), a multiudpsink for RTP and one for RTCP sharing a socket pair per
+ * stream (the server_port of SETUP replies), and a udpsrc receiving the clients' receiver
+ * reports, which keep their sessions alive. RTSP runs on a thread of its own; the request
+ * handling and session state machine live in meet::RtspServerLogic.
+ *
+ * Safety: RTP only goes to the address of the client's own RTSP connection (a Transport
+ * `destination=` naming another host is refused with 403 Forbidden); session IDs are 128
+ * random bits from getrandom(2) and only work on the connection that created them; request
+ * heads are capped at 16 KiB and bodies at 4 KiB (413/414, then the connection closes);
+ * connections are capped at 2 x max-clients + 4; connections with a half-sent request or no
+ * session are closed after the session timeout; a TCP client that reads too slowly loses
+ * packets instead of stalling the others.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 meetrtspsink name=s port=8554 \
+ *   videotestsrc is-live=true ! video/x-raw,format=I420 ! jpegenc ! rtpjpegpay ! s.sink_0 \
+ *   audiotestsrc is-live=true ! audioconvert ! audio/x-raw,format=S16BE ! rtpL16pay ! s.sink_1
+ * ]| serves rtsp://HOST:8554/meet with a JPEG video and an L16 audio stream.
+ * |[
+ * gst-launch-1.0 meetrtspsink name=s port=0 user=alice password=secret \
+ *   videotestsrc is-live=true ! video/x-raw,format=I420 ! jpegenc ! meetjpegpay ! s.sink_0 \
+ *   audiotestsrc is-live=true ! audioconvert ! audio/x-raw,format=S16BE ! meetpcmpay ! s.sink_1
+ * ]| the same with meetstream's own payloaders, on a free port, Digest authentication required.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "meetrtspsink.h"
+#include "rtspserverlogic.h"
+
+#include <gio/gio.h>
+#include <gst/net/gstnetaddressmeta.h>
+#include <gst/rtp/gstrtpbuffer.h>
+#include <gst/rtsp/rtsp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC (meet_rtsp_sink_debug);
+#define GST_CAT_DEFAULT meet_rtsp_sink_debug
+
+#define DEFAULT_ADDRESS "0.0.0.0"
+#define DEFAULT_PORT 8554
+#define DEFAULT_PATH "/meet"
+#define DEFAULT_MAX_CLIENTS 32
+#define DEFAULT_SESSION_TIMEOUT 60
+
+/* Unsent bytes a TCP client may have queued before its new RTP packets are dropped. */
+static const size_t kTcpDataBacklog = 1024 * 1024;
+/* Unsent RTSP responses beyond which a client that never reads is disconnected. */
+static const size_t kTcpControlBacklog = 4 * 1024 * 1024;
+/* Half-sent requests are given at most this long (or the session timeout if shorter). */
+static const gint64 kRequestTimeoutUs = 10 * G_USEC_PER_SEC;
+
+enum
+{
+  PROP_0,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_BOUND_PORT,
+  PROP_PATH,
+  PROP_MAX_CLIENTS,
+  PROP_SESSION_TIMEOUT,
+  PROP_USER,
+  PROP_PASSWORD,
+  PROP_AUTH_BASIC,
+  PROP_CLIENTS,
+  PROP_BYTES_SENT,
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
+    GST_PAD_SINK,
+    GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("application/x-rtp"));
+
+namespace {
+
+/* One client's RTSP connection. Shared between the server thread (requests, responses) and
+ * the streaming threads (interleaved RTP/RTCP), hence the lock around the output queue. */
+struct Connection {
+  meet::RtspConnectionContext context;
+  GSocket *socket = nullptr;
+  GSource *read_source = nullptr;
+  meet::RtspRequestParser parser;
+  gint64 last_activity_us = 0;
+  gint64 partial_since_us = 0;     // when the pending half-sent request started
+  bool close_after_flush = false;
+
+  std::mutex lock;
+  GMainContext *context_ptr = nullptr;
+  std::deque<std::string> out;     // whole messages/frames; the first may be partly sent
+  size_t out_offset = 0;
+  size_t out_bytes = 0;
+  GSource *write_source = nullptr;
+  bool closed = false;
+  bool broken = false;
+  guint64 dropped = 0;
+
+  ~Connection () {
+    if (socket)
+      g_object_unref (socket);
+  }
+};
+
+using ConnectionPtr = std::shared_ptr<Connection>;
+
+struct TcpTarget {
+  ConnectionPtr connection;
+  std::string session_id;
+  guint8 rtp_channel;
+  guint8 rtcp_channel;
+};
+
+struct Stream {
+  ~Stream () {
+    for (GstElement *e : { rtp_sink, rtcp_sink, rtcp_src }) {
+      if (e)
+        gst_object_unref (e);
+    }
+  }
+  guint pad_index = 0;
+  GstPad *ghost = nullptr;
+  GstElement *rtp_sink = nullptr;     // multiudpsink
+  GstElement *rtcp_sink = nullptr;    // multiudpsink
+  GstElement *rtcp_src = nullptr;     // udpsrc
+  GSocket *rtp_socket = nullptr;
+  GSocket *rtcp_socket = nullptr;
+  int rtp_port = 0;
+  int rtcp_port = 0;
+  /* Guarded by Private::data_lock. */
+  std::string caps;
+  bool have_position = false;
+  guint16 last_seq = 0;
+  guint32 last_rtptime = 0;
+  unsigned udp_clients = 0;
+  std::vector<TcpTarget> tcp_targets;
+};
+
+struct RtcpSeen {
+  unsigned stream;
+  std::string host;
+  int port;
+};
+
+struct Private;
+
+/* The media side of meet::RtspServerLogic: adds and removes destinations. */
+class SinkMedia : public meet::RtspServerLogic::Media {
+public:
+  explicit SinkMedia (Private & priv) : priv_ (priv) {}
+  std::vector<meet::RtspServerLogic::StreamInfo> streams () override;
+  void session_play (const meet::RtspSession & session) override;
+  void session_pause (const meet::RtspSession & session) override;
+  void session_teardown (const meet::RtspSession & session) override;
+private:
+  void remove_destinations (const meet::RtspSession & session);
+  Private & priv_;
+};
+
+struct Private {
+  Private () : media (*this) {}
+
+  /* Properties, under the object lock. */
+  std::string address = DEFAULT_ADDRESS;
+  guint port = DEFAULT_PORT;
+  std::string path = DEFAULT_PATH;
+  guint max_clients = DEFAULT_MAX_CLIENTS;
+  guint session_timeout = DEFAULT_SESSION_TIMEOUT;
+  std::string user;
+  std::string password;
+  bool auth_basic = false;
+  std::atomic<guint> bound_port { 0 };
+  std::atomic<guint> clients { 0 };
+  std::atomic<guint64> bytes_sent { 0 };
+
+  GstElement *rtpbin = nullptr;
+  /* Streams in pad request order (= stream index in the SDP); the vector under data_lock. */
+  std::mutex data_lock;
+  std::vector<Stream *> streams;
+  std::vector<RtcpSeen> rtcp_seen;
+
+  /* Server thread state: only touched on the server thread once it runs. */
+  SinkMedia media;
+  std::unique_ptr<meet::RtspServerLogic> logic;
+  GMainContext *context = nullptr;
+  GMainLoop *loop = nullptr;
+  GThread *thread = nullptr;
+  GSocket *listen_socket = nullptr;
+  GSource *listen_source = nullptr;
+  GSource *timer_source = nullptr;
+  std::map<guint64, ConnectionPtr> connections;
+  guint64 next_connection_id = 1;
+  guint max_connections = 0;
+  gint64 session_timeout_us = 0;
+};
+
+}  // namespace
+
+struct _GstMeetRtspSink
+{
+  GstBin parent;
+  Private *priv;
+};
+
+#define gst_meet_rtsp_sink_parent_class parent_class
+G_DEFINE_TYPE (GstMeetRtspSink, gst_meet_rtsp_sink, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (meetrtspsink, "meetrtspsink", GST_RANK_NONE,
+    GST_TYPE_MEET_RTSP_SINK);
+
+/* ---------------------------------------------------------------- output */
+
+static gboolean connection_writable (GSocket * socket, GIOCondition condition,
+    gpointer user_data);
+
+/* Sends what the socket takes now; waits for writability on the server thread for the rest.
+ * Called with connection->lock held. */
+static void
+connection_flush_locked (Connection * c, const ConnectionPtr & self)
+{
+  while (!c->out.empty () && !c->closed && !c->broken) {
+    const std::string & front = c->out.front ();
+    GError *error = nullptr;
+    gssize sent = g_socket_send_with_blocking (c->socket, front.data () + c->out_offset,
+        front.size () - c->out_offset, FALSE, nullptr, &error);
+    if (sent < 0) {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        GST_DEBUG ("connection %" G_GUINT64_FORMAT ": send failed: %s", c->context.id,
+            error->message);
+        c->broken = true;
+      }
+      g_clear_error (&error);
+      break;
+    }
+    c->out_offset += sent;
+    c->out_bytes -= sent;
+    if (c->out_offset == front.size ()) {
+      c->out.pop_front ();
+      c->out_offset = 0;
+    }
+  }
+  if (!c->out.empty () && !c->write_source && !c->closed && !c->broken && self) {
+    c->write_source = g_socket_create_source (c->socket, G_IO_OUT, nullptr);
+    g_source_set_callback (c->write_source, G_SOURCE_FUNC (connection_writable),
+        new ConnectionPtr (self), [](gpointer p) { delete static_cast<ConnectionPtr *> (p); });
+    g_source_attach (c->write_source, c->context_ptr);
+  }
+}
+
+static gboolean
+connection_writable (GSocket *, GIOCondition, gpointer user_data)
+{
+  const ConnectionPtr & self = *static_cast<ConnectionPtr *> (user_data);
+  std::lock_guard<std::mutex> guard (self->lock);
+  /* Let flush attach a fresh source if data remains; this one is done. */
+  g_source_unref (self->write_source);
+  self->write_source = nullptr;
+  connection_flush_locked (self.get (), self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues an RTSP response; those are never dropped. */
+static void
+connection_send_response (const ConnectionPtr & c, const std::string & bytes)
+{
+  std::lock_guard<std::mutex> guard (c->lock);
+  if (c->closed)
+    return;
+  if (c->out_bytes > kTcpControlBacklog) {
+    c->broken = true;
+    return;
+  }
+  c->out.push_back (bytes);
+  c->out_bytes += bytes.size ();
+  connection_flush_locked (c.get (), c);
+}
+
+/* Queues one interleaved frame, or drops it when the client is too far behind: a slow TCP
+ * client must not hold up the streaming thread that feeds everyone. */
+static void
+connection_send_frame (const ConnectionPtr & c, const std::string & frame)
+{
+  std::lock_guard<std::mutex> guard (c->lock);
+  if (c->closed || c->broken)
+    return;
+  if (c->out_bytes + frame.size () > kTcpDataBacklog) {
+    if (c->dropped++ == 0)
+      GST_INFO ("connection %" G_GUINT64_FORMAT " reads too slowly: dropping packets",
+          c->context.id);
+    return;
+  }
+  c->out.push_back (frame);
+  c->out_bytes += frame.size ();
+  connection_flush_locked (c.get (), c);
+}
+
+/* ---------------------------------------------------------------- media side */
+
+std::vector<meet::RtspServerLogic::StreamInfo>
+SinkMedia::streams ()
+{
+  std::lock_guard<std::mutex> guard (priv_.data_lock);
+  std::vector<meet::RtspServerLogic::StreamInfo> infos;
+  for (Stream *s : priv_.streams) {
+    meet::RtspServerLogic::StreamInfo info;
+    info.caps = s->caps;
+    info.server_rtp_port = s->rtp_port;
+    info.server_rtcp_port = s->rtcp_port;
+    info.have_position = s->have_position;
+    info.next_seq = s->last_seq + 1;
+    info.rtptime = s->last_rtptime;
+    infos.push_back (info);
+  }
+  return infos;
+}
+
+void
+SinkMedia::session_play (const meet::RtspSession & session)
+{
+  ConnectionPtr connection;
+  auto it = priv_.connections.find (session.connection_id);
+  if (it != priv_.connections.end ())
+    connection = it->second;
+
+  std::lock_guard<std::mutex> guard (priv_.data_lock);
+  for (size_t i = 0; i < session.streams.size () && i < priv_.streams.size (); i++) {
+    const meet::RtspStreamTransport & t = session.streams[i];
+    Stream *s = priv_.streams[i];
+    if (!t.configured)
+      continue;
+    if (t.tcp) {
+      if (connection)
+        s->tcp_targets.push_back ({ connection, session.id,
+            static_cast<guint8> (t.rtp_channel), static_cast<guint8> (t.rtcp_channel) });
+    } else {
+      g_signal_emit_by_name (s->rtp_sink, "add", session.client_host.c_str (),
+          t.client_rtp_port);
+      g_signal_emit_by_name (s->rtcp_sink, "add", session.client_host.c_str (),
+          t.client_rtcp_port);
+      s->udp_clients++;
+    }
+  }
+  GST_INFO ("session %s of %s plays", session.id.c_str (), session.client_host.c_str ());
+}
+
+void
+SinkMedia::remove_destinations (const meet::RtspSession & session)
+{
+  std::lock_guard<std::mutex> guard (priv_.data_lock);
+  for (size_t i = 0; i < session.streams.size () && i < priv_.streams.size (); i++) {
+    const meet::RtspStreamTransport & t = session.streams[i];
+    Stream *s = priv_.streams[i];
+    if (!t.configured)
+      continue;
+    if (t.tcp) {
+      auto & targets = s->tcp_targets;
+      targets.erase (std::remove_if (targets.begin (), targets.end (),
+              [&](const TcpTarget & target) { return target.session_id == session.id; }),
+          targets.end ());
+    } else {
+      g_signal_emit_by_name (s->rtp_sink, "remove", session.client_host.c_str (),
+          t.client_rtp_port);
+      g_signal_emit_by_name (s->rtcp_sink, "remove", session.client_host.c_str (),
+          t.client_rtcp_port);
+      if (s->udp_clients > 0)
+        s->udp_clients--;
+    }
+  }
+}
+
+void
+SinkMedia::session_pause (const meet::RtspSession & session)
+{
+  remove_destinations (session);
+  GST_INFO ("session %s of %s paused", session.id.c_str (), session.client_host.c_str ());
+}
+
+void
+SinkMedia::session_teardown (const meet::RtspSession & session)
+{
+  if (session.state == meet::RtspSessionState::kPlaying)
+    remove_destinations (session);
+  GST_INFO ("session %s of %s ends", session.id.c_str (), session.client_host.c_str ());
+}
+
+/* ---------------------------------------------------------------- server thread */
+
+static void
+update_clients (Private * priv)
+{
+  priv->clients = priv->logic ? priv->logic->playing_sessions () : 0;
+}
+
+static void
+connection_close (Private * priv, const ConnectionPtr & c)
+{
+  GST_DEBUG ("closing connection %" G_GUINT64_FORMAT " from %s", c->context.id,
+      c->context.peer_host.c_str ());
+  priv->logic->connection_closed (c->context);
+  if (c->read_source) {
+    g_source_destroy (c->read_source);
+    g_source_unref (c->read_source);
+    c->read_source = nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> guard (c->lock);
+    c->closed = true;
+    if (c->write_source) {
+      g_source_destroy (c->write_source);
+      g_source_unref (c->write_source);
+      c->write_source = nullptr;
+    }
+    c->out.clear ();
+    g_socket_close (c->socket, nullptr);
+  }
+  priv->connections.erase (c->context.id);
+  update_clients (priv);
+}
+
+static gboolean
+connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
+{
+  auto *args = static_cast<std::pair<Private *, guint64> *> (user_data);
+  Private *priv = args->first;
+  auto it = priv->connections.find (args->second);
+  if (it == priv->connections.end ())
+    return G_SOURCE_REMOVE;
+  ConnectionPtr c = it->second;
+  gint64 now = g_get_monotonic_time ();
+
+  /* Read a bounded amount per wakeup so one chatty client cannot starve the others. A
+   * hang-up still gets its last bytes read (a TEARDOWN right before close, say). */
+  bool eof = (condition & G_IO_ERR) != 0;
+  guint8 buf[8192];
+  for (int round = 0; round < 8 && !eof; round++) {
+    GError *error = nullptr;
+    gssize n = g_socket_receive_with_blocking (c->socket, reinterpret_cast<gchar *> (buf),
+        sizeof (buf), FALSE, nullptr, &error);
+    if (n < 0) {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        eof = true;
+      g_clear_error (&error);
+      break;
+    }
+    if (n == 0) {
+      eof = true;
+      break;
+    }
+    c->parser.feed (buf, n);
+    c->last_activity_us = now;
+    if ((size_t) n < sizeof (buf))
+      break;
+  }
+
+  for (;;) {
+    meet::RtspRequest request;
+    int error_code = 0;
+    guint8 channel = 0;
+    auto result = c->parser.next (request, error_code, channel);
+    if (result == meet::RtspRequestParser::Result::kNeedMore)
+      break;
+    if (result == meet::RtspRequestParser::Result::kInterleaved) {
+      /* RTCP receiver reports over TCP: proof of life. */
+      priv->logic->touch_connection (c->context.id, now);
+      continue;
+    }
+    meet::RtspResponse response;
+    if (result == meet::RtspRequestParser::Result::kError) {
+      GST_INFO ("connection %" G_GUINT64_FORMAT " from %s sent a bad request (%d)",
+          c->context.id, c->context.peer_host.c_str (), error_code);
+      response = meet::RtspServerLogic::error_response (error_code);
+    } else {
+      GST_LOG ("connection %" G_GUINT64_FORMAT ": %s %s", c->context.id,
+          request.method.c_str (), request.uri.c_str ());
+      response = priv->logic->handle (request, c->context, now);
+      GST_LOG ("connection %" G_GUINT64_FORMAT ": answered %d", c->context.id, response.code);
+    }
+    connection_send_response (c, response.serialize ());
+    if (response.close_connection) {
+      c->close_after_flush = true;
+      break;
+    }
+  }
+  update_clients (priv);
+  c->partial_since_us = c->parser.pending () > 0 ? (c->partial_since_us ? c->partial_since_us
+      : now) : 0;
+
+  if (eof || c->close_after_flush) {
+    /* Answers to a request we close on go out best effort: the socket is non-blocking and
+     * the flush above already wrote what the kernel would take. */
+    connection_close (priv, c);
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+accept_connection (Private * priv, GSocket * socket)
+{
+  auto c = std::make_shared<Connection> ();
+  c->socket = socket;
+  c->context_ptr = priv->context;
+  c->context.id = priv->next_connection_id++;
+  c->last_activity_us = g_get_monotonic_time ();
+  g_socket_set_blocking (socket, FALSE);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+
+  GSocketAddress *remote = g_socket_get_remote_address (socket, nullptr);
+  GSocketAddress *local = g_socket_get_local_address (socket, nullptr);
+  if (remote && G_IS_INET_SOCKET_ADDRESS (remote)) {
+    gchar *host = g_inet_address_to_string (g_inet_socket_address_get_address (
+            G_INET_SOCKET_ADDRESS (remote)));
+    c->context.peer_host = host;
+    g_free (host);
+  }
+  if (local && G_IS_INET_SOCKET_ADDRESS (local)) {
+    gchar *host = g_inet_address_to_string (g_inet_socket_address_get_address (
+            G_INET_SOCKET_ADDRESS (local)));
+    c->context.local_host = host;
+    g_free (host);
+  }
+  g_clear_object (&remote);
+  g_clear_object (&local);
+
+  if (priv->connections.size () >= priv->max_connections) {
+    GST_WARNING ("refusing connection from %s: %u connections already",
+        c->context.peer_host.c_str (), priv->max_connections);
+    std::string busy = meet::RtspServerLogic::error_response (
+        GST_RTSP_STS_SERVICE_UNAVAILABLE).serialize ();
+    g_socket_send_with_blocking (socket, busy.data (), busy.size (), FALSE, nullptr, nullptr);
+    g_socket_close (socket, nullptr);
+    return;
+  }
+
+  GST_DEBUG ("connection %" G_GUINT64_FORMAT " from %s", c->context.id,
+      c->context.peer_host.c_str ());
+  priv->connections[c->context.id] = c;
+  c->read_source = g_socket_create_source (socket,
+      static_cast<GIOCondition> (G_IO_IN | G_IO_HUP | G_IO_ERR), nullptr);
+  g_source_set_callback (c->read_source, G_SOURCE_FUNC (connection_readable),
+      new std::pair<Private *, guint64> (priv, c->context.id),
+      [](gpointer p) { delete static_cast<std::pair<Private *, guint64> *> (p); });
+  g_source_attach (c->read_source, priv->context);
+}
+
+static gboolean
+listen_ready (GSocket * listen_socket, GIOCondition, gpointer user_data)
+{
+  auto *priv = static_cast<Private *> (user_data);
+  for (int i = 0; i < 16; i++) {
+    GError *error = nullptr;
+    GSocket *socket = g_socket_accept (listen_socket, nullptr, &error);
+    if (!socket) {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        GST_WARNING ("accept failed: %s", error->message);
+      g_clear_error (&error);
+      break;
+    }
+    accept_connection (priv, socket);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Once a second: session timeouts, RTCP keep-alives, idle and broken connections. */
+static gboolean
+housekeeping (gpointer user_data)
+{
+  auto *priv = static_cast<Private *> (user_data);
+  gint64 now = g_get_monotonic_time ();
+
+  std::vector<RtcpSeen> seen;
+  {
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    seen.swap (priv->rtcp_seen);
+  }
+  for (const RtcpSeen & s : seen)
+    priv->logic->touch_rtcp (s.stream, s.host, s.port, now);
+
+  unsigned expired = priv->logic->expire (now);
+  if (expired)
+    GST_INFO ("%u session(s) timed out", expired);
+
+  gint64 request_timeout = MIN (kRequestTimeoutUs, priv->session_timeout_us);
+  std::vector<ConnectionPtr> doomed;
+  for (auto & entry : priv->connections) {
+    const ConnectionPtr & c = entry.second;
+    bool broken;
+    {
+      std::lock_guard<std::mutex> guard (c->lock);
+      broken = c->broken;
+    }
+    bool half_sent = c->partial_since_us && now - c->partial_since_us > request_timeout;
+    bool idle = !priv->logic->connection_has_session (c->context.id)
+        && now - c->last_activity_us > priv->session_timeout_us;
+    if (broken || half_sent || idle)
+      doomed.push_back (c);
+  }
+  for (const ConnectionPtr & c : doomed)
+    connection_close (priv, c);
+  update_clients (priv);
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+server_thread (gpointer user_data)
+{
+  auto *priv = static_cast<Private *> (user_data);
+  g_main_context_push_thread_default (priv->context);
+  g_main_loop_run (priv->loop);
+  /* Shutdown: drop every client while still on this thread. */
+  std::vector<ConnectionPtr> all;
+  for (auto & entry : priv->connections)
+    all.push_back (entry.second);
+  for (const ConnectionPtr & c : all)
+    connection_close (priv, c);
+  priv->logic->teardown_all ();
+  update_clients (priv);
+  g_main_context_pop_thread_default (priv->context);
+  return nullptr;
+}
+
+/* Runs @func on the server thread and waits for it (or runs it here when no server runs). */
+static void
+run_on_server_thread (Private * priv, const std::function<void ()> & func)
+{
+  if (!priv->thread) {
+    func ();
+    return;
+  }
+  struct Call {
+    const std::function<void ()> *func;
+    std::mutex lock;
+    std::condition_variable cond;
+    bool done = false;
+  } call;
+  call.func = &func;
+  g_main_context_invoke (priv->context, [](gpointer p) -> gboolean {
+        auto *c = static_cast<Call *> (p);
+        (*c->func) ();
+        std::lock_guard<std::mutex> guard (c->lock);
+        c->done = true;
+        c->cond.notify_one ();
+        return G_SOURCE_REMOVE;
+      }, &call);
+  std::unique_lock<std::mutex> guard (call.lock);
+  call.cond.wait (guard, [&] { return call.done; });
+}
+
+/* ---------------------------------------------------------------- probes */
+
+static GstPadProbeReturn
+caps_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
+{
+  auto *stream = static_cast<Stream *> (user_data);
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  GstCaps *caps;
+  gst_event_parse_caps (event, &caps);
+  gchar *str = gst_caps_to_string (caps);
+  GstElement *self = GST_ELEMENT (gst_pad_get_parent (stream->ghost));
+  if (self) {
+    auto *priv = GST_MEET_RTSP_SINK (self)->priv;
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    stream->caps = str;
+    gst_object_unref (self);
+  }
+  GST_DEBUG_OBJECT (stream->ghost, "caps %s", str);
+  g_free (str);
+  return GST_PAD_PROBE_OK;
+}
+
+struct ProbeContext {
+  Private *priv;
+  Stream *stream;
+};
+
+/* Every packet leaving rtpbin: where RTP-Info comes from, the byte count, and the copy that
+ * goes to each interleaved TCP client. */
+static void
+fan_out_buffer (ProbeContext * ctx, GstBuffer * buffer, bool rtcp)
+{
+  Private *priv = ctx->priv;
+  Stream *s = ctx->stream;
+  std::vector<std::pair<ConnectionPtr, guint8>> targets;
+  unsigned receivers;
+  {
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    if (!rtcp) {
+      GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+      if (gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp)) {
+        s->last_seq = gst_rtp_buffer_get_seq (&rtp);
+        s->last_rtptime = gst_rtp_buffer_get_timestamp (&rtp);
+        s->have_position = true;
+        gst_rtp_buffer_unmap (&rtp);
+      }
+    }
+    for (const TcpTarget & t : s->tcp_targets)
+      targets.emplace_back (t.connection, rtcp ? t.rtcp_channel : t.rtp_channel);
+    receivers = s->udp_clients + s->tcp_targets.size ();
+  }
+  gsize size = gst_buffer_get_size (buffer);
+  priv->bytes_sent += static_cast<guint64> (size) * receivers;
+  if (targets.empty () || size > G_MAXUINT16)
+    return;
+
+  std::string frame (4 + size, '\0');
+  frame[0] = '$';
+  frame[2] = static_cast<char> (size >> 8);
+  frame[3] = static_cast<char> (size & 0xff);
+  gst_buffer_extract (buffer, 0, &frame[4], size);
+  for (const auto & target : targets) {
+    frame[1] = static_cast<char> (target.second);
+    connection_send_frame (target.first, frame);
+  }
+}
+
+static GstPadProbeReturn
+send_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data, bool rtcp)
+{
+  auto *ctx = static_cast<ProbeContext *> (user_data);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    fan_out_buffer (ctx, GST_PAD_PROBE_INFO_BUFFER (info), rtcp);
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+    guint n = gst_buffer_list_length (list);
+    for (guint i = 0; i < n; i++)
+      fan_out_buffer (ctx, gst_buffer_list_get (list, i), rtcp);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+rtp_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  return send_probe (pad, info, user_data, false);
+}
+
+static GstPadProbeReturn
+rtcp_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  return send_probe (pad, info, user_data, true);
+}
+
+/* Receiver reports from UDP clients: remember who sent them, as keep-alives. */
+static GstPadProbeReturn
+rtcp_received_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
+{
+  auto *ctx = static_cast<ProbeContext *> (user_data);
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstNetAddressMeta *meta = gst_buffer_get_net_address_meta (buffer);
+  if (!meta || !G_IS_INET_SOCKET_ADDRESS (meta->addr))
+    return GST_PAD_PROBE_OK;
+  GInetSocketAddress *addr = G_INET_SOCKET_ADDRESS (meta->addr);
+  gchar *host = g_inet_address_to_string (g_inet_socket_address_get_address (addr));
+  int port = g_inet_socket_address_get_port (addr);
+  {
+    std::lock_guard<std::mutex> guard (ctx->priv->data_lock);
+    auto & seen = ctx->priv->rtcp_seen;
+    auto it = std::find (ctx->priv->streams.begin (), ctx->priv->streams.end (), ctx->stream);
+    unsigned index = it - ctx->priv->streams.begin ();
+    bool known = std::any_of (seen.begin (), seen.end (), [&](const RtcpSeen & r) {
+          return r.stream == index && r.port == port && r.host == host;
+        });
+    if (!known && seen.size () < 4096 && it != ctx->priv->streams.end ())
+      seen.push_back ({ index, host, port });
+  }
+  g_free (host);
+  return GST_PAD_PROBE_OK;
+}
+
+/* ---------------------------------------------------------------- streams */
+
+static GSocket *
+bind_udp (const std::string & address, int &port, GError ** error)
+{
+  GInetAddress *ia = g_inet_address_new_from_string (address.c_str ());
+  if (!ia) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'%s' is not an IP address",
+        address.c_str ());
+    return nullptr;
+  }
+  GSocket *socket = g_socket_new (g_inet_address_get_family (ia), G_SOCKET_TYPE_DATAGRAM,
+      G_SOCKET_PROTOCOL_UDP, error);
+  GSocketAddress *sa = g_inet_socket_address_new (ia, 0);
+  g_object_unref (ia);
+  if (socket && !g_socket_bind (socket, sa, FALSE, error))
+    g_clear_object (&socket);
+  g_object_unref (sa);
+  if (!socket)
+    return nullptr;
+  GSocketAddress *local = g_socket_get_local_address (socket, nullptr);
+  port = local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+  g_clear_object (&local);
+  return socket;
+}
+
+static bool
+stream_bind_sockets (GstMeetRtspSink * self, Stream * s)
+{
+  std::string address;
+  GST_OBJECT_LOCK (self);
+  address = self->priv->address;
+  GST_OBJECT_UNLOCK (self);
+
+  GError *error = nullptr;
+  s->rtp_socket = bind_udp (address, s->rtp_port, &error);
+  if (s->rtp_socket)
+    s->rtcp_socket = bind_udp (address, s->rtcp_port, &error);
+  if (!s->rtcp_socket) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+        ("Cannot open the RTP/RTCP ports of stream %u on %s: %s. Set the address property "
+            "to an address of this machine (or 0.0.0.0).", s->pad_index, address.c_str (),
+            error->message), (nullptr));
+    g_clear_error (&error);
+    g_clear_object (&s->rtp_socket);
+    return false;
+  }
+  GST_DEBUG_OBJECT (self, "stream %u: RTP port %d, RTCP port %d", s->pad_index, s->rtp_port,
+      s->rtcp_port);
+  return true;
+}
+
+/* Hands the bound sockets to the elements, before those start. */
+static void
+stream_apply_sockets (Stream * s)
+{
+  bool v6 = g_socket_get_family (s->rtp_socket) == G_SOCKET_FAMILY_IPV6;
+  const char *prop = v6 ? "socket-v6" : "socket";
+  g_object_set (s->rtp_sink, prop, s->rtp_socket, NULL);
+  g_object_set (s->rtcp_sink, prop, s->rtcp_socket, NULL);
+  g_object_set (s->rtcp_src, "socket", s->rtcp_socket, NULL);
+}
+
+static void
+stream_close_sockets (Stream * s)
+{
+  if (s->rtp_socket)
+    g_socket_close (s->rtp_socket, nullptr);
+  if (s->rtcp_socket)
+    g_socket_close (s->rtcp_socket, nullptr);
+  g_clear_object (&s->rtp_socket);
+  g_clear_object (&s->rtcp_socket);
+  s->rtp_port = s->rtcp_port = 0;
+}
+
+static GstPad *
+gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ,
+    const gchar * name, const GstCaps *)
+{
+  auto *self = GST_MEET_RTSP_SINK (element);
+  Private *priv = self->priv;
+
+  guint index = 0;
+  if (name && sscanf (name, "sink_%u", &index) != 1) {
+    GST_WARNING_OBJECT (self, "pad name %s does not match sink_%%u", name);
+    return nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    if (!name) {
+      for (Stream *s : priv->streams)
+        index = MAX (index, s->pad_index + 1);
+    }
+    for (Stream *s : priv->streams) {
+      if (s->pad_index == index) {
+        GST_WARNING_OBJECT (self, "pad sink_%u already exists", index);
+        return nullptr;
+      }
+    }
+  }
+
+  auto *s = new Stream ();
+  s->pad_index = index;
+  /* A stream added while serving needs its ports now; fail before building anything. */
+  if (GST_STATE (self) >= GST_STATE_READY && !stream_bind_sockets (self, s)) {
+    delete s;
+    return nullptr;
+  }
+
+  s->rtp_sink = gst_element_factory_make ("multiudpsink", nullptr);
+  s->rtcp_sink = gst_element_factory_make ("multiudpsink", nullptr);
+  s->rtcp_src = gst_element_factory_make ("udpsrc", nullptr);
+  for (GstElement *sink : { s->rtp_sink, s->rtcp_sink })
+    g_object_set (sink, "close-socket", FALSE, "sync", FALSE, "async", FALSE,
+        "send-duplicates", FALSE, "auto-multicast", FALSE, NULL);
+  GstCaps *rtcp_caps = gst_caps_new_empty_simple ("application/x-rtcp");
+  g_object_set (s->rtcp_src, "close-socket", FALSE, "caps", rtcp_caps, NULL);
+  gst_caps_unref (rtcp_caps);
+  /* The RTCP receiver is a live source: it must not make the sink bin live, so it runs on
+   * its own between PAUSED and READY. */
+  gst_element_set_locked_state (s->rtcp_src, TRUE);
+  if (s->rtp_socket)
+    stream_apply_sockets (s);
+  for (GstElement *e : { s->rtp_sink, s->rtcp_sink, s->rtcp_src })
+    gst_object_ref_sink (e);
+  gst_bin_add_many (GST_BIN (self), s->rtp_sink, s->rtcp_sink, s->rtcp_src, NULL);
+
+  gchar *pad_name = g_strdup_printf ("send_rtp_sink_%u", index);
+  GstPad *rtpbin_sink = gst_element_request_pad_simple (priv->rtpbin, pad_name);
+  g_free (pad_name);
+  pad_name = g_strdup_printf ("send_rtp_src_%u", index);
+  GstPad *rtp_src = gst_element_get_static_pad (priv->rtpbin, pad_name);
+  g_free (pad_name);
+  pad_name = g_strdup_printf ("send_rtcp_src_%u", index);
+  GstPad *rtcp_src = gst_element_request_pad_simple (priv->rtpbin, pad_name);
+  g_free (pad_name);
+  pad_name = g_strdup_printf ("recv_rtcp_sink_%u", index);
+  GstPad *rtcp_sink = gst_element_request_pad_simple (priv->rtpbin, pad_name);
+  g_free (pad_name);
+
+  GstPad *rtp_sink_pad = gst_element_get_static_pad (s->rtp_sink, "sink");
+  GstPad *rtcp_sink_pad = gst_element_get_static_pad (s->rtcp_sink, "sink");
+  GstPad *rtcp_src_pad = gst_element_get_static_pad (s->rtcp_src, "src");
+  gst_pad_link (rtp_src, rtp_sink_pad);
+  gst_pad_link (rtcp_src, rtcp_sink_pad);
+  gst_pad_link (rtcp_src_pad, rtcp_sink);
+
+  auto *ctx = new ProbeContext { priv, s };
+  gst_pad_add_probe (rtp_sink_pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST), rtp_probe, ctx,
+      [](gpointer p) { delete static_cast<ProbeContext *> (p); });
+  ctx = new ProbeContext { priv, s };
+  gst_pad_add_probe (rtcp_sink_pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST), rtcp_probe, ctx,
+      [](gpointer p) { delete static_cast<ProbeContext *> (p); });
+  ctx = new ProbeContext { priv, s };
+  gst_pad_add_probe (rtcp_src_pad, GST_PAD_PROBE_TYPE_BUFFER, rtcp_received_probe, ctx,
+      [](gpointer p) { delete static_cast<ProbeContext *> (p); });
+
+  gst_object_unref (rtp_src);
+  gst_object_unref (rtcp_src);
+  gst_object_unref (rtcp_sink);
+  gst_object_unref (rtp_sink_pad);
+  gst_object_unref (rtcp_sink_pad);
+  gst_object_unref (rtcp_src_pad);
+
+  gchar *ghost_name = g_strdup_printf ("sink_%u", index);
+  s->ghost = gst_ghost_pad_new_from_template (ghost_name, rtpbin_sink, templ);
+  g_free (ghost_name);
+  gst_object_unref (rtpbin_sink);
+  gst_pad_add_probe (s->ghost, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, caps_probe, s, nullptr);
+
+  {
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    priv->streams.push_back (s);
+  }
+
+  gst_pad_set_active (s->ghost, TRUE);
+  gst_element_add_pad (element, s->ghost);
+  gst_element_sync_state_with_parent (s->rtp_sink);
+  gst_element_sync_state_with_parent (s->rtcp_sink);
+  if (GST_STATE (self) >= GST_STATE_PAUSED)
+    gst_element_set_state (s->rtcp_src, GST_STATE_PLAYING);
+  return s->ghost;
+}
+
+static void
+gst_meet_rtsp_sink_release_pad (GstElement * element, GstPad * pad)
+{
+  auto *self = GST_MEET_RTSP_SINK (element);
+  Private *priv = self->priv;
+
+  Stream *s = nullptr;
+  {
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    for (Stream *candidate : priv->streams) {
+      if (candidate->ghost == pad)
+        s = candidate;
+    }
+  }
+  if (!s)
+    return;
+  /* Stream numbers in the SDP change: every client has to start over. */
+  run_on_server_thread (priv, [priv] {
+        if (priv->logic)
+          priv->logic->teardown_all ();
+        update_clients (priv);
+      });
+  {
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    priv->streams.erase (std::find (priv->streams.begin (), priv->streams.end (), s));
+  }
+
+  GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (pad));
+  gst_element_remove_pad (element, pad);
+  /* On dispose GstBin has already removed the children; we hold references of our own. */
+  for (GstElement *e : { s->rtp_sink, s->rtcp_sink, s->rtcp_src }) {
+    gst_element_set_locked_state (e, TRUE);
+    gst_element_set_state (e, GST_STATE_NULL);
+    if (GST_OBJECT_PARENT (e) == GST_OBJECT (self))
+      gst_bin_remove (GST_BIN (self), e);
+  }
+  if (target) {
+    if (GST_OBJECT_PARENT (target) == GST_OBJECT (priv->rtpbin))
+      gst_element_release_request_pad (priv->rtpbin, target);
+    gst_object_unref (target);
+  }
+  stream_close_sockets (s);
+  delete s;
+}
+
+/* ---------------------------------------------------------------- start/stop */
+
+static bool
+gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
+{
+  Private *priv = self->priv;
+  meet::RtspServerLogic::Config config;
+  std::string address;
+  guint port;
+  GST_OBJECT_LOCK (self);
+  address = priv->address;
+  port = priv->port;
+  config.path = priv->path;
+  config.max_sessions = priv->max_clients;
+  config.session_timeout_s = priv->session_timeout;
+  config.user = priv->user;
+  config.password = priv->password;
+  config.auth_basic = priv->auth_basic;
+  GST_OBJECT_UNLOCK (self);
+
+  GInetAddress *ia = g_inet_address_new_from_string (address.c_str ());
+  if (!ia) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("'%s' is not an IP address. Set the address property to an address of this machine, "
+            "or 0.0.0.0 for all of them.", address.c_str ()), (nullptr));
+    return false;
+  }
+  GError *error = nullptr;
+  GSocket *socket = g_socket_new (g_inet_address_get_family (ia), G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, &error);
+  GSocketAddress *sa = g_inet_socket_address_new (ia, port);
+  g_object_unref (ia);
+  bool bound = socket && g_socket_bind (socket, sa, TRUE, &error);
+  g_object_unref (sa);
+  if (!bound) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+          ("Port %u is in use: %s. Choose another port, or 0 to let the system pick a free "
+              "one.", port, error->message), (nullptr));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+          ("Cannot listen on %s port %u: %s. Check the address and port properties.",
+              address.c_str (), port, error ? error->message : "unknown error"), (nullptr));
+    g_clear_error (&error);
+    g_clear_object (&socket);
+    return false;
+  }
+  g_socket_set_listen_backlog (socket, 128);
+  if (!g_socket_listen (socket, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+        ("Cannot listen on %s port %u: %s. Choose another port, or 0.", address.c_str (), port,
+            error->message), (nullptr));
+    g_clear_error (&error);
+    g_object_unref (socket);
+    return false;
+  }
+  g_socket_set_blocking (socket, FALSE);
+  GSocketAddress *local = g_socket_get_local_address (socket, nullptr);
+  priv->bound_port = local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+  g_clear_object (&local);
+
+  std::vector<Stream *> streams;
+  {
+    std::lock_guard<std::mutex> guard (priv->data_lock);
+    streams = priv->streams;
+  }
+  for (Stream *s : streams) {
+    if (!stream_bind_sockets (self, s)) {
+      for (Stream *opened : streams)
+        stream_close_sockets (opened);
+      g_object_unref (socket);
+      priv->bound_port = 0;
+      return false;
+    }
+    stream_apply_sockets (s);
+  }
+
+  priv->listen_socket = socket;
+  priv->logic.reset (new meet::RtspServerLogic (config, priv->media));
+  priv->max_connections = 2 * config.max_sessions + 4;
+  priv->session_timeout_us = static_cast<gint64> (config.session_timeout_s) * G_USEC_PER_SEC;
+  priv->context = g_main_context_new ();
+  priv->loop = g_main_loop_new (priv->context, FALSE);
+  priv->listen_source = g_socket_create_source (socket, G_IO_IN, nullptr);
+  g_source_set_callback (priv->listen_source, G_SOURCE_FUNC (listen_ready), priv, nullptr);
+  g_source_attach (priv->listen_source, priv->context);
+  priv->timer_source = g_timeout_source_new (500);
+  g_source_set_callback (priv->timer_source, housekeeping, priv, nullptr);
+  g_source_attach (priv->timer_source, priv->context);
+  priv->thread = g_thread_new ("meetrtspsink", server_thread, priv);
+  GST_INFO_OBJECT (self, "serving rtsp://%s:%u%s", address.c_str (), priv->bound_port.load (),
+      config.path.c_str ());
+  return true;
+}
+
+static void
+gst_meet_rtsp_sink_stop (GstMeetRtspSink * self)
+{
+  Private *priv = self->priv;
+  if (!priv->thread)
+    return;
+  g_main_loop_quit (priv->loop);
+  g_thread_join (priv->thread);
+  priv->thread = nullptr;
+  for (GSource **source : { &priv->listen_source, &priv->timer_source }) {
+    g_source_destroy (*source);
+    g_source_unref (*source);
+    *source = nullptr;
+  }
+  g_main_loop_unref (priv->loop);
+  priv->loop = nullptr;
+  g_main_context_unref (priv->context);
+  priv->context = nullptr;
+  priv->logic.reset ();
+  g_socket_close (priv->listen_socket, nullptr);
+  g_clear_object (&priv->listen_socket);
+  priv->bound_port = 0;
+  priv->clients = 0;
+
+  std::lock_guard<std::mutex> guard (priv->data_lock);
+  priv->rtcp_seen.clear ();
+  for (Stream *s : priv->streams) {
+    s->tcp_targets.clear ();
+    s->udp_clients = 0;
+    stream_close_sockets (s);
+  }
+}
+
+static void
+set_receivers_state (GstMeetRtspSink * self, GstState state)
+{
+  std::vector<GstElement *> receivers;
+  {
+    std::lock_guard<std::mutex> guard (self->priv->data_lock);
+    for (Stream *s : self->priv->streams)
+      receivers.push_back (s->rtcp_src);
+  }
+  for (GstElement *e : receivers)
+    gst_element_set_state (e, state);
+}
+
+static GstStateChangeReturn
+gst_meet_rtsp_sink_change_state (GstElement * element, GstStateChange transition)
+{
+  auto *self = GST_MEET_RTSP_SINK (element);
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      if (!gst_meet_rtsp_sink_start (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      set_receivers_state (self, GST_STATE_NULL);
+      break;
+    default:
+      break;
+  }
+
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS (parent_class)->change_state (element,
+      transition);
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    if (transition == GST_STATE_CHANGE_NULL_TO_READY)
+      gst_meet_rtsp_sink_stop (self);
+    return ret;
+  }
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      set_receivers_state (self, GST_STATE_PLAYING);
+      break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      gst_meet_rtsp_sink_stop (self);
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+/* ---------------------------------------------------------------- GObject */
+
+static void
+gst_meet_rtsp_sink_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  auto *self = GST_MEET_RTSP_SINK (object);
+  Private *priv = self->priv;
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_ADDRESS:
+      priv->address = g_value_get_string (value) ? g_value_get_string (value) : DEFAULT_ADDRESS;
+      break;
+    case PROP_PORT:
+      priv->port = g_value_get_uint (value);
+      break;
+    case PROP_PATH:
+      priv->path = g_value_get_string (value) ? g_value_get_string (value) : DEFAULT_PATH;
+      break;
+    case PROP_MAX_CLIENTS:
+      priv->max_clients = g_value_get_uint (value);
+      break;
+    case PROP_SESSION_TIMEOUT:
+      priv->session_timeout = g_value_get_uint (value);
+      break;
+    case PROP_USER:
+      priv->user = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_PASSWORD:
+      priv->password = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_AUTH_BASIC:
+      priv->auth_basic = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_meet_rtsp_sink_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  auto *self = GST_MEET_RTSP_SINK (object);
+  Private *priv = self->priv;
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_ADDRESS:
+      g_value_set_string (value, priv->address.c_str ());
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, priv->port);
+      break;
+    case PROP_BOUND_PORT:
+      g_value_set_uint (value, priv->bound_port);
+      break;
+    case PROP_PATH:
+      g_value_set_string (value, priv->path.c_str ());
+      break;
+    case PROP_MAX_CLIENTS:
+      g_value_set_uint (value, priv->max_clients);
+      break;
+    case PROP_SESSION_TIMEOUT:
+      g_value_set_uint (value, priv->session_timeout);
+      break;
+    case PROP_USER:
+      g_value_set_string (value, priv->user.c_str ());
+      break;
+    case PROP_PASSWORD:
+      g_value_set_string (value, priv->password.c_str ());
+      break;
+    case PROP_AUTH_BASIC:
+      g_value_set_boolean (value, priv->auth_basic);
+      break;
+    case PROP_CLIENTS:
+      g_value_set_uint (value, priv->clients);
+      break;
+    case PROP_BYTES_SENT:
+      g_value_set_uint64 (value, priv->bytes_sent);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_meet_rtsp_sink_finalize (GObject * object)
+{
+  auto *self = GST_MEET_RTSP_SINK (object);
+  gst_meet_rtsp_sink_stop (self);
+  for (Stream *s : self->priv->streams)
+    delete s;
+  gst_object_unref (self->priv->rtpbin);
+  delete self->priv;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_meet_rtsp_sink_init (GstMeetRtspSink * self)
+{
+  self->priv = new Private ();
+  self->priv->rtpbin = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make ("rtpbin",
+              "rtpbin")));
+  gst_bin_add (GST_BIN (self), self->priv->rtpbin);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+static void
+gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  gobject_class->set_property = gst_meet_rtsp_sink_set_property;
+  gobject_class->get_property = gst_meet_rtsp_sink_get_property;
+  gobject_class->finalize = gst_meet_rtsp_sink_finalize;
+
+  const auto rw = static_cast<GParamFlags> (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_READY);
+  const auto ro = static_cast<GParamFlags> (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_property (gobject_class, PROP_ADDRESS,
+      g_param_spec_string ("address", "Address",
+          "IP address to listen on for RTSP and to send RTP from; 0.0.0.0 means every IPv4 "
+          "interface", DEFAULT_ADDRESS, rw));
+  g_object_class_install_property (gobject_class, PROP_PORT,
+      g_param_spec_uint ("port", "Port",
+          "TCP port for RTSP connections; 0 lets the system pick a free one (see bound-port)",
+          0, 65535, DEFAULT_PORT, rw));
+  g_object_class_install_property (gobject_class, PROP_BOUND_PORT,
+      g_param_spec_uint ("bound-port", "Bound port",
+          "TCP port actually listened on, valid from the READY state on (0 before)",
+          0, 65535, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_PATH,
+      g_param_spec_string ("path", "Path",
+          "Path of the presentation in the RTSP URL: rtsp://host:port<path>", DEFAULT_PATH, rw));
+  g_object_class_install_property (gobject_class, PROP_MAX_CLIENTS,
+      g_param_spec_uint ("max-clients", "Maximum clients",
+          "Most RTSP sessions served at once; SETUP beyond it is answered 503 Service "
+          "Unavailable", 1, 10000, DEFAULT_MAX_CLIENTS, rw));
+  g_object_class_install_property (gobject_class, PROP_SESSION_TIMEOUT,
+      g_param_spec_uint ("session-timeout", "Session timeout",
+          "Seconds without any request or RTCP receiver report after which a client's "
+          "session is dropped (also how long idle connections are kept)",
+          1, 3600, DEFAULT_SESSION_TIMEOUT, rw));
+  g_object_class_install_property (gobject_class, PROP_USER,
+      g_param_spec_string ("user", "User",
+          "User name clients must authenticate as (HTTP Digest, RFC 2617); empty for no "
+          "authentication", "", rw));
+  g_object_class_install_property (gobject_class, PROP_PASSWORD,
+      g_param_spec_string ("password", "Password", "Password of the user", "", rw));
+  g_object_class_install_property (gobject_class, PROP_AUTH_BASIC,
+      g_param_spec_boolean ("auth-basic", "Allow Basic authentication",
+          "Also accept HTTP Basic authentication, which sends the password in clear text; "
+          "only for trusted networks", FALSE, rw));
+  g_object_class_install_property (gobject_class, PROP_CLIENTS,
+      g_param_spec_uint ("clients", "Clients", "Number of sessions currently playing",
+          0, G_MAXUINT, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_BYTES_SENT,
+      g_param_spec_uint64 ("bytes-sent", "Bytes sent",
+          "RTP and RTCP bytes sent to all clients since the element was created",
+          0, G_MAXUINT64, 0, ro));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class, "RTSP server sink",
+      "Sink/Network/RTP",
+      "Serves the RTP streams linked to it to RTSP clients over UDP or TCP",
+      "meetstream developers");
+
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_meet_rtsp_sink_change_state);
+  element_class->request_new_pad = GST_DEBUG_FUNCPTR (gst_meet_rtsp_sink_request_new_pad);
+  element_class->release_pad = GST_DEBUG_FUNCPTR (gst_meet_rtsp_sink_release_pad);
+
+  GST_DEBUG_CATEGORY_INIT (meet_rtsp_sink_debug, "meetrtspsink", 0,
+      "meetstream RTSP server sink");
+}

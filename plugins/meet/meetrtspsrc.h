@@ -1,0 +1,25 @@
+/* meetstream: meetrtspsrc, an RTSP client source (DESCRIBE/SETUP/PLAY, RTP over UDP or TCP). */
+#ifndef MEET_RTSP_SRC_H
+#define MEET_RTSP_SRC_H
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_MEET_RTSP_SRC (meet_rtsp_src_get_type ())
+G_DECLARE_FINAL_TYPE (MeetRtspSrc, meet_rtsp_src, MEET, RTSP_SRC, GstBin)
+
+/* Lower transports meetrtspsrc may use (the "protocols" property). */
+typedef enum {
+  MEET_RTSP_SRC_PROTOCOL_UDP = (1 << 0),
+  MEET_RTSP_SRC_PROTOCOL_TCP = (1 << 1),
+} MeetRtspSrcProtocols;
+
+#define MEET_TYPE_RTSP_SRC_PROTOCOLS (meet_rtsp_src_protocols_get_type ())
+GType meet_rtsp_src_protocols_get_type (void);
+
+GST_ELEMENT_REGISTER_DECLARE (meetrtspsrc);
+
+G_END_DECLS
+
+#endif /* MEET_RTSP_SRC_H */

@@ -1,0 +1,195 @@
+/* meetstream: RTSP client logic behind meetrtspsrc.
+ *
+ * Plain C++ (no GObject, no sockets): parses RTSP responses and SDP, builds the
+ * requests a client sends and keeps the client state machine
+ * (init -> ready -> playing <-> paused -> init). meetrtspsrc moves bytes over a
+ * GstRTSPConnection and does what this class says; the unit tests and the fuzz
+ * target drive it with canned responses.
+ */
+#ifndef MEET_RTSP_CLIENT_LOGIC_H
+#define MEET_RTSP_CLIENT_LOGIC_H
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gst/rtsp/gstrtspdefs.h>
+
+namespace meet {
+
+/* One RTSP response as received: status, headers in arrival order, body. */
+struct RtspResponse {
+  int code = 0;
+  std::string reason;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  /* The index-th value of header @name (case-insensitive), or nullptr. */
+  const std::string *header (const std::string &name, size_t index = 0) const;
+};
+
+/* Parses one RTSP/1.0 response (status line, headers, body of Content-Length
+ * bytes) from raw bytes. Returns false with a reason in @error when the bytes
+ * are not a complete, well-formed response. */
+bool parse_rtsp_response (const uint8_t *data, size_t size, RtspResponse &out,
+    std::string &error);
+
+enum class RtspLowerTransport { Udp, Tcp };
+
+/* One media stream announced in the SDP that the client sets up. */
+struct RtspStream {
+  unsigned id = 0;              /* becomes the pad name stream_<id> */
+  std::string media;            /* "video", "audio", ... */
+  std::string control_uri;      /* absolute URI used for SETUP */
+  int payload = -1;
+  unsigned clock_rate = 0;
+  std::string caps;             /* application/x-rtp caps from the SDP */
+
+  /* Filled in by SETUP. */
+  bool is_setup = false;
+  RtspLowerTransport transport = RtspLowerTransport::Udp;
+  int client_rtp_port = 0, client_rtcp_port = 0;
+  int server_rtp_port = 0, server_rtcp_port = 0;
+  int rtp_channel = -1, rtcp_channel = -1;
+  uint32_t ssrc = 0;
+  bool has_ssrc = false;
+};
+
+/* A request for the connection to send: the connection adds CSeq, Date and
+ * Authorization itself. */
+struct RtspRequest {
+  GstRTSPMethod method = GST_RTSP_INVALID;
+  std::string uri;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/* What the server asked for in WWW-Authenticate, strongest scheme chosen. */
+struct RtspAuthChallenge {
+  GstRTSPAuthMethod method = GST_RTSP_AUTH_NONE;
+  std::map<std::string, std::string> params;   /* realm, nonce, opaque ... */
+};
+
+class RtspClientLogic {
+public:
+  enum class State { Init, Ready, Playing, Paused };
+
+  /* What the last response meant for the caller. */
+  enum class Event {
+    None,               /* nothing for the caller to do (e.g. keep-alive, OPTIONS) */
+    Described,          /* streams() is known: allocate client ports now */
+    SetupDone,          /* every stream is set up: build the data path */
+    Playing,
+    Paused,
+    TornDown,
+    AuthRequired,       /* set credentials from auth_challenge(), resend */
+    TransportFallback,  /* server refused UDP: SETUP again over TCP */
+    Failed,             /* error() says why */
+  };
+
+  RtspClientLogic () = default;
+
+  /* rtsp://[user:password@]host[:port]/path. False with error() on a bad URL. */
+  bool set_location (const std::string &location);
+  /* Non-empty values override the credentials of the URL. */
+  void set_credentials (const std::string &user, const std::string &password);
+  /* Which lower transports may be used; UDP is tried first when both are. */
+  void set_allowed_transports (bool udp, bool tcp);
+
+  const std::string &request_uri () const { return request_uri_; }
+  const std::string &host () const { return host_; }
+  unsigned port () const { return port_; }
+  const std::string &user () const { return user_; }
+  const std::string &password () const { return password_; }
+  RtspLowerTransport transport () const { return transport_; }
+  void force_transport (RtspLowerTransport transport) { transport_ = transport; }
+
+  /* Back to a fresh session (before reconnecting): keeps location, credentials
+   * and the chosen transport, forgets streams and session. */
+  void reset_session ();
+
+  /* The state the client should reach; next_request() walks toward it. */
+  void set_target (State target) { target_ = target; }
+  State target () const { return target_; }
+  State state () const { return state_; }
+  static const char *state_name (State state);
+
+  /* The next request toward target(), or nothing when the target is reached
+   * or a request is still waiting for its response. */
+  std::optional<RtspRequest> next_request ();
+  /* A keep-alive request for the current session (GET_PARAMETER when the
+   * server announced it, else OPTIONS). Its response yields Event::None. */
+  std::optional<RtspRequest> keepalive_request ();
+  bool waiting_for_response () const { return !in_flight_.empty (); }
+
+  /* Feeds the response to the oldest request sent. */
+  Event handle_response (const RtspResponse &response);
+  /* Parses raw bytes and feeds them like handle_response(). */
+  Event handle_raw_response (const uint8_t *data, size_t size);
+
+  std::vector<RtspStream> &streams () { return streams_; }
+  const std::vector<RtspStream> &streams () const { return streams_; }
+  void set_client_ports (size_t stream, int rtp_port, int rtcp_port);
+
+  const std::string &session_id () const { return session_id_; }
+  /* Seconds the server keeps an idle session (Session: ...;timeout=N). */
+  unsigned session_timeout () const { return session_timeout_; }
+  const RtspAuthChallenge &auth_challenge () const { return auth_challenge_; }
+  const std::string &error () const { return error_; }
+
+  /* Exposed for tests. */
+  bool parse_sdp (const std::string &sdp, const std::string &base_uri);
+  static std::string resolve_control (const std::string &base,
+      const std::string &control);
+
+private:
+  enum class Step { Options, Describe, Setup, Play, Pause, Teardown, KeepAlive };
+  struct InFlight {
+    Step step;
+    size_t stream;
+  };
+
+  Event fail (const std::string &message);
+  Event handle_options (const RtspResponse &response);
+  Event handle_describe (const RtspResponse &response);
+  Event handle_setup (size_t stream, const RtspResponse &response);
+  bool parse_session (const RtspResponse &response);
+  bool parse_auth (const RtspResponse &response);
+  RtspRequest make (GstRTSPMethod method, const std::string &uri);
+  RtspRequest remember (const RtspRequest &request, Step step, size_t stream = 0);
+  std::string transport_header (const RtspStream &stream) const;
+
+  std::string request_uri_, host_, user_, password_;
+  unsigned port_ = 554;
+  bool allow_udp_ = true, allow_tcp_ = true;
+  RtspLowerTransport transport_ = RtspLowerTransport::Udp;
+
+  State state_ = State::Init;
+  State target_ = State::Init;
+  bool options_done_ = false;
+  bool described_ = false;
+  bool get_parameter_supported_ = false;
+  std::string aggregate_uri_;
+  std::vector<RtspStream> streams_;
+  std::string session_id_;
+  unsigned session_timeout_ = 60;
+  std::deque<InFlight> in_flight_;
+  RtspRequest last_request_;
+  InFlight last_in_flight_ {Step::Options, 0};
+  bool resend_last_ = false;
+  int auth_attempts_ = 0;
+  RtspAuthChallenge auth_challenge_;
+  std::string error_;
+};
+
+}  // namespace meet
+
+/* Fuzz entry point: feeds @data as the DESCRIBE, SETUP and PLAY responses of a
+ * client session. Never crashes on any input; returns 0. */
+extern "C" int meet_rtsp_client_logic_fuzz (const uint8_t *data, size_t size);
+
+#endif /* MEET_RTSP_CLIENT_LOGIC_H */

@@ -1,0 +1,1018 @@
+/* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
+#include "rtspserverlogic.h"
+
+#include <gst/gst.h>
+#include <gst/rtsp/rtsp.h>
+#include <gst/sdp/sdp.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+namespace meet {
+
+namespace {
+
+bool
+iequals (const std::string & a, const std::string & b)
+{
+  return a.size () == b.size () && g_ascii_strncasecmp (a.c_str (), b.c_str (), a.size ()) == 0;
+}
+
+std::string
+trim (const std::string & s)
+{
+  size_t begin = s.find_first_not_of (" \t");
+  if (begin == std::string::npos)
+    return std::string ();
+  size_t end = s.find_last_not_of (" \t");
+  return s.substr (begin, end - begin + 1);
+}
+
+bool
+is_token (const std::string & s)
+{
+  if (s.empty ())
+    return false;
+  for (unsigned char c : s) {
+    if (c <= 32 || c >= 127 || strchr ("()<>@,;:\\\"/[]?={}", c))
+      return false;
+  }
+  return true;
+}
+
+/* Non-negative decimal of at most @max_digits digits. */
+bool
+parse_uint (const std::string & s, size_t max_digits, unsigned long &value)
+{
+  if (s.empty () || s.size () > max_digits)
+    return false;
+  value = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  return true;
+}
+
+/* Compares secrets in time independent of where they differ. */
+bool
+constant_time_equal (const std::string & a, const std::string & b)
+{
+  if (a.size () != b.size ())
+    return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size (); i++)
+    diff |= static_cast < unsigned char >(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+const char *
+status_text (int code)
+{
+  const char *text = gst_rtsp_status_as_text (static_cast < GstRTSPStatusCode > (code));
+  return text ? text : "Error";
+}
+
+/* The session ID of a Session header ("id;timeout=60"). */
+std::string
+session_id_of (const std::string & value)
+{
+  return trim (value.substr (0, value.find (';')));
+}
+
+/* Path of an absolute rtsp:// URI, without query and trailing slashes. */
+bool
+uri_path (const std::string & uri, std::string & path)
+{
+  if (uri.size () < 7 || g_ascii_strncasecmp (uri.c_str (), "rtsp://", 7) != 0)
+    return false;
+  size_t slash = uri.find ('/', 7);
+  path = slash == std::string::npos ? std::string () : uri.substr (slash);
+  path = path.substr (0, path.find_first_of ("?#"));
+  while (!path.empty () && path.back () == '/')
+    path.pop_back ();
+  return true;
+}
+
+/* The aggregate URL the client used, without query and trailing slashes. */
+std::string
+aggregate_url (const std::string & uri, bool is_stream_uri)
+{
+  std::string base = uri.substr (0, uri.find_first_of ("?#"));
+  while (!base.empty () && base.back () == '/')
+    base.pop_back ();
+  if (is_stream_uri) {
+    size_t slash = base.rfind ('/');
+    if (slash != std::string::npos)
+      base.erase (slash);
+  }
+  return base;
+}
+
+class TransportHolder {
+public:
+  TransportHolder () { gst_rtsp_transport_new (&transport_); }
+  ~TransportHolder () { gst_rtsp_transport_free (transport_); }
+  TransportHolder (const TransportHolder &) = delete;
+  TransportHolder & operator= (const TransportHolder &) = delete;
+  GstRTSPTransport *get () { return transport_; }
+private:
+  GstRTSPTransport *transport_ = nullptr;
+};
+
+}  // namespace
+
+/* ---------------------------------------------------------------- messages */
+
+const std::string *
+RtspRequest::header (const std::string & name) const
+{
+  for (const auto & h : headers) {
+    if (iequals (h.first, name))
+      return &h.second;
+  }
+  return nullptr;
+}
+
+void
+RtspResponse::add_header (const std::string & name, const std::string & value)
+{
+  headers.emplace_back (name, value);
+}
+
+const std::string *
+RtspResponse::header (const std::string & name) const
+{
+  for (const auto & h : headers) {
+    if (iequals (h.first, name))
+      return &h.second;
+  }
+  return nullptr;
+}
+
+std::string
+RtspResponse::serialize () const
+{
+  std::string out = "RTSP/1.0 " + std::to_string (code) + " " + status_text (code) + "\r\n";
+  for (const auto & h : headers)
+    out += h.first + ": " + h.second + "\r\n";
+  if (!body.empty ())
+    out += "Content-Length: " + std::to_string (body.size ()) + "\r\n";
+  out += "\r\n";
+  out += body;
+  return out;
+}
+
+/* ---------------------------------------------------------------- framing */
+
+void
+RtspRequestParser::feed (const uint8_t * data, size_t size)
+{
+  if (failed_ || size == 0)
+    return;
+  compact ();
+  buffer_.append (reinterpret_cast < const char *>(data), size);
+}
+
+void
+RtspRequestParser::compact ()
+{
+  if (consumed_ > 0) {
+    buffer_.erase (0, consumed_);
+    consumed_ = 0;
+  }
+}
+
+RtspRequestParser::Result
+RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & channel)
+{
+  if (failed_)
+    return Result::kNeedMore;
+
+  /* Stray line ends between requests are allowed (RFC 2326 15.1 keep-alives). */
+  while (consumed_ < buffer_.size ()
+      && (buffer_[consumed_] == '\r' || buffer_[consumed_] == '\n'))
+    consumed_++;
+  if (consumed_ == buffer_.size ())
+    return Result::kNeedMore;
+
+  const char *data = buffer_.data () + consumed_;
+  size_t avail = buffer_.size () - consumed_;
+
+  if (data[0] == '$') {
+    if (avail < 4)
+      return Result::kNeedMore;
+    size_t len = (static_cast < uint8_t > (data[2]) << 8) | static_cast < uint8_t > (data[3]);
+    if (avail < 4 + len)
+      return Result::kNeedMore;
+    channel = static_cast < uint8_t > (data[1]);
+    consumed_ += 4 + len;
+    return Result::kInterleaved;
+  }
+
+  /* The head ends at an empty line (CRLF CRLF, or bare LF LF from sloppy clients). */
+  size_t head_end = std::string::npos, body_start = 0;
+  size_t first_lf = std::string::npos;
+  size_t limit = std::min (avail, kRtspMaxHead + 4);
+  for (size_t i = 0; i < limit; i++) {
+    if (data[i] != '\n')
+      continue;
+    if (first_lf == std::string::npos)
+      first_lf = i;
+    if (i + 1 < avail && data[i + 1] == '\n') {
+      head_end = i;
+      body_start = i + 2;
+      break;
+    }
+    if (i + 2 < avail && data[i + 1] == '\r' && data[i + 2] == '\n') {
+      head_end = i;
+      body_start = i + 3;
+      break;
+    }
+  }
+  if (first_lf == std::string::npos && avail > kRtspMaxRequestLine) {
+    failed_ = true;
+    error_code = GST_RTSP_STS_REQUEST_URI_TOO_LARGE;
+    return Result::kError;
+  }
+  if (head_end == std::string::npos) {
+    if (avail > kRtspMaxHead) {
+      failed_ = true;
+      error_code = GST_RTSP_STS_REQUEST_ENTITY_TOO_LARGE;
+      return Result::kError;
+    }
+    return Result::kNeedMore;
+  }
+  if (head_end > kRtspMaxHead) {
+    failed_ = true;
+    error_code = GST_RTSP_STS_REQUEST_ENTITY_TOO_LARGE;
+    return Result::kError;
+  }
+
+  RtspRequest parsed;
+  Result result = parse_head (head_end, body_start, parsed, error_code);
+  if (result == Result::kError) {
+    failed_ = true;
+    return result;
+  }
+
+  size_t body_len = 0;
+  if (const std::string * cl = parsed.header ("Content-Length")) {
+    unsigned long value;
+    if (!parse_uint (*cl, 9, value)) {
+      failed_ = true;
+      error_code = GST_RTSP_STS_BAD_REQUEST;
+      return Result::kError;
+    }
+    if (value > kRtspMaxBody) {
+      failed_ = true;
+      error_code = GST_RTSP_STS_REQUEST_ENTITY_TOO_LARGE;
+      return Result::kError;
+    }
+    body_len = value;
+  }
+  if (avail < body_start + body_len)
+    return Result::kNeedMore;
+  parsed.body.assign (data + body_start, body_len);
+  consumed_ += body_start + body_len;
+  request = std::move (parsed);
+  return Result::kRequest;
+}
+
+RtspRequestParser::Result
+RtspRequestParser::parse_head (size_t head_end, size_t body_start, RtspRequest & request,
+    int &error_code)
+{
+  (void) body_start;
+  const char *data = buffer_.data () + consumed_;
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= head_end) {
+    size_t lf = std::string (data + start, head_end + 1 - start).find ('\n');
+    size_t end = start + lf;
+    std::string line (data + start, end - start);
+    if (!line.empty () && line.back () == '\r')
+      line.pop_back ();
+    lines.push_back (std::move (line));
+    start = end + 1;
+  }
+
+  error_code = GST_RTSP_STS_BAD_REQUEST;
+  for (const auto & line : lines) {
+    for (unsigned char c : line) {
+      if (c == 0 || (c < 32 && c != '\t') || c == 127)
+        return Result::kError;
+    }
+  }
+  if (lines.empty () || lines[0].size () > kRtspMaxRequestLine) {
+    error_code = GST_RTSP_STS_REQUEST_URI_TOO_LARGE;
+    return Result::kError;
+  }
+
+  const std::string & request_line = lines[0];
+  size_t sp1 = request_line.find (' ');
+  size_t sp2 = sp1 == std::string::npos ? sp1 : request_line.find (' ', sp1 + 1);
+  if (sp2 == std::string::npos || request_line.find (' ', sp2 + 1) != std::string::npos)
+    return Result::kError;
+  request.method = request_line.substr (0, sp1);
+  request.uri = request_line.substr (sp1 + 1, sp2 - sp1 - 1);
+  request.version = request_line.substr (sp2 + 1);
+  if (!is_token (request.method) || request.uri.empty ()
+      || request.version.compare (0, 5, "RTSP/") != 0)
+    return Result::kError;
+  if (request.version != "RTSP/1.0") {
+    error_code = GST_RTSP_STS_RTSP_VERSION_NOT_SUPPORTED;
+    return Result::kError;
+  }
+
+  for (size_t i = 1; i < lines.size (); i++) {
+    const std::string & line = lines[i];
+    if (line[0] == ' ' || line[0] == '\t') {
+      /* Folded continuation of the previous header. */
+      if (request.headers.empty ())
+        return Result::kError;
+      request.headers.back ().second += " " + trim (line);
+      continue;
+    }
+    size_t colon = line.find (':');
+    if (colon == std::string::npos)
+      return Result::kError;
+    std::string name = trim (line.substr (0, colon));
+    if (!is_token (name))
+      return Result::kError;
+    if (request.headers.size () >= kRtspMaxHeaders) {
+      error_code = GST_RTSP_STS_REQUEST_ENTITY_TOO_LARGE;
+      return Result::kError;
+    }
+    request.headers.emplace_back (name, trim (line.substr (colon + 1)));
+  }
+  return Result::kRequest;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+std::string
+rtsp_random_hex (size_t bytes)
+{
+  std::vector<uint8_t> buf (bytes);
+  size_t got = 0;
+  while (got < bytes) {
+    ssize_t n = getrandom (buf.data () + got, bytes - got, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += n;
+  }
+  if (got < bytes) {
+    /* Kernels without getrandom(2): the same CSPRNG through its device. */
+    int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    while (fd >= 0 && got < bytes) {
+      ssize_t n = read (fd, buf.data () + got, bytes - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      got += n;
+    }
+    if (fd >= 0)
+      close (fd);
+  }
+  if (got < bytes)
+    g_error ("meetstream: the kernel random number generator is unavailable");
+
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : buf) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+std::string
+RtspServerLogic::build_sdp (const std::vector<StreamInfo> & streams,
+    const std::string & local_host)
+{
+  if (streams.empty ())
+    return std::string ();
+
+  const char *addrtype = local_host.find (':') != std::string::npos ? "IP6" : "IP4";
+  GstSDPMessage *sdp;
+  gst_sdp_message_new (&sdp);
+  gst_sdp_message_set_version (sdp, "0");
+  std::string sess_id = std::to_string (g_get_real_time () / 1000000);
+  gst_sdp_message_set_origin (sdp, "-", sess_id.c_str (), "1", "IN", addrtype,
+      local_host.empty () ? "127.0.0.1" : local_host.c_str ());
+  gst_sdp_message_set_session_name (sdp, "meetstream");
+  gst_sdp_message_set_information (sdp, "live meeting from meetrtspsink");
+  gst_sdp_message_set_connection (sdp, "IN", addrtype,
+      addrtype[2] == '6' ? "::" : "0.0.0.0", 0, 0);
+  gst_sdp_message_add_time (sdp, "0", "0", nullptr);
+  gst_sdp_message_add_attribute (sdp, "tool", "meetstream");
+  gst_sdp_message_add_attribute (sdp, "type", "broadcast");
+  gst_sdp_message_add_attribute (sdp, "control", "*");
+  gst_sdp_message_add_attribute (sdp, "range", "npt=now-");
+
+  bool ok = true;
+  for (size_t i = 0; i < streams.size () && ok; i++) {
+    GstCaps *caps = streams[i].caps.empty () ? nullptr
+        : gst_caps_from_string (streams[i].caps.c_str ());
+    if (!caps || gst_caps_get_size (caps) != 1) {
+      ok = false;
+    } else {
+      GstSDPMedia *media;
+      gst_sdp_media_new (&media);
+      if (gst_sdp_media_set_media_from_caps (caps, media) == GST_SDP_OK) {
+        gst_sdp_media_set_proto (media, "RTP/AVP");
+        gst_sdp_media_set_port_info (media, 0, 1);
+        std::string control = "stream=" + std::to_string (i);
+        gst_sdp_media_add_attribute (media, "control", control.c_str ());
+        gst_sdp_message_add_media (sdp, media);
+      } else {
+        ok = false;
+      }
+      gst_sdp_media_free (media);
+    }
+    if (caps)
+      gst_caps_unref (caps);
+  }
+
+  std::string text;
+  if (ok) {
+    gchar *str = gst_sdp_message_as_text (sdp);
+    text = str;
+    g_free (str);
+  }
+  gst_sdp_message_free (sdp);
+  return text;
+}
+
+/* ---------------------------------------------------------------- server logic */
+
+RtspServerLogic::RtspServerLogic (Config config, Media & media)
+:  config_ (std::move (config)), media_ (media)
+{
+  while (!config_.path.empty () && config_.path.back () == '/')
+    config_.path.pop_back ();
+  if (!config_.path.empty () && config_.path[0] != '/')
+    config_.path.insert (0, "/");
+}
+
+RtspResponse
+RtspServerLogic::error_response (int code)
+{
+  RtspResponse response;
+  response.code = code;
+  response.add_header ("Server", "meetstream");
+  response.close_connection = true;
+  return response;
+}
+
+RtspServerLogic::UriKind
+RtspServerLogic::classify_uri (const std::string & uri, unsigned &stream) const
+{
+  if (uri == "*")
+    return UriKind::kStar;
+  std::string path;
+  if (!uri_path (uri, path))
+    return UriKind::kNotFound;
+  if (path == config_.path)
+    return UriKind::kAggregate;
+  std::string prefix = config_.path + "/stream=";
+  unsigned long index;
+  if (path.compare (0, prefix.size (), prefix) == 0
+      && parse_uint (path.substr (prefix.size ()), 4, index)) {
+    stream = static_cast < unsigned >(index);
+    return UriKind::kStream;
+  }
+  return UriKind::kNotFound;
+}
+
+bool
+RtspServerLogic::authorize (const RtspRequest & request, RtspConnectionContext & connection,
+    RtspResponse & response)
+{
+  if (config_.user.empty ())
+    return true;
+
+  bool ok = false;
+  const std::string *value = request.header ("Authorization");
+  if (value) {
+    GstRTSPMessage *msg = nullptr;
+    gst_rtsp_message_new_request (&msg, GST_RTSP_OPTIONS, "*");
+    gst_rtsp_message_add_header (msg, GST_RTSP_HDR_AUTHORIZATION, value->c_str ());
+    GstRTSPAuthCredential **credentials =
+        gst_rtsp_message_parse_auth_credentials (msg, GST_RTSP_HDR_AUTHORIZATION);
+    for (GstRTSPAuthCredential ** c = credentials; c && *c && !ok; c++) {
+      if ((*c)->scheme == GST_RTSP_AUTH_DIGEST && (*c)->params) {
+        std::map<std::string, std::string> params;
+        for (GstRTSPAuthParam ** p = (*c)->params; *p; p++) {
+          if ((*p)->name && (*p)->value) {
+            gchar *name = g_ascii_strdown ((*p)->name, -1);
+            params[name] = (*p)->value;
+            g_free (name);
+          }
+        }
+        const std::string & nonce = params["nonce"];
+        if (params["username"] == config_.user && params["realm"] == config_.realm
+            && !connection.digest_nonce.empty () && nonce == connection.digest_nonce
+            && !params["uri"].empty ()) {
+          gchar *expected = gst_rtsp_generate_digest_auth_response (nullptr,
+              request.method.c_str (), config_.realm.c_str (), config_.user.c_str (),
+              config_.password.c_str (), params["uri"].c_str (), nonce.c_str ());
+          ok = expected && constant_time_equal (expected, params["response"]);
+          g_free (expected);
+        }
+      } else if ((*c)->scheme == GST_RTSP_AUTH_BASIC && config_.auth_basic
+          && (*c)->authorization) {
+        gsize len = 0;
+        guchar *decoded = g_base64_decode ((*c)->authorization, &len);
+        std::string pair (reinterpret_cast < char *>(decoded), len);
+        g_free (decoded);
+        ok = constant_time_equal (pair, config_.user + ":" + config_.password);
+      }
+    }
+    gst_rtsp_auth_credentials_free (credentials);
+    gst_rtsp_message_free (msg);
+  }
+  if (ok)
+    return true;
+
+  connection.digest_nonce = rtsp_random_hex (16);
+  response.code = GST_RTSP_STS_UNAUTHORIZED;
+  response.add_header ("WWW-Authenticate", "Digest realm=\"" + config_.realm + "\", nonce=\""
+      + connection.digest_nonce + "\"");
+  if (config_.auth_basic)
+    response.add_header ("WWW-Authenticate", "Basic realm=\"" + config_.realm + "\"");
+  return false;
+}
+
+RtspResponse
+RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & connection,
+    int64_t now_us)
+{
+  RtspResponse response;
+  response.add_header ("Server", "meetstream");
+
+  const std::string *cseq = request.header ("CSeq");
+  unsigned long cseq_value;
+  if (!cseq || !parse_uint (*cseq, 10, cseq_value)) {
+    response.code = GST_RTSP_STS_BAD_REQUEST;
+    return response;
+  }
+  response.headers.insert (response.headers.begin (), { "CSeq", *cseq });
+
+  static const char *const methods[] = { "OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE",
+    "TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"
+  };
+  if (std::find_if (std::begin (methods), std::end (methods),
+          [&](const char *m) { return request.method == m; }) == std::end (methods)) {
+    response.code = GST_RTSP_STS_NOT_IMPLEMENTED;
+    return response;
+  }
+
+  if (const std::string * require = request.header ("Require")) {
+    response.code = GST_RTSP_STS_OPTION_NOT_SUPPORTED;
+    response.add_header ("Unsupported", *require);
+    return response;
+  }
+
+  unsigned stream = 0;
+  UriKind kind = classify_uri (request.uri, stream);
+  bool star_ok = request.method == "OPTIONS" || request.method == "GET_PARAMETER"
+      || request.method == "SET_PARAMETER";
+  if (kind == UriKind::kNotFound || (kind == UriKind::kStar && !star_ok)) {
+    response.code = GST_RTSP_STS_NOT_FOUND;
+    return response;
+  }
+
+  if (request.method == "OPTIONS") {
+    /* Clients ping with OPTIONS: it keeps their session alive, but a stale ID is no error. */
+    if (const std::string * value = request.header ("Session")) {
+      auto it = sessions_.find (session_id_of (*value));
+      if (it != sessions_.end () && it->second.connection_id == connection.id)
+        it->second.last_activity_us = now_us;
+    }
+    handle_options (response);
+    return response;
+  }
+
+  if (!authorize (request, connection, response))
+    return response;
+
+  if (request.method == "DESCRIBE") {
+    if (kind != UriKind::kAggregate) {
+      response.code = GST_RTSP_STS_NOT_FOUND;
+      return response;
+    }
+    handle_describe (request, connection, response);
+    return response;
+  }
+
+  if (request.method == "SETUP") {
+    handle_setup (request, connection, stream, kind, now_us, response);
+    return response;
+  }
+
+  if (request.method == "GET_PARAMETER" || request.method == "SET_PARAMETER") {
+    if (request.header ("Session")) {
+      RtspSession *session = session_for (request, connection, response);
+      if (!session)
+        return response;
+      session->last_activity_us = now_us;
+      response.add_header ("Session", session->id);
+    }
+    /* Only used as keep-alives: there are no parameters to get or set. */
+    if (!trim (request.body).empty ())
+      response.code = GST_RTSP_STS_PARAMETER_NOT_UNDERSTOOD;
+    return response;
+  }
+
+  /* PLAY, PAUSE, TEARDOWN act on a session. */
+  RtspSession *session = session_for (request, connection, response);
+  if (!session)
+    return response;
+  session->last_activity_us = now_us;
+  size_t configured = std::count_if (session->streams.begin (), session->streams.end (),
+      [](const RtspStreamTransport & t) { return t.configured; });
+
+  if (request.method == "TEARDOWN") {
+    media_.session_teardown (*session);
+    remove_session (session->id);
+    return response;
+  }
+
+  response.add_header ("Session", session->id + ";timeout="
+      + std::to_string (config_.session_timeout_s));
+  if (kind == UriKind::kStream && configured > 1) {
+    response.code = GST_RTSP_STS_ONLY_AGGREGATE_OPERATION_ALLOWED;
+    return response;
+  }
+
+  if (request.method == "PLAY") {
+    std::vector<StreamInfo> infos = media_.streams ();
+    if (session->state != RtspSessionState::kPlaying) {
+      session->state = RtspSessionState::kPlaying;
+      media_.session_play (*session);
+    }
+    std::string base = aggregate_url (request.uri, kind == UriKind::kStream);
+    std::string rtp_info;
+    for (size_t i = 0; i < session->streams.size (); i++) {
+      if (!session->streams[i].configured)
+        continue;
+      if (!rtp_info.empty ())
+        rtp_info += ",";
+      rtp_info += "url=" + base + "/stream=" + std::to_string (i);
+      if (i < infos.size () && infos[i].have_position)
+        rtp_info += ";seq=" + std::to_string (infos[i].next_seq) + ";rtptime="
+            + std::to_string (infos[i].rtptime);
+    }
+    response.add_header ("Range", "npt=now-");
+    response.add_header ("RTP-Info", rtp_info);
+    return response;
+  }
+
+  /* PAUSE */
+  if (session->state == RtspSessionState::kPlaying) {
+    session->state = RtspSessionState::kReady;
+    media_.session_pause (*session);
+  }
+  return response;
+}
+
+void
+RtspServerLogic::handle_options (RtspResponse & response)
+{
+  response.add_header ("Public", "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, "
+      "GET_PARAMETER, SET_PARAMETER");
+}
+
+void
+RtspServerLogic::handle_describe (const RtspRequest & request,
+    RtspConnectionContext & connection, RtspResponse & response)
+{
+  std::vector<StreamInfo> infos = media_.streams ();
+  std::string sdp = build_sdp (infos, connection.local_host);
+  if (sdp.empty ()) {
+    /* Caps are not negotiated yet on every sink pad: the client can retry shortly. */
+    response.code = GST_RTSP_STS_SERVICE_UNAVAILABLE;
+    response.add_header ("Retry-After", "1");
+    return;
+  }
+  response.add_header ("Content-Type", "application/sdp");
+  response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
+  response.body = std::move (sdp);
+}
+
+RtspSession *
+RtspServerLogic::session_for (const RtspRequest & request,
+    RtspConnectionContext & connection, RtspResponse & response)
+{
+  const std::string *value = request.header ("Session");
+  if (!value) {
+    /* Without a session the client is still in the Init state (RFC 2326 A.1). */
+    response.code = GST_RTSP_STS_METHOD_NOT_VALID_IN_THIS_STATE;
+    response.add_header ("Allow", "OPTIONS, DESCRIBE, SETUP, GET_PARAMETER, SET_PARAMETER");
+    return nullptr;
+  }
+  auto it = sessions_.find (session_id_of (*value));
+  /* A session is bound to the connection that made it: someone else's ID is as good as none. */
+  if (it == sessions_.end () || it->second.connection_id != connection.id) {
+    response.code = GST_RTSP_STS_SESSION_NOT_FOUND;
+    return nullptr;
+  }
+  return &it->second;
+}
+
+void
+RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContext & connection,
+    unsigned stream, UriKind kind, int64_t now_us, RtspResponse & response)
+{
+  std::vector<StreamInfo> infos = media_.streams ();
+  if (kind == UriKind::kAggregate) {
+    if (infos.size () != 1) {
+      response.code = GST_RTSP_STS_AGGREGATE_OPERATION_NOT_ALLOWED;
+      return;
+    }
+    stream = 0;
+  }
+  if (kind == UriKind::kStar || stream >= infos.size ()) {
+    response.code = GST_RTSP_STS_NOT_FOUND;
+    return;
+  }
+
+  RtspSession *session = nullptr;
+  if (request.header ("Session")) {
+    session = session_for (request, connection, response);
+    if (!session)
+      return;
+    if (session->state == RtspSessionState::kPlaying) {
+      response.code = GST_RTSP_STS_METHOD_NOT_VALID_IN_THIS_STATE;
+      response.add_header ("Allow", "OPTIONS, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, "
+          "SET_PARAMETER");
+      return;
+    }
+  } else if (sessions_.size () >= config_.max_sessions) {
+    response.code = GST_RTSP_STS_SERVICE_UNAVAILABLE;
+    return;
+  }
+
+  const std::string *transport_header = request.header ("Transport");
+  if (!transport_header) {
+    response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
+    return;
+  }
+
+  /* Take the first alternative we can serve: RTP/AVP unicast over UDP or interleaved TCP. */
+  RtspStreamTransport chosen;
+  int refusal = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
+  gchar **alternatives = g_strsplit (transport_header->c_str (), ",", 16);
+  for (gchar ** alt = alternatives; *alt && !chosen.configured; alt++) {
+    TransportHolder holder;
+    GstRTSPTransport *t = holder.get ();
+    if (gst_rtsp_transport_parse (g_strstrip (*alt), t) != GST_RTSP_OK)
+      continue;
+    if (t->trans != GST_RTSP_TRANS_RTP || t->profile != GST_RTSP_PROFILE_AVP || t->mode_record)
+      continue;
+    /* RTP goes only to the host that asked for it: no reflecting traffic at third parties. */
+    if (t->destination && connection.peer_host != t->destination) {
+      refusal = GST_RTSP_STS_FORBIDDEN;
+      continue;
+    }
+    RtspStreamTransport candidate;
+    if (t->lower_transport == GST_RTSP_LOWER_TRANS_UDP) {
+      if (t->client_port.min <= 0 || t->client_port.min > 65535)
+        continue;
+      candidate.client_rtp_port = t->client_port.min;
+      candidate.client_rtcp_port = t->client_port.max > 0 ? t->client_port.max
+          : t->client_port.min + 1;
+      if (candidate.client_rtcp_port > 65535)
+        continue;
+    } else if (t->lower_transport == GST_RTSP_LOWER_TRANS_TCP) {
+      candidate.tcp = true;
+      candidate.rtp_channel = t->interleaved.min >= 0 ? t->interleaved.min : 2 * stream;
+      candidate.rtcp_channel = t->interleaved.max >= 0 ? t->interleaved.max
+          : candidate.rtp_channel + 1;
+      if (candidate.rtp_channel > 255 || candidate.rtcp_channel > 255
+          || candidate.rtp_channel == candidate.rtcp_channel)
+        continue;
+      /* Channels must not collide with another stream of the session. */
+      bool clash = false;
+      for (size_t i = 0; session && i < session->streams.size (); i++) {
+        const RtspStreamTransport & o = session->streams[i];
+        if (i != stream && o.configured && o.tcp
+            && (o.rtp_channel == candidate.rtp_channel || o.rtcp_channel == candidate.rtp_channel
+                || o.rtp_channel == candidate.rtcp_channel
+                || o.rtcp_channel == candidate.rtcp_channel))
+          clash = true;
+      }
+      if (clash)
+        continue;
+    } else {
+      continue;
+    }
+    candidate.configured = true;
+    chosen = candidate;
+  }
+  g_strfreev (alternatives);
+  if (!chosen.configured) {
+    response.code = refusal;
+    return;
+  }
+
+  if (!session) {
+    RtspSession fresh;
+    fresh.id = rtsp_random_hex (16);
+    fresh.connection_id = connection.id;
+    fresh.user = config_.user;
+    fresh.client_host = connection.peer_host;
+    session = &sessions_.emplace (fresh.id, fresh).first->second;
+  }
+  session->last_activity_us = now_us;
+  if (session->streams.size () < infos.size ())
+    session->streams.resize (infos.size ());
+  session->streams[stream] = chosen;
+
+  std::string reply;
+  if (chosen.tcp) {
+    reply = "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (chosen.rtp_channel) + "-"
+        + std::to_string (chosen.rtcp_channel);
+  } else {
+    reply = "RTP/AVP;unicast;client_port=" + std::to_string (chosen.client_rtp_port) + "-"
+        + std::to_string (chosen.client_rtcp_port) + ";server_port="
+        + std::to_string (infos[stream].server_rtp_port) + "-"
+        + std::to_string (infos[stream].server_rtcp_port);
+  }
+  reply += ";mode=\"PLAY\"";
+  response.add_header ("Transport", reply);
+  response.add_header ("Session", session->id + ";timeout="
+      + std::to_string (config_.session_timeout_s));
+}
+
+void
+RtspServerLogic::remove_session (const std::string & id)
+{
+  sessions_.erase (id);
+}
+
+void
+RtspServerLogic::connection_closed (const RtspConnectionContext & connection)
+{
+  for (auto it = sessions_.begin (); it != sessions_.end ();) {
+    if (it->second.connection_id == connection.id) {
+      media_.session_teardown (it->second);
+      it = sessions_.erase (it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void
+RtspServerLogic::touch_connection (uint64_t connection_id, int64_t now_us)
+{
+  for (auto & entry : sessions_) {
+    if (entry.second.connection_id == connection_id)
+      entry.second.last_activity_us = now_us;
+  }
+}
+
+bool
+RtspServerLogic::connection_has_session (uint64_t connection_id) const
+{
+  for (const auto & entry : sessions_) {
+    if (entry.second.connection_id == connection_id)
+      return true;
+  }
+  return false;
+}
+
+void
+RtspServerLogic::touch_rtcp (unsigned stream, const std::string & host, int port,
+    int64_t now_us)
+{
+  for (auto & entry : sessions_) {
+    RtspSession & s = entry.second;
+    if (s.client_host != host || stream >= s.streams.size ())
+      continue;
+    const RtspStreamTransport & t = s.streams[stream];
+    if (t.configured && !t.tcp && (t.client_rtcp_port == port || t.client_rtp_port == port))
+      s.last_activity_us = now_us;
+  }
+}
+
+unsigned
+RtspServerLogic::expire (int64_t now_us)
+{
+  unsigned expired = 0;
+  int64_t timeout_us = static_cast < int64_t > (config_.session_timeout_s) * G_USEC_PER_SEC;
+  for (auto it = sessions_.begin (); it != sessions_.end ();) {
+    if (now_us - it->second.last_activity_us > timeout_us) {
+      media_.session_teardown (it->second);
+      it = sessions_.erase (it);
+      expired++;
+    } else {
+      ++it;
+    }
+  }
+  return expired;
+}
+
+void
+RtspServerLogic::teardown_all ()
+{
+  for (auto & entry : sessions_)
+    media_.session_teardown (entry.second);
+  sessions_.clear ();
+}
+
+unsigned
+RtspServerLogic::playing_sessions () const
+{
+  return std::count_if (sessions_.begin (), sessions_.end (),
+      [](const std::pair<const std::string, RtspSession> & e) {
+        return e.second.state == RtspSessionState::kPlaying;
+      });
+}
+
+const RtspSession *
+RtspServerLogic::find_session (const std::string & id) const
+{
+  auto it = sessions_.find (id);
+  return it == sessions_.end () ? nullptr : &it->second;
+}
+
+/* ---------------------------------------------------------------- fuzzing */
+
+namespace {
+
+class FuzzMedia : public RtspServerLogic::Media {
+public:
+  std::vector<RtspServerLogic::StreamInfo> streams () override {
+    RtspServerLogic::StreamInfo video, audio;
+    video.caps = "application/x-rtp, media=(string)video, clock-rate=(int)90000, "
+        "encoding-name=(string)JPEG, payload=(int)26, a-framerate=(string)30";
+    video.server_rtp_port = 40000;
+    video.server_rtcp_port = 40001;
+    audio.caps = "application/x-rtp, media=(string)audio, clock-rate=(int)48000, "
+        "encoding-name=(string)L16, encoding-params=(string)1, channels=(int)1, payload=(int)96";
+    audio.server_rtp_port = 40002;
+    audio.server_rtcp_port = 40003;
+    audio.have_position = true;
+    return { video, audio };
+  }
+  void session_play (const RtspSession &) override {}
+  void session_pause (const RtspSession &) override {}
+  void session_teardown (const RtspSession &) override {}
+};
+
+}  // namespace
+
+std::string
+rtsp_server_handle_bytes (const uint8_t * data, size_t size)
+{
+  FuzzMedia media;
+  RtspServerLogic::Config config;
+  config.max_sessions = 4;
+  RtspServerLogic logic (config, media);
+  RtspConnectionContext connection;
+  connection.id = 1;
+  connection.peer_host = "127.0.0.1";
+  connection.local_host = "127.0.0.1";
+
+  RtspRequestParser parser;
+  parser.feed (data, size);
+  std::string out;
+  int64_t now_us = 0;
+  for (;;) {
+    RtspRequest request;
+    int error_code = 0;
+    uint8_t channel = 0;
+    RtspRequestParser::Result result = parser.next (request, error_code, channel);
+    if (result == RtspRequestParser::Result::kNeedMore)
+      break;
+    if (result == RtspRequestParser::Result::kError) {
+      out += RtspServerLogic::error_response (error_code).serialize ();
+      break;
+    }
+    if (result == RtspRequestParser::Result::kRequest) {
+      RtspResponse response = logic.handle (request, connection, now_us);
+      out += response.serialize ();
+      if (response.close_connection)
+        break;
+    }
+    now_us += G_USEC_PER_SEC;
+    logic.expire (now_us);
+  }
+  logic.connection_closed (connection);
+  return out;
+}
+
+}  // namespace meet

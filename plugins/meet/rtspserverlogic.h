@@ -1,0 +1,190 @@
+/* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets.
+ *
+ * RtspRequestParser frames requests out of the raw bytes of one connection (with size caps);
+ * RtspServerLogic turns a parsed request into a response and drives the session state machine.
+ * Both are plain C++ so they are unit-tested and fuzzed without a network; meetrtspsink owns the
+ * sockets and the media and plugs into RtspServerLogic through RtspServerLogic::Media.
+ */
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace meet {
+
+/* Limits on what one client may send; beyond them the request is answered 4xx and the
+ * connection closed, so a hostile client cannot make the server buffer without bound. */
+constexpr size_t kRtspMaxRequestLine = 4096;
+constexpr size_t kRtspMaxHead = 16384;      // request line + headers
+constexpr size_t kRtspMaxHeaders = 64;
+constexpr size_t kRtspMaxBody = 4096;       // Content-Length
+
+struct RtspRequest {
+  std::string method;
+  std::string uri;
+  std::string version;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  /* Value of the first header named @name (case-insensitive), or nullptr. */
+  const std::string *header (const std::string & name) const;
+};
+
+struct RtspResponse {
+  int code = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  /* The connection is closed once this response has been sent. */
+  bool close_connection = false;
+
+  void add_header (const std::string & name, const std::string & value);
+  const std::string *header (const std::string & name) const;
+  std::string serialize () const;
+};
+
+/* Incremental framer for the bytes a client sends on its RTSP connection: requests, and
+ * RTP/RTCP frames interleaved with them ('$', channel, 16-bit length, data). */
+class RtspRequestParser {
+public:
+  enum class Result {
+    kNeedMore,      // nothing complete yet
+    kRequest,       // @request filled
+    kInterleaved,   // one interleaved frame consumed (@channel set)
+    kError,         // @error_code set; the connection must be answered and closed
+  };
+
+  void feed (const uint8_t * data, size_t size);
+  Result next (RtspRequest & request, int & error_code, uint8_t & channel);
+  /* Bytes received but not yet framed (a half-sent request). */
+  size_t pending () const { return buffer_.size () - consumed_; }
+
+private:
+  Result parse_head (size_t head_end, size_t body_start, RtspRequest & request, int & error_code);
+  void compact ();
+
+  std::string buffer_;
+  size_t consumed_ = 0;
+  bool failed_ = false;
+};
+
+enum class RtspSessionState { kReady, kPlaying };
+
+struct RtspStreamTransport {
+  bool configured = false;
+  bool tcp = false;
+  int client_rtp_port = 0;     // UDP
+  int client_rtcp_port = 0;
+  int rtp_channel = 0;         // TCP interleaved
+  int rtcp_channel = 1;
+};
+
+struct RtspSession {
+  std::string id;
+  uint64_t connection_id = 0;
+  std::string user;
+  std::string client_host;
+  RtspSessionState state = RtspSessionState::kReady;
+  std::vector<RtspStreamTransport> streams;
+  int64_t last_activity_us = 0;
+};
+
+/* What the server knows about one client connection. */
+struct RtspConnectionContext {
+  uint64_t id = 0;
+  std::string peer_host;
+  std::string local_host;
+  std::string digest_nonce;   // issued in this connection's last 401
+};
+
+class RtspServerLogic {
+public:
+  struct Config {
+    std::string path = "/meet";
+    unsigned max_sessions = 32;
+    unsigned session_timeout_s = 60;
+    std::string user;
+    std::string password;
+    bool auth_basic = false;
+    std::string realm = "meetstream";
+  };
+
+  struct StreamInfo {
+    std::string caps;            // application/x-rtp caps; empty until negotiated
+    int server_rtp_port = 0;
+    int server_rtcp_port = 0;
+    bool have_position = false;  // seq/rtptime of the next packet are known
+    uint16_t next_seq = 0;
+    uint32_t rtptime = 0;
+  };
+
+  /* The media side, implemented by meetrtspsink (and fakes in tests). Called on the thread
+   * that calls into RtspServerLogic. */
+  class Media {
+  public:
+    virtual ~Media () = default;
+    virtual std::vector<StreamInfo> streams () = 0;
+    virtual void session_play (const RtspSession & session) = 0;
+    virtual void session_pause (const RtspSession & session) = 0;
+    virtual void session_teardown (const RtspSession & session) = 0;
+  };
+
+  RtspServerLogic (Config config, Media & media);
+
+  RtspResponse handle (const RtspRequest & request, RtspConnectionContext & connection,
+      int64_t now_us);
+  /* Answer for a framing error from RtspRequestParser (no CSeq is known). */
+  static RtspResponse error_response (int code);
+
+  /* Tears down the sessions of a connection that closed. */
+  void connection_closed (const RtspConnectionContext & connection);
+  /* Any sign of life on a connection (interleaved RTCP, ...) keeps its sessions alive. */
+  void touch_connection (uint64_t connection_id, int64_t now_us);
+  /* Whether the connection owns a session (idle connections without one get closed). */
+  bool connection_has_session (uint64_t connection_id) const;
+  /* An RTCP packet from @host:@port arrived on @stream: keeps the matching UDP session alive. */
+  void touch_rtcp (unsigned stream, const std::string & host, int port, int64_t now_us);
+  /* Tears down sessions silent for longer than the timeout; returns how many. */
+  unsigned expire (int64_t now_us);
+  void teardown_all ();
+
+  unsigned playing_sessions () const;
+  size_t session_count () const { return sessions_.size (); }
+  const RtspSession *find_session (const std::string & id) const;
+  /* Builds the SDP for the streams; empty when a stream has no caps yet. */
+  static std::string build_sdp (const std::vector<StreamInfo> & streams,
+      const std::string & local_host);
+
+private:
+  enum class UriKind { kAggregate, kStream, kStar, kNotFound };
+  UriKind classify_uri (const std::string & uri, unsigned & stream) const;
+  bool authorize (const RtspRequest & request, RtspConnectionContext & connection,
+      RtspResponse & response);
+  void handle_options (RtspResponse & response);
+  void handle_describe (const RtspRequest & request, RtspConnectionContext & connection,
+      RtspResponse & response);
+  void handle_setup (const RtspRequest & request, RtspConnectionContext & connection,
+      unsigned stream, UriKind kind, int64_t now_us, RtspResponse & response);
+  RtspSession *session_for (const RtspRequest & request, RtspConnectionContext & connection,
+      RtspResponse & response);
+  void remove_session (const std::string & id);
+
+  Config config_;
+  Media & media_;
+  std::map<std::string, RtspSession> sessions_;
+};
+
+/* Session IDs and nonces: @bytes random bytes from the kernel's CSPRNG (getrandom(2)), as hex. */
+std::string rtsp_random_hex (size_t bytes);
+
+/* Fuzzing entry point: runs @data as the byte stream of one client connection through
+ * RtspRequestParser and RtspServerLogic (two fake streams, Digest auth off) and returns the
+ * bytes the server would answer. Never crashes, hangs or leaks on any input. */
+std::string rtsp_server_handle_bytes (const uint8_t * data, size_t size);
+
+}  // namespace meet

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""A gst-rtsp-server peer for the meetrtspsrc tests.
+
+Serves /test as JPEG video (rtpjpegpay, pt 26) + L16 stereo audio (rtpL16pay, pt 96).
+Prints "PORT <n>" on stdout once listening, then serves until killed.
+
+  --port N        listen on N (default 0: the OS picks a free port)
+  --tcp-only      refuse UDP transports (SETUP with UDP gets 461)
+  --digest U:P    require Digest authentication for user U with password P
+  --lipsync       video flashes white and audio beeps on the same 1 s boundaries
+  --session-timeout S   sessions expire after S seconds without a request; every
+                  GET_PARAMETER/OPTIONS request inside a session prints "KEEPALIVE <method>"
+"""
+import argparse
+import sys
+
+import gi
+gi.require_version('Gst', '1.0')
+gi.require_version('GstRtspServer', '1.0')
+gi.require_version('GstRtsp', '1.0')
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+NORMAL = ('( videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 '
+          '! jpegenc ! rtpjpegpay name=pay0 pt=26 '
+          'audiotestsrc is-live=true wave=sine ! audio/x-raw,rate=48000,channels=2 '
+          '! audioconvert ! audio/x-raw,format=S16BE ! rtpL16pay name=pay1 pt=96 )')
+
+
+class LipSyncFactory(GstRtspServer.RTSPMediaFactory):
+    """Two appsrcs sharing one time base: a white frame and the start of a 100 ms beep
+    carry the same timestamp at every whole second; clocksync paces them in real time."""
+
+    def do_create_element(self, url):
+        return Gst.parse_launch(
+            '( appsrc name=v is-live=true format=time do-timestamp=false max-buffers=2 '
+            'caps=video/x-raw,format=I420,width=160,height=120,framerate=30/1 '
+            '! clocksync ! jpegenc ! rtpjpegpay name=pay0 pt=26 '
+            'appsrc name=a is-live=true format=time do-timestamp=false max-buffers=2 '
+            'caps=audio/x-raw,format=S16BE,rate=48000,channels=1,layout=interleaved '
+            '! clocksync ! rtpL16pay name=pay1 pt=96 )')
+
+    def do_configure(self, media):
+        element = media.get_element()
+        state = {'vframe': 0, 'asample': 0, 'base': None}
+        frame = 160 * 120
+        black = bytes([16]) * frame + bytes([128]) * (frame // 2)
+        white = bytes([235]) * frame + bytes([128]) * (frame // 2)
+        chunk = 480
+        silence = bytes(2 * chunk)
+        beep = b''.join(int(v).to_bytes(2, 'big', signed=True)
+                        for i in range(chunk) for v in [20000 if (i // 24) % 2 == 0 else -20000])
+
+        def base(src):
+            # One running-time origin for both streams, taken when the first one asks.
+            if state['base'] is None:
+                clock = src.get_clock()
+                now = clock.get_time() - src.get_base_time() if clock else 0
+                state['base'] = max(now, 0)
+            return state['base']
+
+        def need_video(src, _length):
+            n = state['vframe']
+            buf = Gst.Buffer.new_wrapped(white if n % 30 == 0 else black)
+            buf.pts = base(src) + n * Gst.SECOND // 30
+            buf.duration = Gst.SECOND // 30
+            state['vframe'] = n + 1
+            src.emit('push-buffer', buf)
+
+        def need_audio(src, _length):
+            s0 = state['asample']
+            buf = Gst.Buffer.new_wrapped(beep if s0 % 48000 < 4800 else silence)
+            buf.pts = base(src) + s0 * Gst.SECOND // 48000
+            buf.duration = chunk * Gst.SECOND // 48000
+            state['asample'] = s0 + chunk
+            src.emit('push-buffer', buf)
+
+        element.get_by_name('v').connect('need-data', need_video)
+        element.get_by_name('a').connect('need-data', need_audio)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--port', type=int, default=0)
+    parser.add_argument('--tcp-only', action='store_true')
+    parser.add_argument('--digest')
+    parser.add_argument('--lipsync', action='store_true')
+    parser.add_argument('--session-timeout', type=int, default=0)
+    args = parser.parse_args()
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address('127.0.0.1')
+    server.set_service(str(args.port))
+    if args.lipsync:
+        factory = LipSyncFactory()
+    else:
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(NORMAL)
+    factory.set_shared(True)
+    if args.tcp_only:
+        factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
+    if args.digest:
+        user, password = args.digest.split(':', 1)
+        auth = GstRtspServer.RTSPAuth()
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        token = GstRtspServer.RTSPToken()
+        token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
+        auth.add_digest(user, password, token)
+        server.set_auth(auth)
+        permissions = GstRtspServer.RTSPPermissions()
+        permissions.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
+        permissions.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
+        factory.set_permissions(permissions)
+    server.get_mount_points().add_factory('/test', factory)
+    if args.session_timeout:
+        def on_new_session(_client, session):
+            session.set_timeout(args.session_timeout)
+
+        def on_keepalive(_client, ctx, method):
+            if ctx.request.get_header(GstRtsp.RTSPHeaderField.SESSION, 0)[0] == GstRtsp.RTSPResult.OK:
+                print('KEEPALIVE %s' % method, flush=True)
+
+        def on_client(_server, client):
+            client.connect('new-session', on_new_session)
+            client.connect('get-parameter-request', on_keepalive, 'GET_PARAMETER')
+            client.connect('options-request', on_keepalive, 'OPTIONS')
+        server.connect('client-connected', on_client)
+    if server.attach(None) == 0:
+        print('could not listen', file=sys.stderr)
+        return 1
+    print('PORT %d' % server.get_bound_port(), flush=True)
+    GLib.MainLoop().run()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

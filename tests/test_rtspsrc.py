@@ -1,0 +1,433 @@
+#!/usr/bin/env python3
+"""meetrtspsrc against a gst-rtsp-server peer (tests/rtsp_test_server.py).
+
+Usage: test_rtspsrc.py CASE   (see CASES at the bottom). Exit 0 on success.
+Every wait is bounded; the server process is always killed.
+"""
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import gi
+gi.require_version('Gst', '1.0')
+from gi.repository import Gst  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, 'rtsp_test_server.py')
+WAIT = 20.0     # generous upper bound for anything to happen (not a speed target)
+
+
+class Server:
+    def __init__(self, *args, port=0):
+        self.args = list(args)
+        self.port = port
+        self.proc = None
+
+    def start(self):
+        cmd = [sys.executable, SERVER, '--port', str(self.port)] + self.args
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith('PORT '):
+            raise RuntimeError('test server did not start: %r' % line)
+        self.port = int(line.split()[1])
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read_lines, args=(self.proc.stdout, self.lines), daemon=True).start()
+        return self
+
+    @staticmethod
+    def _read_lines(stream, lines):
+        for line in stream:
+            lines.put(line)
+
+    def read_line(self, seconds=WAIT):
+        """Next line the server printed, or '' after @seconds."""
+        try:
+            return self.lines.get(timeout=seconds)
+        except queue.Empty:
+            return ''
+
+    def url(self, userinfo=''):
+        return 'rtsp://%s127.0.0.1:%d/test' % (userinfo + '@' if userinfo else '', self.port)
+
+    def stop(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Client:
+    """meetrtspsrc -> depayload -> decode -> fakesinks, counting what arrives."""
+
+    def __init__(self, url, props='', video_only=False):
+        desc = ('meetrtspsrc name=src location="%s" %s '
+                'src.stream_0 ! queue ! rtpjpegdepay ! jpegdec ! fakesink name=vsink sync=false ' % (url, props))
+        if not video_only:
+            desc += ('src.stream_1 ! queue ! rtpL16depay ! audioconvert ! '
+                     'fakesink name=asink sync=false')
+        self.pipeline = Gst.parse_launch(desc)
+        self.src = self.pipeline.get_by_name('src')
+        self.frames = 0
+        self.audio = 0
+        self.errors = []
+        self.warnings = []
+        self.pipeline.get_by_name('vsink').get_static_pad('sink').add_probe(
+            Gst.PadProbeType.BUFFER, self._count, 'frames')
+        if not video_only:
+            self.pipeline.get_by_name('asink').get_static_pad('sink').add_probe(
+                Gst.PadProbeType.BUFFER, self._count, 'audio')
+        self.bus = self.pipeline.get_bus()
+
+    def _count(self, _pad, _info, attr):
+        setattr(self, attr, getattr(self, attr) + 1)
+        return Gst.PadProbeReturn.OK
+
+    def set_state(self, state):
+        ret = self.pipeline.set_state(state)
+        assert ret != Gst.StateChangeReturn.FAILURE, 'state change to %s failed' % state
+        return ret
+
+    def poll(self, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            msg = self.bus.timed_pop(50 * Gst.MSECOND)
+            if msg is None:
+                continue
+            if msg.type == Gst.MessageType.ERROR:
+                err, dbg = msg.parse_error()
+                print('ERROR:', err.message, file=sys.stderr)
+                self.errors.append(err.message)
+            elif msg.type == Gst.MessageType.WARNING:
+                err, dbg = msg.parse_warning()
+                print('WARNING:', err.message, file=sys.stderr)
+                self.warnings.append(err.message)
+
+    def wait_for(self, what, cond, seconds=WAIT):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if cond():
+                return
+            if self.errors:
+                raise AssertionError('error while waiting for %s: %s' % (what, self.errors))
+            self.poll(0.1)
+        raise AssertionError('timed out waiting for %s (frames=%d audio=%d state=%s)' % (
+            what, self.frames, self.audio, self.rtsp_state()))
+
+    def wait_media(self, frames=10, audio=10):
+        f0, a0 = self.frames, self.audio
+        self.wait_for('%d more video frames and audio buffers' % frames,
+                      lambda: self.frames >= f0 + frames and self.audio >= a0 + audio)
+
+    def wait_error(self, seconds=WAIT):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.errors:
+            self.poll(0.1)
+        assert self.errors, 'expected an error, none came'
+        return self.errors[0]
+
+    def rtsp_state(self):
+        return self.src.get_property('rtsp-state')
+
+    def stop(self):
+        self.pipeline.set_state(Gst.State.NULL)
+
+
+def play_case(server_args, props='', userinfo=''):
+    with Server(*server_args) as server:
+        client = Client(server.url(userinfo), props)
+        try:
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media()
+            assert client.rtsp_state() == 'playing', client.rtsp_state()
+            stats = client.src.get_property('stats')
+            assert stats.get_value('packets-received') > 0, stats.to_string()
+            assert stats.get_value('streams') == 2, stats.to_string()
+            return client
+        finally:
+            client.stop()
+
+
+def case_udp():
+    client = play_case([], 'protocols=udp')
+    assert not client.warnings, client.warnings
+
+
+def case_tcp():
+    play_case([], 'protocols=tcp')
+
+
+def case_fallback_tcp():
+    """Default protocols against a TCP-only server: SETUP gets 461, TCP is used."""
+    play_case(['--tcp-only'])
+
+
+def case_udp_only_refused():
+    with Server('--tcp-only') as server:
+        client = Client(server.url(), 'protocols=udp')
+        try:
+            client.set_state(Gst.State.PLAYING)
+            message = client.wait_error()
+            assert 'protocols=tcp' in message, message
+        finally:
+            client.stop()
+
+
+def case_digest():
+    play_case(['--digest', 'alice:secret'], userinfo='alice:secret')
+    play_case(['--digest', 'alice:secret'], 'user=alice password=secret')
+
+
+def case_digest_wrong_password():
+    with Server('--digest', 'alice:secret') as server:
+        client = Client(server.url('alice:wrong'))
+        try:
+            client.set_state(Gst.State.PLAYING)
+            message = client.wait_error()
+            assert 'check user and password' in message, message
+        finally:
+            client.stop()
+
+
+def case_video_only():
+    """Only stream_0 linked (as in `meetrtspsrc ! rtpjpegdepay ! ...`): the unlinked audio must not stop it."""
+    with Server() as server:
+        client = Client(server.url(), video_only=True)
+        try:
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media(frames=30, audio=0)
+            assert not client.errors, client.errors
+        finally:
+            client.stop()
+
+
+def case_state_controls():
+    """PLAY / PAUSE / TEARDOWN driven by element state changes."""
+    with Server() as server:
+        client = Client(server.url())
+        try:
+            client.set_state(Gst.State.PAUSED)
+            client.wait_for('SETUP', lambda: client.rtsp_state() == 'ready')
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media()
+            client.set_state(Gst.State.PAUSED)
+            client.wait_for('PAUSE', lambda: client.rtsp_state() == 'paused')
+            client.set_state(Gst.State.PLAYING)
+            client.wait_for('PLAY', lambda: client.rtsp_state() == 'playing')
+            client.wait_media()
+            client.set_state(Gst.State.READY)
+            assert client.rtsp_state() == 'init', client.rtsp_state()
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media()
+        finally:
+            client.stop()
+
+
+def case_action_signals():
+    """The four buttons: setup, play, pause, teardown as action signals."""
+    with Server() as server:
+        client = Client(server.url())
+        try:
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media()
+            assert client.src.emit('pause')
+            client.wait_for('PAUSE', lambda: client.rtsp_state() == 'paused')
+            assert client.src.emit('play')
+            client.wait_for('PLAY', lambda: client.rtsp_state() == 'playing')
+            client.wait_media()
+            assert client.src.emit('teardown')
+            client.wait_for('TEARDOWN', lambda: client.rtsp_state() == 'init')
+            assert client.src.emit('setup')
+            client.wait_for('SETUP', lambda: client.rtsp_state() == 'ready')
+            assert client.src.emit('play')
+            client.wait_for('PLAY', lambda: client.rtsp_state() == 'playing')
+            client.wait_media()
+            assert not client.errors, client.errors
+        finally:
+            client.stop()
+
+
+def case_keepalive():
+    """Session timeout 2 s: the client must refresh it (at timeout/2) and keep playing."""
+    with Server('--session-timeout', '2') as server:
+        client = Client(server.url(), 'protocols=tcp')
+        try:
+            client.set_state(Gst.State.PLAYING)
+            client.wait_media()
+            for _ in range(2):
+                line = server.read_line()
+                assert line.startswith('KEEPALIVE'), 'no keep-alive request: %r' % line
+            client.wait_media()
+            assert not client.errors and not client.warnings, (client.errors, client.warnings)
+        finally:
+            client.stop()
+
+
+def reconnect(props):
+    server = Server().start()
+    client = Client(server.url(), 'retry=5 timeout=2000 ' + props)
+    try:
+        client.set_state(Gst.State.PLAYING)
+        client.wait_media()
+        port = server.port
+        server.stop()
+        client.wait_for('a reconnect warning', lambda: client.warnings)
+        assert server.url() in client.warnings[0], client.warnings[0]
+        server = Server(port=port).start()
+        client.wait_media()
+        assert client.rtsp_state() == 'playing'
+        assert not client.errors, client.errors
+    finally:
+        client.stop()
+        server.stop()
+
+
+def case_reconnect_udp():
+    reconnect('protocols=udp')
+
+
+def case_reconnect_tcp():
+    reconnect('protocols=tcp')
+
+
+def case_retries_exhausted():
+    server = Server().start()
+    client = Client(server.url(), 'retry=2 timeout=1000')
+    try:
+        client.set_state(Gst.State.PLAYING)
+        client.wait_media()
+        server.stop()
+        message = client.wait_error()
+        assert server.url() in message and 'Gave up after 2' in message, message
+        assert len(client.warnings) == 2, client.warnings
+    finally:
+        client.stop()
+        server.stop()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def case_wrong_port():
+    url = 'rtsp://127.0.0.1:%d/test' % free_port()
+    client = Client(url, 'retry=1 timeout=1000')
+    try:
+        client.set_state(Gst.State.PLAYING)
+        message = client.wait_error()
+        assert url in message and 'could not connect' in message, message
+    finally:
+        client.stop()
+
+
+def case_bad_location():
+    client = Client('http://127.0.0.1/nothing', 'retry=0')
+    try:
+        client.pipeline.set_state(Gst.State.PLAYING)
+        message = client.wait_error()
+        assert 'not an RTSP URL' in message, message
+    finally:
+        client.stop()
+
+
+def measure_lipsync(url, props='', seconds=9.0):
+    """Running time of every flash (dark->white frame) and beep onset at the client."""
+    import numpy
+    pipeline = Gst.parse_launch(
+        'meetrtspsrc name=src location="%s" %s '
+        'src.stream_0 ! queue ! rtpjpegdepay ! jpegdec ! video/x-raw,format=I420 ! '
+        'appsink name=v emit-signals=true sync=false '
+        'src.stream_1 ! queue ! rtpL16depay ! audioconvert ! audio/x-raw,format=S16LE,channels=1 ! '
+        'appsink name=a emit-signals=true sync=false' % (url, props))
+    flashes, beeps = [], []
+    last = {'bright': True, 'loud': True}
+
+    def on_video(sink):
+        sample = sink.emit('pull-sample')
+        buf = sample.get_buffer()
+        ok, info = buf.map(Gst.MapFlags.READ)
+        bright = numpy.frombuffer(info.data, dtype=numpy.uint8, count=1000).mean() > 128
+        buf.unmap(info)
+        if bright and not last['bright']:
+            flashes.append(sample.get_segment().to_running_time(Gst.Format.TIME, buf.pts))
+        last['bright'] = bright
+        return Gst.FlowReturn.OK
+
+    def on_audio(sink):
+        sample = sink.emit('pull-sample')
+        buf = sample.get_buffer()
+        ok, info = buf.map(Gst.MapFlags.READ)
+        pcm = numpy.abs(numpy.frombuffer(info.data, dtype=numpy.int16).astype(numpy.int32))
+        buf.unmap(info)
+        loud = numpy.nonzero(pcm > 10000)[0]
+        if len(loud) and not last['loud']:
+            rt = sample.get_segment().to_running_time(Gst.Format.TIME, buf.pts)
+            beeps.append(rt + int(loud[0]) * Gst.SECOND // 48000)
+        # quiet again when the end of this buffer is silent
+        last['loud'] = bool(len(loud)) and loud[-1] > len(pcm) - 48
+        return Gst.FlowReturn.OK
+
+    pipeline.get_by_name('v').connect('new-sample', on_video)
+    pipeline.get_by_name('a').connect('new-sample', on_audio)
+    bus = pipeline.get_bus()
+    pipeline.set_state(Gst.State.PLAYING)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            msg = bus.timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR)
+            if msg:
+                raise AssertionError('error: %s' % msg.parse_error()[0].message)
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+    return flashes, beeps
+
+
+def check_lipsync(props):
+    """Flash and beep leave the server on the same timestamps; at the client their
+    running times must agree within one frame (33 ms) once RTCP sync is established."""
+    with Server('--lipsync') as server:
+        flashes, beeps = measure_lipsync(server.url(), props)
+    print('flashes (s):', [round(f / Gst.SECOND, 3) for f in flashes])
+    print('beeps   (s):', [round(b / Gst.SECOND, 3) for b in beeps])
+    offsets = []
+    for f in flashes:
+        nearest = min(beeps, key=lambda b: abs(b - f), default=None)
+        if nearest is not None and abs(nearest - f) < Gst.SECOND // 2:
+            offsets.append((f - nearest) / Gst.MSECOND)
+    print('flash - beep (ms):', [round(o, 1) for o in offsets])
+    # The first onsets may precede the first RTCP sender report; judge the settled ones.
+    settled = offsets[-3:]
+    assert len(settled) == 3, 'too few flash/beep pairs: %s' % offsets
+    assert all(abs(o) <= 33.4 for o in settled), 'audio/video out of sync: %s ms' % settled
+
+
+def case_lipsync_udp():
+    check_lipsync('protocols=udp')
+
+
+def case_lipsync_tcp():
+    check_lipsync('protocols=tcp')
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith('case_')}
+
+if __name__ == '__main__':
+    Gst.init(None)
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        print('usage: %s {%s}' % (sys.argv[0], ','.join(CASES)), file=sys.stderr)
+        sys.exit(2)
+    CASES[sys.argv[1]]()
+    print('ok')
