@@ -108,13 +108,14 @@ struct Client {
   std::mutex counters_lock;
   std::vector<std::unique_ptr<StreamCounter>> counters;
   std::atomic<gint64> last_packet_time{0};
+  gint64 connect_time = 0;      /* of the last (re)connection or RTSP command */
   std::atomic<uint64_t> frames{0};
   std::atomic<uint64_t> audio_frames{0};
   std::atomic<int> audio_rate{0};
   GstClockTime pipeline_latency = GST_CLOCK_TIME_NONE;
 
   std::mutex marks_lock;
-  std::vector<GstClockTime> flashes;    /* running times of lit flash marks (first frame of each) */
+  std::vector<GstClockTime> flashes;    /* running times of the ticks as placed by the flash marks */
   std::vector<GstClockTime> ticks;      /* running times of sound tick onsets */
   std::vector<double> glass_to_glass_ms;
   bool last_flash = false;
@@ -214,19 +215,20 @@ on_video_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   meet::ConstLumaView view;
   if (meet::luma_view_of (&frame, &view)) {
-    auto stamp = meet::FrameMarks::read_time (view);
-    auto flash = meet::FrameMarks::read_flash (view);
-    if (stamp && flash) {
+    auto marks = meet::FrameMarks::read (view);
+    if (marks) {
       /* The sink shows the frame at its running time plus the pipeline latency. */
       GstClockTime latency = c->pipeline_latency;
       GstClockTime shown_rt = rt + (GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0);
       int64_t shown_us = meet::wall_time_of_running_time (c->pipeline, shown_rt);
       std::lock_guard<std::mutex> lock (c->marks_lock);
       if (shown_us > 0)
-        c->glass_to_glass_ms.push_back (meet::FrameMarks::diff_us (static_cast<uint64_t> (shown_us), *stamp) / 1e3);
-      if (*flash && !c->last_flash)
-        c->flashes.push_back (rt);
-      c->last_flash = *flash;
+        c->glass_to_glass_ms.push_back (meet::FrameMarks::diff_us (static_cast<uint64_t> (shown_us),
+                marks->capture_time_us) / 1e3);
+      /* Where the tick falls in this stream: the flash frame was captured flash_phase after it. */
+      if (marks->flash && !c->last_flash && rt >= marks->flash_phase_us * 1000)
+        c->flashes.push_back (rt - marks->flash_phase_us * 1000);
+      c->last_flash = marks->flash;
     }
   }
   gst_video_frame_unmap (&frame);
@@ -336,7 +338,8 @@ on_retry_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The server could not be reached or went away: try again with a growing pause, up to --retry times. */
+/* The server could not be reached or went away. meetrtspsrc has already retried when it says so; stock rtspsrc
+ * does not retry, so the source is replaced after a growing pause, up to --retry times. */
 void
 lost_server (Client * c, const std::string & reason)
 {
@@ -345,6 +348,10 @@ lost_server (Client * c, const std::string & reason)
   drop_source (c);
   bool was_connected = c->connected;
   c->connected = false;
+  if (!c->opt.stock) {
+    finish (c, 1, reason);
+    return;
+  }
   if (c->attempts >= c->opt.retry) {
     finish (c, 1, "cannot reach " + c->url + ": " + reason + " (gave up after " +
         std::to_string (c->attempts + 1) + " attempts)");
@@ -368,12 +375,17 @@ connect_source (Client * c)
   gst_bin_add (GST_BIN (c->pipeline), c->source);
   meet::set_property (c->source, "location", c->url);
   meet::set_property (c->source, "latency", std::to_string (c->opt.latency));
+  if (!c->opt.stock) {
+    /* meetrtspsrc reconnects by itself (posting a warning each time) and posts an error when it gives up. */
+    meet::set_property (c->source, "retry", std::to_string (c->opt.retry));
+    meet::set_property (c->source, "timeout", std::to_string (c->opt.timeout * 1000));
+  }
   if (c->opt.user) {
     meet::set_property (c->source, c->opt.stock ? "user-id" : "user", c->opt.user);
     meet::set_property (c->source, c->opt.stock ? "user-pw" : "password", c->opt.password);
   }
   g_signal_connect (c->source, "pad-added", G_CALLBACK (on_pad_added), c);
-  c->last_packet_time = g_get_monotonic_time ();
+  c->connect_time = g_get_monotonic_time ();
   GstState pipeline_state = GST_STATE_NULL;
   gst_element_get_state (c->pipeline, &pipeline_state, nullptr, 0);
   if (pipeline_state == GST_STATE_PLAYING &&
@@ -396,7 +408,7 @@ command (Client * c, Wanted wanted)
       wanted == Wanted::kPaused ? "PAUSE" : "TEARDOWN");
   if (c->source == nullptr)
     return;                     /* a reconnection is pending; it goes to the wanted state */
-  c->last_packet_time = g_get_monotonic_time ();
+  c->connect_time = g_get_monotonic_time ();
   if (gst_element_set_state (c->source, state_for (wanted)) == GST_STATE_CHANGE_FAILURE)
     lost_server (c, "the server refused the request");
 }
@@ -428,12 +440,16 @@ summary (Client * c)
     }
     if (std::fabs (best) < 500)
       offsets.push_back (best);
+    if (g_getenv ("MEET_DEBUG"))
+      g_print ("meetcli: debug: flash at %.3f s: %+.1f ms\n", flash / 1e9, best);
   }
+  /* Streams are only in step once the server's first RTCP sender reports have arrived: keep the later half. */
+  offsets.erase (offsets.begin (), offsets.begin () + offsets.size () / 2);
   if (offsets.empty ()) {
     line += "A/V offset unknown (no sync marks: serve test sources to measure it)";
   } else {
     std::sort (offsets.begin (), offsets.end ());
-    gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of %zu sync marks)",
+    gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of the last %zu sync marks)",
         offsets[offsets.size () / 2], offsets.size ());
     line += part;
     g_free (part);
@@ -488,23 +504,16 @@ on_tick (gpointer data)
     finish (c, 0, "");
     return G_SOURCE_CONTINUE;
   }
-  if (c->source && c->wanted == Wanted::kPlaying &&
-      now - c->last_packet_time > static_cast<gint64> (c->opt.timeout) * G_USEC_PER_SEC) {
+  gint64 last_activity = std::max<gint64> (c->last_packet_time, c->connect_time);
+  if (c->opt.stock && c->source && c->wanted == Wanted::kPlaying &&
+      now - last_activity > static_cast<gint64> (c->opt.timeout) * G_USEC_PER_SEC) {
     lost_server (c, "no data for " + std::to_string (c->opt.timeout) + " s");
     return G_SOURCE_CONTINUE;
   }
-  if (!c->connected && c->source && now - c->last_packet_time < G_USEC_PER_SEC) {
-    uint64_t packets = 0;
-    {
-      std::lock_guard<std::mutex> lock (c->counters_lock);
-      for (auto &counter : c->counters)
-        packets += counter->received;
-    }
-    if (packets > 0) {
-      c->connected = true;
-      c->attempts = 0;
-      g_print ("meetcli: receiving %s\n", c->url.c_str ());
-    }
+  if (!c->connected && c->source && c->last_packet_time > c->connect_time) {
+    c->connected = true;
+    c->attempts = 0;
+    g_print ("meetcli: receiving %s\n", c->url.c_str ());
   }
 
   double seconds = (now - c->status_time) / 1e6;
@@ -574,6 +583,17 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
         finish (c, 1, text);
       break;
     }
+    case GST_MESSAGE_WARNING:
+      if (from_source) {
+        /* meetrtspsrc's reconnection notices: "... reconnecting in N ms (attempt k of N)". */
+        GError *warning = nullptr;
+        gst_message_parse_warning (message, &warning, nullptr);
+        g_print ("meetcli: %s\n", warning->message);
+        g_error_free (warning);
+        c->connected = false;
+        c->connect_time = g_get_monotonic_time ();
+      }
+      break;
     case GST_MESSAGE_EOS:
       if (c->finishing)
         g_main_loop_quit (c->loop);
