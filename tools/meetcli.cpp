@@ -133,6 +133,7 @@ Client *the_client = nullptr;
 
 void finish (Client * c, int exit_code, const std::string & failure);
 void connect_source (Client * c);
+void print_button_positions (Client * c);
 
 const char *
 state_word (Wanted w)
@@ -479,6 +480,13 @@ finish (Client * c, int exit_code, const std::string & failure)
     c->retry_source = 0;
   }
   drop_source (c);
+  GstState state = GST_STATE_NULL;
+  gst_element_get_state (c->pipeline, &state, nullptr, 0);
+  if (state != GST_STATE_PLAYING) {
+    /* Nothing ever played (the sinks still wait for a first buffer): nothing to drain. */
+    g_main_loop_quit (c->loop);
+    return;
+  }
   for (GstElement *head : {c->video_head, c->audio_head}) {
     GstPad *pad = gst_element_get_static_pad (head, "sink");
     gst_pad_send_event (pad, gst_event_new_eos ());
@@ -511,6 +519,8 @@ on_tick (gpointer data)
     return G_SOURCE_CONTINUE;
   }
   if (!c->connected && c->source && c->last_packet_time > c->connect_time) {
+    if (c->window && g_getenv ("MEET_DEBUG"))
+      print_button_positions (c);
     c->connected = true;
     c->attempts = 0;
     g_print ("meetcli: receiving %s\n", c->url.c_str ());
@@ -733,6 +743,24 @@ build_window (Client * c, GstElement * video_sink)
   g_signal_connect (c->window, "key-press-event", G_CALLBACK (on_key_press), c);
   g_signal_connect (c->window, "delete-event", G_CALLBACK (on_window_delete), c);
   gtk_widget_show_all (c->window);
+}
+
+/* With MEET_DEBUG set, tells where the buttons are (window coordinates), so GUI tests can click them. */
+void
+print_button_positions (Client * c)
+{
+  GtkWidget *box = gtk_bin_get_child (GTK_BIN (c->window));
+  GList *rows = gtk_container_get_children (GTK_CONTAINER (box));
+  GList *buttons = gtk_container_get_children (GTK_CONTAINER (g_list_nth_data (rows, 1)));
+  for (GList * l = buttons; l; l = l->next) {
+    GtkWidget *button = GTK_WIDGET (l->data);
+    GtkAllocation a;
+    gtk_widget_get_allocation (button, &a);
+    g_print ("meetcli: debug: button %s at %d,%d\n", static_cast<const char *> (g_object_get_data (G_OBJECT
+                (button), "meet-key")), a.x + a.width / 2, a.y + a.height / 2);
+  }
+  g_list_free (buttons);
+  g_list_free (rows);
 }
 
 std::string
