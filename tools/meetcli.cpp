@@ -48,6 +48,8 @@ struct StreamCounter {
   std::atomic<uint64_t> received{0};
   std::atomic<uint64_t> expected{0};
   std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> lost_before{0};   /* in earlier runs of sequence numbers */
+  std::atomic<bool> restart{false};       /* a new session starts its own sequence numbers */
   bool started = false;
   int64_t first_seq = 0;
   int64_t max_seq = 0;
@@ -60,6 +62,12 @@ struct StreamCounter {
       return;
     uint16_t seq = gst_rtp_buffer_get_seq (&rtp);
     gst_rtp_buffer_unmap (&rtp);
+    if (restart.exchange (false) && started) {
+      uint64_t e = expected, r = received;
+      lost_before += e > r ? e - r : 0;
+      received = 0;
+      started = false;
+    }
     if (!started) {
       started = true;
       first_seq = max_seq = seq;
@@ -75,7 +83,7 @@ struct StreamCounter {
   uint64_t lost () const
   {
     uint64_t e = expected, r = received;
-    return e > r ? e - r : 0;
+    return lost_before + (e > r ? e - r : 0);
   }
 };
 
@@ -330,6 +338,15 @@ drop_source (Client * c)
   c->source = nullptr;
 }
 
+/* Sequence numbers start afresh after PAUSE, TEARDOWN or a reconnection: the jump is not loss. */
+void
+restart_counters (Client * c)
+{
+  std::lock_guard<std::mutex> lock (c->counters_lock);
+  for (auto &counter : c->counters)
+    counter->restart = true;
+}
+
 gboolean
 on_retry_timeout (gpointer data)
 {
@@ -410,6 +427,7 @@ command (Client * c, Wanted wanted)
   if (c->source == nullptr)
     return;                     /* a reconnection is pending; it goes to the wanted state */
   c->connect_time = g_get_monotonic_time ();
+  restart_counters (c);
   if (gst_element_set_state (c->source, state_for (wanted)) == GST_STATE_CHANGE_FAILURE)
     lost_server (c, "the server refused the request");
 }
@@ -602,6 +620,7 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
         g_error_free (warning);
         c->connected = false;
         c->connect_time = g_get_monotonic_time ();
+        restart_counters (c);
       }
       break;
     case GST_MESSAGE_EOS:

@@ -342,7 +342,8 @@ main (int argc, char **argv)
   std::string description = video + " ! videoconvert ! videoscale ! videorate ! " + caps + " ! ";
   g_free (caps);
   if (!s.opt.no_mirror)
-    description += "videoflip method=horizontal-flip ! ";
+    /* video-direction: setting the deprecated method property has no effect in GStreamer 1.22. */
+    description += "videoflip video-direction=horiz ! ";
   if (s.opt.blur)
     description += "videoconvert ! yoloblur name=blur ! ";
   description += "videoconvert ! video/x-raw,format=I420 ! jpegenc name=venc quality=" +
