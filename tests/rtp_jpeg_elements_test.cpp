@@ -6,6 +6,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/rtp/gstrtpbuffer.h>
+#include <gst/sdp/gstsdpmessage.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -245,6 +246,21 @@ TEST (MeetJpegPay, LargeFramesUseXDimensions)
   GstStructure *s = gst_caps_get_structure (caps, 0);
   EXPECT_STREQ ("2048,1080", gst_structure_get_string (s, "x-dimensions"));
   EXPECT_STREQ ("25.000000", gst_structure_get_string (s, "a-framerate"));
+
+  /* What an RTSP server's SDP makes of these caps, and what a client makes of that SDP. */
+  GstSDPMedia *media;
+  gst_sdp_media_new (&media);
+  ASSERT_EQ (GST_SDP_OK, gst_sdp_media_set_media_from_caps (caps, media));
+  EXPECT_STREQ ("25.000000", gst_sdp_media_get_attribute_val (media, "framerate"));
+  EXPECT_STREQ ("2048,1080", gst_sdp_media_get_attribute_val (media, "x-dimensions"));
+  GstCaps *client_caps = gst_sdp_media_get_caps_from_media (media, 26);
+  ASSERT_NE (nullptr, client_caps);
+  gst_sdp_media_attributes_to_caps (media, client_caps);
+  GstStructure *cs = gst_caps_get_structure (client_caps, 0);
+  EXPECT_STREQ ("2048,1080", gst_structure_get_string (cs, "x-dimensions"));
+  EXPECT_STREQ ("25.000000", gst_structure_get_string (cs, "a-framerate"));
+  gst_caps_unref (client_caps);
+  gst_sdp_media_free (media);
   gst_caps_unref (caps);
   gst_buffer_unref (jpeg);
   gst_harness_teardown (h);

@@ -25,21 +25,10 @@ class PipelineError(Exception):
 
 def run_pipeline(description, inputs=(), caps=None, timeout=PIPELINE_TIMEOUT, on_pipeline=None):
     """Runs `description`, which may contain `appsrc name=src` (fed `inputs`, a list of bytes, as
-    buffers 1/30 s apart with `caps`) and must contain `appsink name=sink`. Returns the list of
+    buffers 1/30 s apart with `caps`) and `appsink name=sink`. Returns the list of
     (bytes, caps) that reached the sink. Raises PipelineError with the bus error text."""
     pipeline = Gst.parse_launch(description)
-    sink = pipeline.get_by_name('sink')
-    sink.set_property('sync', False)
-    sink.set_property('emit-signals', True)
-    outputs = []
-
-    def on_sample(appsink):
-        sample = appsink.emit('pull-sample')
-        buf = sample.get_buffer()
-        outputs.append((buf.extract_dup(0, buf.get_size()), sample.get_caps()))
-        return Gst.FlowReturn.OK
-
-    sink.connect('new-sample', on_sample)
+    outputs = collect_samples(pipeline)
     src = pipeline.get_by_name('src')
     if src is not None:
         src.set_property('caps', Gst.Caps.from_string(caps))
@@ -66,6 +55,25 @@ def run_pipeline(description, inputs=(), caps=None, timeout=PIPELINE_TIMEOUT, on
     pipeline.set_state(Gst.State.NULL)
     if error:
         raise PipelineError(error)
+    return outputs
+
+
+def collect_samples(pipeline):
+    """The list that the pipeline's `appsink name=sink` (if any) fills with (bytes, caps)."""
+    outputs = []
+    sink = pipeline.get_by_name('sink')
+    if sink is None:
+        return outputs
+
+    def on_sample(appsink):
+        sample = appsink.emit('pull-sample')
+        buf = sample.get_buffer()
+        outputs.append((buf.extract_dup(0, buf.get_size()), sample.get_caps()))
+        return Gst.FlowReturn.OK
+
+    sink.set_property('sync', False)
+    sink.set_property('emit-signals', True)
+    sink.connect('new-sample', on_sample)
     return outputs
 
 

@@ -191,6 +191,7 @@ gst_meet_jpeg_pay_handle_buffer (GstRTPBasePayload * payload, GstBuffer * buffer
   const guint estimate = info.scan_size / (max_payload - header) + 1;
   GstBufferList *list = gst_buffer_list_new_sized (estimate);
   size_t offset = 0;
+  GstMemory *single_memory = gst_buffer_n_memory (buffer) == 1 ? gst_buffer_peek_memory (buffer, 0) : NULL;
 
   while (offset < info.scan_size) {
     const size_t headers = offset == 0 ? first_header : header;
@@ -205,10 +206,14 @@ gst_meet_jpeg_pay_handle_buffer (GstRTPBasePayload * payload, GstBuffer * buffer
     gst_rtp_buffer_set_marker (&rtp, last);
     gst_rtp_buffer_unmap (&rtp);
 
-    /* The scan bytes are shared with the input buffer, not copied. */
-    GstBuffer *scan = gst_buffer_copy_region (buffer, GST_BUFFER_COPY_MEMORY,
-        info.scan_offset + offset, chunk);
-    out = gst_buffer_append (out, scan);
+    /* The scan bytes are shared with the input buffer, not copied. A JPEG is normally one
+     * memory: sharing it directly saves a temporary GstBuffer per packet. */
+    if (single_memory) {
+      gst_buffer_append_memory (out, gst_memory_share (single_memory, info.scan_offset + offset, chunk));
+    } else {
+      out = gst_buffer_append (out, gst_buffer_copy_region (buffer, GST_BUFFER_COPY_MEMORY,
+              info.scan_offset + offset, chunk));
+    }
     GST_BUFFER_PTS (out) = pts;
     GST_BUFFER_DTS (out) = dts;
     gst_buffer_list_add (list, out);

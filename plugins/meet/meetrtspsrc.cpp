@@ -1062,6 +1062,11 @@ on_closed (GstRTSPWatch *, gpointer user_data)
 static GstRTSPResult
 on_error (GstRTSPWatch *, GstRTSPResult result, gpointer user_data)
 {
+  if (result == GST_RTSP_EPARSE) {
+    schedule_lost (static_cast<MeetRtspSrc *> (user_data),
+        "the server sent something that is not an RTSP message");
+    return GST_RTSP_OK;
+  }
   gchar *text = gst_rtsp_strresult (result);
   schedule_lost (static_cast<MeetRtspSrc *> (user_data), std::string ("connection error: ") + text);
   g_free (text);
