@@ -88,6 +88,17 @@ TEST (MeetPcmDepay, StaticPayloadTypesImplyFormat)
   }
 }
 
+TEST (MeetPcmDepay, EncodingParamsAsInt)
+{
+  /* What gst-launch-1.0 makes of caps="...,encoding-params=2". */
+  GstHarness *h = new_depay ("application/x-rtp, media=audio, encoding-name=L16, payload=96, "
+      "clock-rate=48000, encoding-params=(int)2");
+  gst_buffer_unref (gst_harness_push_and_pull (h, rtp_packet (1, 0, 40)));
+  GstAudioInfo info = output_info (h);
+  EXPECT_EQ (GST_AUDIO_INFO_CHANNELS (&info), 2);
+  gst_harness_teardown (h);
+}
+
 TEST (MeetPcmDepay, ChannelsFieldWhenNoEncodingParams)
 {
   GstHarness *h = new_depay ("application/x-rtp, media=audio, encoding-name=L16, payload=96, "
@@ -231,5 +242,8 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   ::testing::InitGoogleTest (&argc, argv);
-  return RUN_ALL_TESTS ();
+  const int result = RUN_ALL_TESTS ();
+  /* Lets GST_TRACERS=leaks report what the tests left alive. */
+  gst_deinit ();
+  return result;
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "l16.h"
+
 namespace {
 
 struct Packet {
@@ -178,9 +180,11 @@ TEST (MeetPcmPay, PtimeSetsExactPacketDuration)
   push_audio (h, 8000, 1, 1000, 333);
   auto packets = pull_packets (h);
   check_stream (packets, 1, 1000);
+  const guint frames = meet::l16::frames_per_packet ({8000, 1}, 1400, -1, 20 * GST_MSECOND);
+  ASSERT_EQ (frames, 160u);
   for (size_t i = 0; i + 1 < packets.size (); i++)
-    EXPECT_EQ (packets[i].payload.size (), 320u);
-  EXPECT_EQ (packets.back ().payload.size (), 2u * (1000 % 160));
+    EXPECT_EQ (packets[i].payload.size (), 2u * frames);
+  EXPECT_EQ (packets.back ().payload.size (), 2u * (1000 % frames));
   gst_harness_teardown (h);
 }
 
@@ -233,7 +237,8 @@ TEST (MeetPcmPay, MtuNeverExceeded)
       EXPECT_LE (p.size, c.mtu) << c.rate << " Hz, " << c.channels << " channels";
     /* Each input buffer fills packets to the MTU with whole frames; its remainder goes out
      * in a shorter one. */
-    const gsize full = (c.mtu - 12) / (2 * c.channels) * (2 * c.channels);
+    const gsize full = meet::l16::frames_per_packet ({c.rate, c.channels}, c.mtu, -1, 0) *
+        meet::l16::bytes_per_frame (c.channels);
     EXPECT_EQ (packets[0].payload.size (), full);
     gst_harness_teardown (h);
   }
@@ -289,5 +294,8 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   ::testing::InitGoogleTest (&argc, argv);
-  return RUN_ALL_TESTS ();
+  const int result = RUN_ALL_TESTS ();
+  /* Lets GST_TRACERS=leaks report what the tests left alive. */
+  gst_deinit ();
+  return result;
 }

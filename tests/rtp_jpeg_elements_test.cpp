@@ -6,6 +6,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/rtp/gstrtpbuffer.h>
+#include <gst/sdp/gstsdpmessage.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -245,6 +246,21 @@ TEST (MeetJpegPay, LargeFramesUseXDimensions)
   GstStructure *s = gst_caps_get_structure (caps, 0);
   EXPECT_STREQ ("2048,1080", gst_structure_get_string (s, "x-dimensions"));
   EXPECT_STREQ ("25.000000", gst_structure_get_string (s, "a-framerate"));
+
+  /* What an RTSP server's SDP makes of these caps, and what a client makes of that SDP. */
+  GstSDPMedia *media;
+  gst_sdp_media_new (&media);
+  ASSERT_EQ (GST_SDP_OK, gst_sdp_media_set_media_from_caps (caps, media));
+  EXPECT_STREQ ("25.000000", gst_sdp_media_get_attribute_val (media, "framerate"));
+  EXPECT_STREQ ("2048,1080", gst_sdp_media_get_attribute_val (media, "x-dimensions"));
+  GstCaps *client_caps = gst_sdp_media_get_caps_from_media (media, 26);
+  ASSERT_NE (nullptr, client_caps);
+  gst_sdp_media_attributes_to_caps (media, client_caps);
+  GstStructure *cs = gst_caps_get_structure (client_caps, 0);
+  EXPECT_STREQ ("2048,1080", gst_structure_get_string (cs, "x-dimensions"));
+  EXPECT_STREQ ("25.000000", gst_structure_get_string (cs, "a-framerate"));
+  gst_caps_unref (client_caps);
+  gst_sdp_media_free (media);
   gst_caps_unref (caps);
   gst_buffer_unref (jpeg);
   gst_harness_teardown (h);
@@ -453,6 +469,21 @@ TEST (MeetJpegPair, OurPayloaderIntoOurDepayloader)
   EXPECT_EQ (a.type, b.type);
   EXPECT_EQ (a.luma_table.data, b.luma_table.data);
   EXPECT_EQ (Bytes (in.begin () + a.scan_offset, in.end () - 2), Bytes (ob.begin () + b.scan_offset, ob.end () - 2));
+  gst_buffer_unref (out);
+  gst_buffer_unref (jpeg);
+  gst_harness_teardown (h);
+}
+
+TEST (MeetJpegPair, SizesNotMultipleOf8SurviveThroughXDimensions)
+{
+  GstHarness *h = gst_harness_new_parse ("meetjpegpay ! meetjpegdepay");
+  gst_harness_set_src_caps_str (h, "image/jpeg,width=100,height=98,framerate=30/1");
+  GstBuffer *jpeg = encode_jpeg ("I420", 100, 98);
+  ASSERT_EQ (GST_FLOW_OK, push_jpeg (h, jpeg, 0));
+  GstBuffer *out = gst_harness_pull (h);
+  const rfc::JpegInfo info = info_of (bytes_of (out));
+  EXPECT_EQ (100u, info.width);
+  EXPECT_EQ (98u, info.height);
   gst_buffer_unref (out);
   gst_buffer_unref (jpeg);
   gst_harness_teardown (h);

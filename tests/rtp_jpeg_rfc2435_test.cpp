@@ -461,6 +461,24 @@ TEST (Rfc2435Depacketizer, StandardQTablesAndCachedInBandTables)
   EXPECT_EQ (3u, d.frames_completed ());
 }
 
+/* ffmpeg sends a single table (length 64) when its JPEG uses one table for all components. */
+TEST (Rfc2435Depacketizer, OneInBandTableServesAllComponents)
+{
+  const Bytes jpeg = jpegenc ("I420", 32, 32, 60);
+  const Bytes packet = packetize (jpeg, 100000)[0];
+  Bytes one (packet.begin (), packet.begin () + 8 + 4 + 64);
+  one[11] = 64;
+  one.insert (one.end (), packet.begin () + 8 + 4 + 128, packet.end ());
+  rfc::JpegDepacketizer d;
+  ASSERT_EQ (rfc::JpegDepacketizer::Result::kFrameReady, d.push (one.data (), one.size (), 1, true));
+  const auto tables = dqt_tables (d.take_frame ());
+  EXPECT_EQ (dqt_tables (jpeg)[0], tables[0]);
+  EXPECT_EQ (dqt_tables (jpeg)[0], tables[1]);
+  Bytes odd = one;
+  odd[11] = 100;
+  EXPECT_EQ (rfc::JpegDepacketizer::Result::kDropped, d.push (odd.data (), odd.size (), 2, true));
+}
+
 class DepacketizerLoss : public ::testing::Test {
 protected:
   void SetUp () override

@@ -25,21 +25,10 @@ class PipelineError(Exception):
 
 def run_pipeline(description, inputs=(), caps=None, timeout=PIPELINE_TIMEOUT, on_pipeline=None):
     """Runs `description`, which may contain `appsrc name=src` (fed `inputs`, a list of bytes, as
-    buffers 1/30 s apart with `caps`) and must contain `appsink name=sink`. Returns the list of
+    buffers 1/30 s apart with `caps`) and `appsink name=sink`. Returns the list of
     (bytes, caps) that reached the sink. Raises PipelineError with the bus error text."""
     pipeline = Gst.parse_launch(description)
-    sink = pipeline.get_by_name('sink')
-    sink.set_property('sync', False)
-    sink.set_property('emit-signals', True)
-    outputs = []
-
-    def on_sample(appsink):
-        sample = appsink.emit('pull-sample')
-        buf = sample.get_buffer()
-        outputs.append((buf.extract_dup(0, buf.get_size()), sample.get_caps()))
-        return Gst.FlowReturn.OK
-
-    sink.connect('new-sample', on_sample)
+    outputs = collect_samples(pipeline)
     src = pipeline.get_by_name('src')
     if src is not None:
         src.set_property('caps', Gst.Caps.from_string(caps))
@@ -66,6 +55,25 @@ def run_pipeline(description, inputs=(), caps=None, timeout=PIPELINE_TIMEOUT, on
     pipeline.set_state(Gst.State.NULL)
     if error:
         raise PipelineError(error)
+    return outputs
+
+
+def collect_samples(pipeline):
+    """The list that the pipeline's `appsink name=sink` (if any) fills with (bytes, caps)."""
+    outputs = []
+    sink = pipeline.get_by_name('sink')
+    if sink is None:
+        return outputs
+
+    def on_sample(appsink):
+        sample = appsink.emit('pull-sample')
+        buf = sample.get_buffer()
+        outputs.append((buf.extract_dup(0, buf.get_size()), sample.get_caps()))
+        return Gst.FlowReturn.OK
+
+    sink.set_property('sync', False)
+    sink.set_property('emit-signals', True)
+    sink.connect('new-sample', on_sample)
     return outputs
 
 
@@ -100,13 +108,24 @@ def decode(jpegs, chain='', caps='image/jpeg,framerate=30/1'):
     return [(np.frombuffer(data, dtype=np.uint8), out_caps) for data, out_caps in run_pipeline(desc, jpegs, caps)]
 
 
-def free_udp_port():
-    """A UDP port the OS says is free on 127.0.0.1 (ffmpeg needs a number up front)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def free_rtp_port_pair():
+    """An even UDP port P on 127.0.0.1 that, like P+1 (RTCP), the OS just let us bind: ffmpeg needs
+    the number up front in an SDP."""
+    for _ in range(100):
+        rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            rtp.bind(('127.0.0.1', 0))
+            port = rtp.getsockname()[1]
+            if port % 2 == 0 and port < 65535:
+                rtcp.bind(('127.0.0.1', port + 1))
+                return port
+        except OSError:
+            pass
+        finally:
+            rtp.close()
+            rtcp.close()
+    raise RuntimeError('no free even UDP port pair on 127.0.0.1')
 
 
 def require(program):

@@ -7,7 +7,10 @@ Prints "PORT <n>" on stdout once listening, then serves until killed.
   --port N        listen on N (default 0: the OS picks a free port)
   --tcp-only      refuse UDP transports (SETUP with UDP gets 461)
   --digest U:P    require Digest authentication for user U with password P
+  --basic U:P     require Basic authentication for user U with password P
   --lipsync       video flashes white and audio beeps on the same 1 s boundaries
+  --meet          serve with our meetrtspsink + meetjpegpay + meetpcmpay instead of
+                  gst-rtsp-server (--tcp-only is not available there)
   --session-timeout S   sessions expire after S seconds without a request; every
                   GET_PARAMETER/OPTIONS request inside a session prints "KEEPALIVE <method>"
 """
@@ -40,7 +43,10 @@ class LipSyncFactory(GstRtspServer.RTSPMediaFactory):
             '! clocksync ! rtpL16pay name=pay1 pt=96 )')
 
     def do_configure(self, media):
-        element = media.get_element()
+        self.feed(media.get_element())
+
+    @staticmethod
+    def feed(element):
         state = {'vframe': 0, 'asample': 0, 'base': None}
         frame = 160 * 120
         black = bytes([16]) * frame + bytes([128]) * (frame // 2)
@@ -78,16 +84,65 @@ class LipSyncFactory(GstRtspServer.RTSPMediaFactory):
         element.get_by_name('a').connect('need-data', need_audio)
 
 
+MEET_NORMAL = ('videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,'
+               'framerate=30/1 ! jpegenc ! meetjpegpay ! sink.sink_0 '
+               'audiotestsrc is-live=true wave=sine ! audio/x-raw,rate=48000,channels=2 ! audioconvert '
+               '! audio/x-raw,format=S16BE ! meetpcmpay ! sink.sink_1 ')
+MEET_LIPSYNC = ('appsrc name=v is-live=true format=time do-timestamp=false max-buffers=2 '
+                'caps=video/x-raw,format=I420,width=160,height=120,framerate=30/1 '
+                '! clocksync ! jpegenc ! meetjpegpay ! sink.sink_0 '
+                'appsrc name=a is-live=true format=time do-timestamp=false max-buffers=2 '
+                'caps=audio/x-raw,format=S16BE,rate=48000,channels=1,layout=interleaved '
+                '! clocksync ! meetpcmpay ! sink.sink_1 ')
+
+
+def serve_meet(args):
+    """The same streams from our own server element, meetrtspsink."""
+    desc = (MEET_LIPSYNC if args.lipsync else MEET_NORMAL) + \
+        'meetrtspsink name=sink address=127.0.0.1 path=/test port=%d' % args.port
+    pipeline = Gst.parse_launch(desc)
+    sink = pipeline.get_by_name('sink')
+    if args.digest:
+        user, password = args.digest.split(':', 1)
+        sink.set_property('user', user)
+        sink.set_property('password', password)
+    if args.session_timeout:
+        sink.set_property('session-timeout', args.session_timeout)
+    if args.lipsync:
+        LipSyncFactory.feed(pipeline)
+    if pipeline.set_state(Gst.State.READY) == Gst.StateChangeReturn.FAILURE:
+        print('could not listen', file=sys.stderr)
+        return 1
+    print('PORT %d' % sink.get_property('bound-port'), flush=True)
+    pipeline.set_state(Gst.State.PLAYING)
+    loop = GLib.MainLoop()
+
+    def on_message(_bus, msg):
+        if msg.type == Gst.MessageType.ERROR:
+            print('server error:', msg.parse_error()[0].message, file=sys.stderr)
+            loop.quit()
+    bus = pipeline.get_bus()
+    bus.add_signal_watch()
+    bus.connect('message', on_message)
+    loop.run()
+    pipeline.set_state(Gst.State.NULL)
+    return 1
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--tcp-only', action='store_true')
     parser.add_argument('--digest')
+    parser.add_argument('--basic')
     parser.add_argument('--lipsync', action='store_true')
     parser.add_argument('--session-timeout', type=int, default=0)
+    parser.add_argument('--meet', action='store_true')
     args = parser.parse_args()
 
     Gst.init(None)
+    if args.meet:
+        return serve_meet(args)
     server = GstRtspServer.RTSPServer()
     server.set_address('127.0.0.1')
     server.set_service(str(args.port))
@@ -99,13 +154,17 @@ def main():
     factory.set_shared(True)
     if args.tcp_only:
         factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
-    if args.digest:
-        user, password = args.digest.split(':', 1)
+    if args.digest or args.basic:
         auth = GstRtspServer.RTSPAuth()
-        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
         token = GstRtspServer.RTSPToken()
         token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
-        auth.add_digest(user, password, token)
+        if args.digest:
+            user, password = args.digest.split(':', 1)
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            auth.add_digest(user, password, token)
+        else:
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(*args.basic.split(':', 1)), token)
         server.set_auth(auth)
         permissions = GstRtspServer.RTSPPermissions()
         permissions.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)

@@ -77,18 +77,23 @@ G_DEFINE_TYPE (GstMeetPcmDepay, gst_meet_pcm_depay, GST_TYPE_RTP_BASE_DEPAYLOAD)
 GST_ELEMENT_REGISTER_DEFINE (meetpcmdepay, "meetpcmdepay", GST_RANK_NONE,
     GST_TYPE_MEET_PCM_DEPAY);
 
-/* The channel count from encoding-params (a string, as SDP carries it) or channels; 0 when absent,
- * -1 when not a number. */
+/* The channel count from encoding-params (a string as SDP carries it, or an int as gst-launch-1.0
+ * parses "encoding-params=2") or channels; 0 when absent, -1 when not a number. */
 static gint
 channels_from_caps (const GstStructure * s)
 {
   gint channels = 0;
-  const gchar *params = gst_structure_get_string (s, "encoding-params");
-  if (params) {
+  const GValue *params = gst_structure_get_value (s, "encoding-params");
+  if (params && G_VALUE_HOLDS_INT (params))
+    return g_value_get_int (params);
+  if (params && G_VALUE_HOLDS_STRING (params)) {
+    const gchar *text = g_value_get_string (params);
     gchar *end = NULL;
-    const long parsed = strtol (params, &end, 10);
-    return end != params && *end == '\0' && parsed > 0 && parsed <= G_MAXINT ? (gint) parsed : -1;
+    const long parsed = strtol (text, &end, 10);
+    return end != text && *end == '\0' && parsed > 0 && parsed <= G_MAXINT ? (gint) parsed : -1;
   }
+  if (params)
+    return -1;
   if (gst_structure_get_int (s, "channels", &channels))
     return channels;
   return 0;

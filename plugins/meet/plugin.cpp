@@ -13,10 +13,10 @@
 #include "meetpcmdepay.h"
 #include "meetpcmpay.h"
 #include "meetrtspsink.h"
+#include "meetrtspsrc.h"
 #if HAVE_OPENCV
 #include "yoloblur.h"
 #endif
-#include "meetrtspsrc.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -27,10 +27,10 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (meetpcmpay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetrtspsink, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
 #if HAVE_OPENCV
   ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
 #endif
-  ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
   return ok;
 }
 
