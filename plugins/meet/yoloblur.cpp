@@ -20,9 +20,9 @@
  * gst-launch-1.0 v4l2src ! videoconvert ! yoloblur ! videoconvert ! autovideosink
  * ]| Blurs the background of a webcam, live, with the model found in $MEET_MODEL_DIR.
  * |[
- * gst-launch-1.0 filesrc location=zidane.jpg ! jpegdec ! videoconvert ! imagefreeze num-buffers=1 ! \
- *     yoloblur model=yolov5n.onnx async=false mode=pixelate ! videoconvert ! jpegenc ! \
- *     filesink location=out.jpg
+ * gst-launch-1.0 filesrc location=zidane.jpg ! jpegdec ! videoconvert ! \
+ *     imagefreeze num-buffers=1 ! yoloblur model=yolov5n.onnx async=false mode=pixelate ! \
+ *     videoconvert ! jpegenc ! filesink location=out.jpg
  * ]| Offline and deterministic: the frame waits for its own detections.
  */
 #ifdef HAVE_CONFIG_H
@@ -139,7 +139,8 @@ struct YoloBlurState
   bool model_changed = false;   /* model property set while running: reload before next use */
   bool compute_changed = false; /* backend/target set while running */
 
-  /* Held while the network runs: the worker and (with async=false) the streaming thread share it. */
+  /* Held while the network runs: shared by the worker and, with async=false, the streaming
+   * thread. */
   std::mutex detector_lock;
   meet::YoloDetector detector;
   std::string model_path;
