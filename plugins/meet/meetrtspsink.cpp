@@ -107,7 +107,7 @@ struct Connection {
   meet::RtspRequestParser parser;
   gint64 last_activity_us = 0;
   gint64 partial_since_us = 0;     // when the pending half-sent request started
-  bool close_after_flush = false;
+  gint64 closing_since_us = 0;     // answered a request we close on; input is discarded
 
   std::mutex lock;
   GMainContext *context_ptr = nullptr;
@@ -498,18 +498,22 @@ connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
       GST_LOG ("connection %" G_GUINT64_FORMAT ": answered %d", c->context.id, response.code);
     }
     connection_send_response (c, response.serialize ());
-    if (response.close_connection) {
-      c->close_after_flush = true;
+    if (response.close_connection && !c->closing_since_us) {
+      /* Closing with unread input would reset the connection and could destroy the answer
+       * on its way: end our side once it is out, swallow what the client still sends (the
+       * failed parser ignores it) and close on its EOF or a second later. */
+      c->closing_since_us = now;
+      std::lock_guard<std::mutex> guard (c->lock);
+      if (c->out.empty ())
+        g_socket_shutdown (c->socket, FALSE, TRUE, nullptr);
       break;
     }
   }
   update_clients (priv);
-  c->partial_since_us = c->parser.pending () > 0 ? (c->partial_since_us ? c->partial_since_us
-      : now) : 0;
+  c->partial_since_us = c->parser.pending () > 0 && !c->closing_since_us
+      ? (c->partial_since_us ? c->partial_since_us : now) : 0;
 
-  if (eof || c->close_after_flush) {
-    /* Answers to a request we close on go out best effort: the socket is non-blocking and
-     * the flush above already wrote what the kernel would take. */
+  if (eof) {
     connection_close (priv, c);
     return G_SOURCE_REMOVE;
   }
@@ -612,9 +616,10 @@ housekeeping (gpointer user_data)
       broken = c->broken;
     }
     bool half_sent = c->partial_since_us && now - c->partial_since_us > request_timeout;
+    bool closing = c->closing_since_us && now - c->closing_since_us > G_USEC_PER_SEC;
     bool idle = !priv->logic->connection_has_session (c->context.id)
         && now - c->last_activity_us > priv->session_timeout_us;
-    if (broken || half_sent || idle)
+    if (broken || half_sent || idle || closing)
       doomed.push_back (c);
   }
   for (const ConnectionPtr & c : doomed)
