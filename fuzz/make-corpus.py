@@ -66,10 +66,39 @@ def rtsp_request():
         body="volume: 1\r\n"))
 
 
+def rtsp_response():
+    """What a server answers a client: a 401 challenge, DESCRIBE with SDP, SETUPs and PLAY, separated
+    by \\0RSP (see fuzz_rtsp_response.cpp)."""
+    def response(cseq, *headers, code="200 OK", body=""):
+        lines = [f"RTSP/1.0 {code}", f"CSeq: {cseq}", *headers]
+        if body:
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+    sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=meet\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\na=control:*\r\n"
+           "m=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\na=control:stream=0\r\n"
+           "m=audio 0 RTP/AVP 96\r\na=rtpmap:96 L16/16000/1\r\na=control:stream=1\r\n")
+    separator = b"\0RSP"
+    session = "Session: 0123456789abcdef0123456789abcdef;timeout=60"
+    options = response(1, "Public: OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER")
+    describe = response(2, "Content-Type: application/sdp", "Content-Base: rtsp://127.0.0.1:8554/meet/", body=sdp)
+    setup0 = response(3, session, "Transport: RTP/AVP;unicast;client_port=5000-5001;server_port=6000-6001;ssrc=1234ABCD")
+    setup1 = response(4, session, "Transport: RTP/AVP;unicast;client_port=5002-5003;server_port=6002-6003")
+    play = response(5, session, "Range: npt=now-",
+                    "RTP-Info: url=rtsp://127.0.0.1:8554/meet/stream=0;seq=1;rtptime=0,"
+                    "url=rtsp://127.0.0.1:8554/meet/stream=1;seq=7;rtptime=160")
+    write("rtsp_response", "session-udp", separator.join([options, describe, setup0, setup1, play]))
+    challenge = response(2, code="401 Unauthorized",
+                         *['WWW-Authenticate: Digest realm="meetstream", nonce="00112233445566778899aabbccddeeff"'])
+    write("rtsp_response", "digest-challenge", separator.join([options, challenge, describe, setup0, play]))
+    tcp = response(3, session, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1")
+    write("rtsp_response", "session-tcp", separator.join([options, describe, tcp, play]))
+    write("rtsp_response", "describe-only", describe)
+
+
 def jpeg_header():
     jpegs = gst_buffers("videotestsrc num-buffers=2 pattern=smpte ! video/x-raw,width=32,height=24,format=I420 ! "
                         "jpegenc quality=50 ! appsink name=out sync=false", 1)
-    jpegs += gst_buffers("videotestsrc num-buffers=2 ! video/x-raw,width=24,height=16,format=Y42B ! "
+    jpegs += gst_buffers("videotestsrc num-buffers=2 pattern=gradient ! video/x-raw,width=24,height=16,format=Y42B ! "
                          "jpegenc quality=90 ! appsink name=out sync=false", 1)
     for index, jpeg in enumerate(jpegs):
         write("jpeg_header", f"baseline-{index}.jpg", jpeg)
@@ -138,7 +167,7 @@ def onnx_shape():
 
 def main():
     Gst.init(None)
-    for make in (rtsp_request, jpeg_header, jpeg_depay, pcm_depay, yolo_decode, onnx_shape):
+    for make in (rtsp_request, rtsp_response, jpeg_header, jpeg_depay, pcm_depay, yolo_decode, onnx_shape):
         make()
     print(f"seed corpora written under {CORPUS}")
 

@@ -16,6 +16,7 @@ if [ "$build_it" = 1 ]; then
     CXX=clang++ meson setup "$build" "$src" -Dfuzzing=true -Dtests=disabled \
       -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false >/dev/null
   fi
+  ninja -C "$build" build.ninja >/dev/null   # regenerates after meson.build changes: new targets
   targets=$(meson introspect --targets "$build" |
     python3 -c 'import json,sys; print(" ".join(t["name"] for t in json.load(sys.stdin) if t["name"].startswith("fuzz-")))')
   [ -n "$targets" ] && meson compile -C "$build" $targets >/dev/null

@@ -906,6 +906,8 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
   for (GstElement *sink : { s->rtp_sink, s->rtcp_sink })
     g_object_set (sink, "close-socket", FALSE, "sync", FALSE, "async", FALSE,
         "send-duplicates", FALSE, "auto-multicast", FALSE, NULL);
+  /* RTCP never ends on its own: only the RTP sinks decide when this bin is at EOS. */
+  GST_OBJECT_FLAG_UNSET (s->rtcp_sink, GST_ELEMENT_FLAG_SINK);
   GstCaps *rtcp_caps = gst_caps_new_empty_simple ("application/x-rtcp");
   g_object_set (s->rtcp_src, "close-socket", FALSE, "caps", rtcp_caps, NULL);
   gst_caps_unref (rtcp_caps);

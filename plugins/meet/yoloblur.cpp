@@ -9,6 +9,9 @@
  * between detections. Every frame carries a GstVideoRegionOfInterestMeta per detection, and the
  * element posts a "yoloblur" element message whenever new detections arrive.
  *
+ * With async=true a person the network misses once or twice is kept (for up to two more
+ * detection runs) rather than disappearing into the blur for a moment.
+ *
  * When no one is in view the whole frame is hidden (no-person=blur), so a camera never shows an
  * empty room by mistake; no-person=pass lets such frames through untouched.
  *
@@ -70,6 +73,9 @@ typedef enum
 #define DEFAULT_NO_PERSON GST_YOLO_BLUR_NO_PERSON_BLUR
 #define DEFAULT_BACKEND cv::dnn::DNN_BACKEND_OPENCV
 #define DEFAULT_TARGET cv::dnn::DNN_TARGET_CPU
+
+/* With async=true, a detection the network stops finding is kept for this many more runs. */
+#define HELD_DETECTION_RUNS 2
 
 enum
 {
@@ -354,6 +360,12 @@ gst_yolo_blur_detect (GstYoloBlur * self, const Job & job, const Settings & sett
 
   {
     std::lock_guard<std::mutex> lock (state->result_lock);
+    /* Live (async) output holds a person the network just missed for a few more runs instead of
+     * flashing the whole frame blurred; async=false keeps each frame's own result exactly. */
+    if (settings.async && state->latest.frame_width == result.frame_width
+        && state->latest.frame_height == result.frame_height)
+      result.detections = meet::carry_missed (state->latest.detections,
+          std::move (result.detections), HELD_DETECTION_RUNS);
     state->latest = std::move (result);
   }
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));

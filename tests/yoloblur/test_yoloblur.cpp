@@ -372,6 +372,11 @@ TEST (YoloBlurProperties, ChangeWhilePlaying)
   blur.process_to_mat (input, &rois);
   EXPECT_EQ (rois.size (), 1u);
 
+  /* OpenCL where available, the CPU otherwise: detections either way. */
+  gst_util_set_object_arg (G_OBJECT (blur.element ()), "target", "opencl");
+  blur.process_to_mat (input, &rois);
+  EXPECT_EQ (rois.size (), 1u);
+
   g_object_set (blur.element (), "async", TRUE, NULL);
   blur.process_to_mat (input, &rois);
   EXPECT_EQ (rois.size (), 1u);  /* the held boxes, while the worker runs */
