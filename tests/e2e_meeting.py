@@ -20,7 +20,7 @@ class MeetingTest(unittest.TestCase):
             path = os.path.join(tmp, "meeting.mkv")
             server = Server()
             try:
-                cli = client(server.url, "--duration", "12", "--record", path)
+                cli = client(server.url, "--duration", "15", "--record", path)
                 self.assertEqual(cli.wait(40), 0, cli.output())
             finally:
                 server.stop()
