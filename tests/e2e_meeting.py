@@ -8,7 +8,7 @@ import tempfile
 import time
 import unittest
 
-from e2e_util import Server, client, free_port, summary, Process, MEETSRV, MEETCLI
+from e2e_util import Server, client, free_port, plain_env, summary, Process, MEETSRV, MEETCLI
 
 FRAME_MS = 1000 / 30
 
@@ -30,7 +30,7 @@ class MeetingTest(unittest.TestCase):
             self.assertIsNotNone(s["offset"], cli.output())
             self.assertLess(abs(s["offset"]), FRAME_MS, "A/V offset over one frame:\n" + cli.output())
             probe = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
-                                   capture_output=True, text=True, timeout=30)
+                                   capture_output=True, text=True, timeout=30, env=plain_env())
             self.assertEqual(probe.returncode, 0, probe.stderr)
             info = json.loads(probe.stdout)
             kinds = sorted(st["codec_type"] for st in info["streams"])
