@@ -125,6 +125,20 @@ class ReconnectTest(unittest.TestCase):
         self.assertRegex(cli.output(), r"meetcli: error: .*127\.0\.0\.1")
 
 
+class AuthTest(unittest.TestCase):
+    def test_credentials(self):
+        """With --user/--password on the server, the right ones get in and none at all are refused."""
+        server = Server("--user", "alice", "--password", "s3cret")
+        try:
+            good = client(server.url, "--user", "alice", "--password", "s3cret", "--duration", "2")
+            self.assertEqual(good.wait(40), 0, good.output())
+            bad = client(server.url, "--retry", "0", "--duration", "2")
+            self.assertNotEqual(bad.wait(40), 0, bad.output())
+            self.assertIn("meetcli: error:", bad.output())
+        finally:
+            server.stop()
+
+
 class ServerErrorsTest(unittest.TestCase):
     def test_busy_port(self):
         server = Server()
