@@ -465,7 +465,8 @@ summary (Client * c)
   /* Streams are only in step once the server's first RTCP sender reports have arrived: keep the later half. */
   offsets.erase (offsets.begin (), offsets.begin () + offsets.size () / 2);
   if (offsets.empty ()) {
-    line += "A/V offset unknown (no sync marks: serve test sources to measure it)";
+    line += c->opt.blur ? "A/V offset unknown (--blur blurs the sync marks away)"
+        : "A/V offset unknown (no sync marks: they come with meetsrv's test sources)";
   } else {
     std::sort (offsets.begin (), offsets.end ());
     gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of the last %zu sync marks)",
