@@ -7,7 +7,7 @@ import sys
 import tempfile
 import unittest
 
-from e2e_util import Server, Process, MEETCLI, BUILD
+from e2e_util import Server, Process, MEETCLI, BUILD, plain_env
 
 
 class Xvfb:
@@ -16,7 +16,7 @@ class Xvfb:
     def __init__(self):
         read_end, write_end = os.pipe()
         self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "800x600x24",
-                                      "-nolisten", "tcp"], pass_fds=(write_end,),
+                                      "-nolisten", "tcp"], pass_fds=(write_end,), env=plain_env(),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)
         with os.fdopen(read_end) as f:
@@ -32,7 +32,7 @@ class Xvfb:
 
 
 def run(args, env):
-    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=30)
+    return subprocess.run(args, env=plain_env(env), capture_output=True, text=True, timeout=30)
 
 
 @unittest.skipUnless(shutil.which("Xvfb") and shutil.which("xdotool") and shutil.which("import"),

@@ -8,7 +8,7 @@ import tempfile
 import time
 import unittest
 
-from e2e_util import Server, client, free_port, summary, Process, MEETSRV, MEETCLI
+from e2e_util import Server, client, free_port, plain_env, summary, Process, MEETSRV, MEETCLI
 
 FRAME_MS = 1000 / 30
 
@@ -20,7 +20,7 @@ class MeetingTest(unittest.TestCase):
             path = os.path.join(tmp, "meeting.mkv")
             server = Server()
             try:
-                cli = client(server.url, "--duration", "12", "--record", path)
+                cli = client(server.url, "--duration", "15", "--record", path)
                 self.assertEqual(cli.wait(40), 0, cli.output())
             finally:
                 server.stop()
@@ -30,7 +30,7 @@ class MeetingTest(unittest.TestCase):
             self.assertIsNotNone(s["offset"], cli.output())
             self.assertLess(abs(s["offset"]), FRAME_MS, "A/V offset over one frame:\n" + cli.output())
             probe = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
-                                   capture_output=True, text=True, timeout=30)
+                                   capture_output=True, text=True, timeout=30, env=plain_env())
             self.assertEqual(probe.returncode, 0, probe.stderr)
             info = json.loads(probe.stdout)
             kinds = sorted(st["codec_type"] for st in info["streams"])
@@ -123,6 +123,20 @@ class ReconnectTest(unittest.TestCase):
         code = cli.wait(60)
         self.assertNotEqual(code, 0, cli.output())
         self.assertRegex(cli.output(), r"meetcli: error: .*127\.0\.0\.1")
+
+
+class AuthTest(unittest.TestCase):
+    def test_credentials(self):
+        """With --user/--password on the server, the right ones get in and none at all are refused."""
+        server = Server("--user", "alice", "--password", "s3cret")
+        try:
+            good = client(server.url, "--user", "alice", "--password", "s3cret", "--duration", "2")
+            self.assertEqual(good.wait(40), 0, good.output())
+            bad = client(server.url, "--retry", "0", "--duration", "2")
+            self.assertNotEqual(bad.wait(40), 0, bad.output())
+            self.assertIn("meetcli: error:", bad.output())
+        finally:
+            server.stop()
 
 
 class ServerErrorsTest(unittest.TestCase):

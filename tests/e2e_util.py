@@ -17,6 +17,14 @@ SUMMARY = re.compile(r"summary: (\d+) video frames, ([\d.]+) s of audio, (\d+) p
                      r"A/V offset (?:([-+][\d.]+) ms|unknown)")
 
 
+def plain_env(base=None):
+    """The environment for outside programs (ffprobe, Xvfb, xdotool, ImageMagick): without the sanitizer
+    runtime that sanitized test runs preload for our own binaries."""
+    env = dict(os.environ if base is None else base)
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
 def free_port():
     """A TCP port nobody listens on right now (for tests that must restart a server on the same port)."""
     with socket.socket() as s:

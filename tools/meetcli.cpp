@@ -134,7 +134,7 @@ struct Client {
   uint64_t status_bytes = 0;
   size_t status_g2g = 0;
   gint64 status_time = 0;
-  gint64 start_time = 0;
+  gint64 start_time = 0;         /* of the first data */
 };
 
 Client *the_client = nullptr;
@@ -465,7 +465,8 @@ summary (Client * c)
   /* Streams are only in step once the server's first RTCP sender reports have arrived: keep the later half. */
   offsets.erase (offsets.begin (), offsets.begin () + offsets.size () / 2);
   if (offsets.empty ()) {
-    line += "A/V offset unknown (no sync marks: serve test sources to measure it)";
+    line += c->opt.blur ? "A/V offset unknown (--blur blurs the sync marks away)"
+        : "A/V offset unknown (no sync marks: they come with meetsrv's test sources)";
   } else {
     std::sort (offsets.begin (), offsets.end ());
     gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of the last %zu sync marks)",
@@ -526,7 +527,8 @@ on_tick (gpointer data)
   if (c->finishing)
     return G_SOURCE_CONTINUE;
   gint64 now = g_get_monotonic_time ();
-  if (c->opt.duration > 0 && now - c->start_time >= c->opt.duration * G_USEC_PER_SEC) {
+  /* --duration counts from the first data: a slow start (model loading, retries) does not eat into it. */
+  if (c->opt.duration > 0 && c->start_time && now - c->start_time >= c->opt.duration * G_USEC_PER_SEC) {
     finish (c, 0, "");
     return G_SOURCE_CONTINUE;
   }
@@ -541,6 +543,8 @@ on_tick (gpointer data)
       print_button_positions (c);
     c->connected = true;
     c->attempts = 0;
+    if (c->start_time == 0)
+      c->start_time = now;
     g_print ("meetcli: receiving %s\n", c->url.c_str ());
   }
 
@@ -832,7 +836,7 @@ main (int argc, char **argv)
     {"password", 0, 0, G_OPTION_ARG_STRING, &c.opt.password, "Password for the server", "SECRET"},
     {"headless", 0, 0, G_OPTION_ARG_NONE, &c.opt.headless, "No window; commands (setup, play, pause, "
           "teardown, quit) are read from standard input", nullptr},
-    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &c.opt.duration, "Leave the meeting after this many seconds",
+    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &c.opt.duration, "Leave the meeting this many seconds after the first data arrives",
           "SECONDS"},
     {"record", 0, 0, G_OPTION_ARG_FILENAME, &c.opt.record, "Record what is received to a Matroska file "
           "(MJPEG video, PCM sound)", "FILE"},
@@ -945,7 +949,7 @@ main (int argc, char **argv)
     input = g_io_channel_unix_new (0);
     g_io_add_watch (input, static_cast<GIOCondition> (G_IO_IN | G_IO_HUP), on_stdin, &c);
   }
-  c.start_time = c.status_time = g_get_monotonic_time ();
+  c.status_time = g_get_monotonic_time ();
   g_timeout_add (200, on_tick, &c);
 
   g_print ("meetcli: joining %s\n", c.url.c_str ());
