@@ -928,6 +928,14 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
   gchar *pad_name = g_strdup_printf ("send_rtp_sink_%u", index);
   GstPad *rtpbin_sink = gst_element_request_pad_simple (priv->rtpbin, pad_name);
   g_free (pad_name);
+  /* Clients can only line audio up with video once they have a sender report of each stream:
+   * RTCP's default 5 s minimum interval leaves a new client out of sync for seconds. */
+  GObject *rtp_session = nullptr;
+  g_signal_emit_by_name (priv->rtpbin, "get-internal-session", index, &rtp_session);
+  if (rtp_session) {
+    g_object_set (rtp_session, "rtcp-min-interval", static_cast<guint64> (GST_SECOND), NULL);
+    g_object_unref (rtp_session);
+  }
   pad_name = g_strdup_printf ("send_rtp_src_%u", index);
   GstPad *rtp_src = gst_element_get_static_pad (priv->rtpbin, pad_name);
   g_free (pad_name);
