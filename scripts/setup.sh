@@ -15,6 +15,7 @@ packages=(
   libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0 ffmpeg
   python3 python3-gi python3-numpy gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   xvfb xauth xdotool imagemagick iproute2 procps
+  libjpeg-turbo-progs  # rtp-jpeg: cjpeg writes the restart-interval JPEGs jpegenc cannot
 )
 
 missing=()

@@ -1,12 +1,41 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds meetstream and runs every test. Ends with one line: "N passed, N failed".
-# Usage (as root on Debian 12): bash scripts/test.sh
+# Installs what is needed, builds meetstream and runs every test three times over:
+#   build/       the normal build: every suite;
+#   build-asan/  ASan+UBSan (gcc): every suite but `load` (tests/meson.build says why);
+#   build-fuzz/  libFuzzer (clang): a short run of each fuzz target (fuzz/run.sh for long runs).
+# Ends with one line over all three: "N passed, N failed".
+# Usage (as root on Debian 12): bash scripts/test.sh [meson test options, e.g. --suite faults]
+# MEET_SANITIZE=0 / MEET_FUZZ=0 skip the second / third pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 build=${MEET_BUILD_DIR:-build}
+logs=()
+
+run_suite () {  # BUILD_DIR [meson test options...]
+  local dir=$1; shift
+  rm -f "$dir/meson-logs/testlog.json"
+  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || true
+  logs+=("$dir/meson-logs/testlog.json")
+}
+
 [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
 meson compile -C "$build"
-rm -f "$build/meson-logs/testlog.json"
-meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || true
-python3 scripts/test-summary.py "$build/meson-logs/testlog.json"
+run_suite "$build" "$@"
+
+if [ "${MEET_SANITIZE:-1}" != 0 ]; then
+  asan=$build-asan
+  [ -f "$asan/build.ninja" ] || meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  meson compile -C "$asan"
+  run_suite "$asan" "$@"
+fi
+
+if [ "${MEET_FUZZ:-1}" != 0 ] && [ $# -eq 0 ]; then
+  fuzz=$build-fuzz
+  MEET_FUZZ_BUILD_DIR=$PWD/$fuzz bash fuzz/run.sh --list >/dev/null  # configures and builds the targets
+  if [ -n "$(MEET_FUZZ_BUILD_DIR=$PWD/$fuzz bash fuzz/run.sh --no-build --list)" ]; then
+    run_suite "$fuzz" --no-rebuild --suite fuzz
+  fi
+fi
+
+python3 scripts/test-summary.py "${logs[@]}"

@@ -12,8 +12,10 @@ constexpr std::uint64_t kNsPerSecond = 1000000000ULL;
 
 using S = Speaker;
 
-/* Named orders first (RFC 3190 DV layouts), then RFC 3551's defaults: a set of speakers that fits a
- * named order is sent in that order. Same table and precedence as GStreamer's rtpchannels.c. */
+/* Named orders first (RFC 3190 "DV." layouts, as GStreamer's rtpL16pay/rtpL16depay know them), then
+ * RFC 3551's defaults for 1-3 channels. A set of speakers that fits a named order is sent in that
+ * order. RFC 3551's defaults for 4-6 channels use speakers GStreamer has no position for (left-centre,
+ * surround) and are not offered. */
 const ChannelOrder kOrders[] = {
   {"DV.LRLsRs", {S::FrontLeft, S::FrontRight, S::SideLeft, S::SideRight}},
   {"DV.LRCS", {S::FrontLeft, S::FrontRight, S::FrontCenter, S::Lfe}},
@@ -28,13 +30,9 @@ const ChannelOrder kOrders[] = {
       S::SideRight, S::RearLeft, S::RearRight}},
   {"DV.LRCWoLsRsLcRc", {S::FrontLeft, S::FrontRight, S::FrontCenter, S::Lfe, S::SideLeft,
       S::SideRight, S::RearLeft, S::RearRight}},
-  /* RFC 3551 section 4.1 defaults: l r / l r c / l c r S / Fl Fr Fc Sl Sr / l lc c r rc S. */
   {"", {S::Mono}},
   {"", {S::FrontLeft, S::FrontRight}},
   {"", {S::FrontLeft, S::FrontRight, S::FrontCenter}},
-  {"", {S::FrontLeft, S::FrontCenter, S::FrontRight, S::Lfe}},
-  {"", {S::FrontLeft, S::FrontRight, S::FrontCenter, S::SideLeft, S::SideRight}},
-  {"", {S::SideLeft, S::FrontLeft, S::FrontCenter, S::SideRight, S::FrontRight, S::Lfe}},
 };
 
 bool
@@ -109,16 +107,31 @@ order_for_speakers (const std::vector<Speaker> & speakers)
     if (same_speakers (order.speakers, speakers))
       return order;
   }
-  return std::nullopt;
+  /* The DV layouts call their one surround pair "side"; GStreamer's 4.0 and 5.1 layouts call it
+   * "rear". A layout with rear speakers and no side ones takes the order of its side equivalent. */
+  const bool has_side = std::count (speakers.begin (), speakers.end (), S::SideLeft) > 0
+      || std::count (speakers.begin (), speakers.end (), S::SideRight) > 0;
+  if (has_side)
+    return std::nullopt;
+  std::vector<Speaker> as_side = speakers;
+  std::replace (as_side.begin (), as_side.end (), S::RearLeft, S::SideLeft);
+  std::replace (as_side.begin (), as_side.end (), S::RearRight, S::SideRight);
+  if (as_side == speakers)
+    return std::nullopt;
+  auto order = order_for_speakers (as_side);
+  if (order) {
+    std::replace (order->speakers.begin (), order->speakers.end (), S::SideLeft, S::RearLeft);
+    std::replace (order->speakers.begin (), order->speakers.end (), S::SideRight, S::RearRight);
+  }
+  return order;
 }
 
 std::optional<ChannelOrder>
 order_for_name (int channels, const std::string & name)
 {
   for (const auto & order : kOrders) {
-    if (order.speakers.size () != static_cast<std::size_t>(channels))
-      continue;
-    if (name.empty () || order.name.empty () || equal_ignoring_case (order.name, name))
+    if (order.speakers.size () == static_cast<std::size_t>(channels)
+        && equal_ignoring_case (order.name, name))
       return order;
   }
   return std::nullopt;

@@ -64,22 +64,21 @@ enum class Speaker {
   RearRight,
 };
 
-/* The order channels travel in on the wire. An empty name is RFC 3551's default order for the channel
- * count (no channel-order in the caps); others are RFC 3190 "DV." orders carried in the channel-order
- * caps field. */
+/* The order channels travel in on the wire. An empty name is RFC 3551's default order for 1-3
+ * channels (no channel-order in the caps); others are RFC 3190 "DV." orders carried in the
+ * channel-order caps field. */
 struct ChannelOrder {
   std::string name;
   std::vector<Speaker> speakers;
 };
 
-/* The wire order for a set of input speakers: the first known order with exactly those speakers, or
- * nothing (the channels are then sent as they come, with no channel-order). The table and its
- * precedence are the ones GStreamer's rtpL16pay/rtpL16depay use, so streams interoperate with them. */
+/* The wire order for a set of input speakers: the first known order with exactly those speakers
+ * (rear speakers standing in for side ones when there are none), or nothing: the channels are then
+ * sent as they come, with no channel-order. Streams decode the same in GStreamer's rtpL16depay. */
 std::optional<ChannelOrder> order_for_speakers (const std::vector<Speaker> & speakers);
 
-/* The wire order a receiver assumes: the named one (case-insensitive), or with no name the first order
- * known for the channel count. Nothing when the name or count is unknown (channels are then
- * unpositioned). */
+/* The wire order a receiver assumes: the named one (case-insensitive), or with no name RFC 3551's
+ * default for 1-3 channels. Nothing otherwise: the channels are then unpositioned, in wire order. */
 std::optional<ChannelOrder> order_for_name (int channels, const std::string & name);
 
 /* What the depayloader does with one packet. */

@@ -53,15 +53,15 @@ struct _GstMeetJpegPay
 G_DEFINE_TYPE (GstMeetJpegPay, gst_meet_jpeg_pay, GST_TYPE_RTP_BASE_PAYLOAD);
 GST_ELEMENT_REGISTER_DEFINE (meetjpegpay, "meetjpegpay", GST_RANK_NONE, GST_TYPE_MEET_JPEG_PAY);
 
-/* jpegparse announces sof-marker and sampling, jpegenc only sof-marker (its output fits when its
- * input is I420 or Y42B), cameras often neither: the sink pad accepts caps that *intersect* with
- * these, so a missing field is fine and a known-unsupported value is refused at negotiation.
- * Every image is checked in handle_buffer anyway. */
+/* jpegparse and jpegenc announce sof-marker (jpegenc's output fits when its input is I420 or Y42B),
+ * cameras often do not: the sink pad accepts caps that *intersect* with these, so a missing field
+ * is fine and a known-unsupported value (progressive, lossless...) is refused at negotiation.
+ * Sampling is not in the template (a list there would leave filesrc ! image/jpeg caps unfixed):
+ * every image is checked in handle_buffer. */
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("image/jpeg, sof-marker = (int) 0, "
-        "sampling = (string) { YCbCr-4:2:0, YCbCr-4:2:2 }"));
+    GST_STATIC_CAPS ("image/jpeg, sof-marker = (int) 0"));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
@@ -191,6 +191,7 @@ gst_meet_jpeg_pay_handle_buffer (GstRTPBasePayload * payload, GstBuffer * buffer
   const guint estimate = info.scan_size / (max_payload - header) + 1;
   GstBufferList *list = gst_buffer_list_new_sized (estimate);
   size_t offset = 0;
+  GstMemory *single_memory = gst_buffer_n_memory (buffer) == 1 ? gst_buffer_peek_memory (buffer, 0) : NULL;
 
   while (offset < info.scan_size) {
     const size_t headers = offset == 0 ? first_header : header;
@@ -205,10 +206,14 @@ gst_meet_jpeg_pay_handle_buffer (GstRTPBasePayload * payload, GstBuffer * buffer
     gst_rtp_buffer_set_marker (&rtp, last);
     gst_rtp_buffer_unmap (&rtp);
 
-    /* The scan bytes are shared with the input buffer, not copied. */
-    GstBuffer *scan = gst_buffer_copy_region (buffer, GST_BUFFER_COPY_MEMORY,
-        info.scan_offset + offset, chunk);
-    out = gst_buffer_append (out, scan);
+    /* The scan bytes are shared with the input buffer, not copied. A JPEG is normally one
+     * memory: sharing it directly saves a temporary GstBuffer per packet. */
+    if (single_memory) {
+      gst_buffer_append_memory (out, gst_memory_share (single_memory, info.scan_offset + offset, chunk));
+    } else {
+      out = gst_buffer_append (out, gst_buffer_copy_region (buffer, GST_BUFFER_COPY_MEMORY,
+              info.scan_offset + offset, chunk));
+    }
     GST_BUFFER_PTS (out) = pts;
     GST_BUFFER_DTS (out) = dts;
     gst_buffer_list_add (list, out);

@@ -6,7 +6,8 @@
  * Extracts big-endian 16-bit PCM (audio/x-raw, format=S16BE) from RTP L16 packets. The rate and channel
  * count come from the caps' clock-rate and encoding-params (or channels); the static payload types 10
  * and 11 imply 44100 Hz stereo and mono when those fields are absent. Channel layouts named by
- * `channel-order` (or RFC 3551's defaults) become channel positions; unknown ones come out unpositioned.
+ * `channel-order`, and RFC 3551's defaults for 1-3 channels, become channel positions; other streams
+ * come out unpositioned, channels in the order they arrived.
  *
  * A packet whose payload is not a whole number of frames is dropped and counted in
  * #GstMeetPcmDepay:packets-bad-length; the first buffer after lost packets (a sequence number gap, counted
@@ -76,14 +77,23 @@ G_DEFINE_TYPE (GstMeetPcmDepay, gst_meet_pcm_depay, GST_TYPE_RTP_BASE_DEPAYLOAD)
 GST_ELEMENT_REGISTER_DEFINE (meetpcmdepay, "meetpcmdepay", GST_RANK_NONE,
     GST_TYPE_MEET_PCM_DEPAY);
 
-/* The channel count from encoding-params (a string, as SDP carries it) or channels; 0 when absent. */
+/* The channel count from encoding-params (a string as SDP carries it, or an int as gst-launch-1.0
+ * parses "encoding-params=2") or channels; 0 when absent, -1 when not a number. */
 static gint
 channels_from_caps (const GstStructure * s)
 {
   gint channels = 0;
-  const gchar *params = gst_structure_get_string (s, "encoding-params");
+  const GValue *params = gst_structure_get_value (s, "encoding-params");
+  if (params && G_VALUE_HOLDS_INT (params))
+    return g_value_get_int (params);
+  if (params && G_VALUE_HOLDS_STRING (params)) {
+    const gchar *text = g_value_get_string (params);
+    gchar *end = NULL;
+    const long parsed = strtol (text, &end, 10);
+    return end != text && *end == '\0' && parsed > 0 && parsed <= G_MAXINT ? (gint) parsed : -1;
+  }
   if (params)
-    return (gint) strtol (params, NULL, 10);
+    return -1;
   if (gst_structure_get_int (s, "channels", &channels))
     return channels;
   return 0;

@@ -89,7 +89,8 @@ gst_meet_pcm_pay_set_caps (GstRTPBasePayload * basepayload, GstCaps * caps)
 
   if (!gst_audio_info_from_caps (&info, caps)) {
     GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("Cannot payload audio with caps %" GST_PTR_FORMAT
-            "; feed S16BE interleaved audio (add audioconvert before meetpcmpay).", caps), (NULL));
+            "; feed S16BE interleaved audio with a channel-mask when there are more than 2 channels "
+            "(audioconvert before meetpcmpay provides both).", caps), (NULL));
     return FALSE;
   }
 

@@ -135,6 +135,12 @@ struct TcpTarget {
 };
 
 struct Stream {
+  ~Stream () {
+    for (GstElement *e : { rtp_sink, rtcp_sink, rtcp_src }) {
+      if (e)
+        gst_object_unref (e);
+    }
+  }
   guint pad_index = 0;
   GstPad *ghost = nullptr;
   GstElement *rtp_sink = nullptr;     // multiudpsink
@@ -444,8 +450,9 @@ connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
   ConnectionPtr c = it->second;
   gint64 now = g_get_monotonic_time ();
 
-  /* Read a bounded amount per wakeup so one chatty client cannot starve the others. */
-  bool eof = (condition & (G_IO_HUP | G_IO_ERR)) != 0;
+  /* Read a bounded amount per wakeup so one chatty client cannot starve the others. A
+   * hang-up still gets its last bytes read (a TEARDOWN right before close, say). */
+  bool eof = (condition & G_IO_ERR) != 0;
   guint8 buf[8192];
   for (int round = 0; round < 8 && !eof; round++) {
     GError *error = nullptr;
@@ -811,7 +818,7 @@ bind_udp (const std::string & address, int &port, GError ** error)
 }
 
 static bool
-stream_open_sockets (GstMeetRtspSink * self, Stream * s)
+stream_bind_sockets (GstMeetRtspSink * self, Stream * s)
 {
   std::string address;
   GST_OBJECT_LOCK (self);
@@ -831,14 +838,20 @@ stream_open_sockets (GstMeetRtspSink * self, Stream * s)
     g_clear_object (&s->rtp_socket);
     return false;
   }
+  GST_DEBUG_OBJECT (self, "stream %u: RTP port %d, RTCP port %d", s->pad_index, s->rtp_port,
+      s->rtcp_port);
+  return true;
+}
+
+/* Hands the bound sockets to the elements, before those start. */
+static void
+stream_apply_sockets (Stream * s)
+{
   bool v6 = g_socket_get_family (s->rtp_socket) == G_SOCKET_FAMILY_IPV6;
   const char *prop = v6 ? "socket-v6" : "socket";
   g_object_set (s->rtp_sink, prop, s->rtp_socket, NULL);
   g_object_set (s->rtcp_sink, prop, s->rtcp_socket, NULL);
   g_object_set (s->rtcp_src, "socket", s->rtcp_socket, NULL);
-  GST_DEBUG_OBJECT (self, "stream %u: RTP port %d, RTCP port %d", s->pad_index, s->rtp_port,
-      s->rtcp_port);
-  return true;
 }
 
 static void
@@ -879,16 +892,14 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
     }
   }
 
-  gchar *rtpbin_pad_name = g_strdup_printf ("send_rtp_sink_%u", index);
-  GstPad *rtpbin_sink = gst_element_request_pad_simple (priv->rtpbin, rtpbin_pad_name);
-  g_free (rtpbin_pad_name);
-  if (!rtpbin_sink) {
-    GST_WARNING_OBJECT (self, "rtpbin refused a send session for stream %u", index);
+  auto *s = new Stream ();
+  s->pad_index = index;
+  /* A stream added while serving needs its ports now; fail before building anything. */
+  if (GST_STATE (self) >= GST_STATE_READY && !stream_bind_sockets (self, s)) {
+    delete s;
     return nullptr;
   }
 
-  auto *s = new Stream ();
-  s->pad_index = index;
   s->rtp_sink = gst_element_factory_make ("multiudpsink", nullptr);
   s->rtcp_sink = gst_element_factory_make ("multiudpsink", nullptr);
   s->rtcp_src = gst_element_factory_make ("udpsrc", nullptr);
@@ -901,9 +912,16 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
   /* The RTCP receiver is a live source: it must not make the sink bin live, so it runs on
    * its own between PAUSED and READY. */
   gst_element_set_locked_state (s->rtcp_src, TRUE);
+  if (s->rtp_socket)
+    stream_apply_sockets (s);
+  for (GstElement *e : { s->rtp_sink, s->rtcp_sink, s->rtcp_src })
+    gst_object_ref_sink (e);
   gst_bin_add_many (GST_BIN (self), s->rtp_sink, s->rtcp_sink, s->rtcp_src, NULL);
 
-  gchar *pad_name = g_strdup_printf ("send_rtp_src_%u", index);
+  gchar *pad_name = g_strdup_printf ("send_rtp_sink_%u", index);
+  GstPad *rtpbin_sink = gst_element_request_pad_simple (priv->rtpbin, pad_name);
+  g_free (pad_name);
+  pad_name = g_strdup_printf ("send_rtp_src_%u", index);
   GstPad *rtp_src = gst_element_get_static_pad (priv->rtpbin, pad_name);
   g_free (pad_name);
   pad_name = g_strdup_printf ("send_rtcp_src_%u", index);
@@ -945,12 +963,6 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
   gst_object_unref (rtpbin_sink);
   gst_pad_add_probe (s->ghost, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, caps_probe, s, nullptr);
 
-  if (GST_STATE (self) >= GST_STATE_READY && !stream_open_sockets (self, s)) {
-    gst_bin_remove_many (GST_BIN (self), s->rtp_sink, s->rtcp_sink, s->rtcp_src, NULL);
-    gst_object_unref (s->ghost);
-    delete s;
-    return nullptr;
-  }
   {
     std::lock_guard<std::mutex> guard (priv->data_lock);
     priv->streams.push_back (s);
@@ -994,13 +1006,16 @@ gst_meet_rtsp_sink_release_pad (GstElement * element, GstPad * pad)
 
   GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (pad));
   gst_element_remove_pad (element, pad);
+  /* On dispose GstBin has already removed the children; we hold references of our own. */
   for (GstElement *e : { s->rtp_sink, s->rtcp_sink, s->rtcp_src }) {
     gst_element_set_locked_state (e, TRUE);
     gst_element_set_state (e, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), e);
+    if (GST_OBJECT_PARENT (e) == GST_OBJECT (self))
+      gst_bin_remove (GST_BIN (self), e);
   }
   if (target) {
-    gst_element_release_request_pad (priv->rtpbin, target);
+    if (GST_OBJECT_PARENT (target) == GST_OBJECT (priv->rtpbin))
+      gst_element_release_request_pad (priv->rtpbin, target);
     gst_object_unref (target);
   }
   stream_close_sockets (s);
@@ -1074,13 +1089,14 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
     streams = priv->streams;
   }
   for (Stream *s : streams) {
-    if (!stream_open_sockets (self, s)) {
+    if (!stream_bind_sockets (self, s)) {
       for (Stream *opened : streams)
         stream_close_sockets (opened);
       g_object_unref (socket);
       priv->bound_port = 0;
       return false;
     }
+    stream_apply_sockets (s);
   }
 
   priv->listen_socket = socket;
@@ -1281,6 +1297,7 @@ gst_meet_rtsp_sink_finalize (GObject * object)
   gst_meet_rtsp_sink_stop (self);
   for (Stream *s : self->priv->streams)
     delete s;
+  gst_object_unref (self->priv->rtpbin);
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1289,7 +1306,8 @@ static void
 gst_meet_rtsp_sink_init (GstMeetRtspSink * self)
 {
   self->priv = new Private ();
-  self->priv->rtpbin = gst_element_factory_make ("rtpbin", "rtpbin");
+  self->priv->rtpbin = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make ("rtpbin",
+              "rtpbin")));
   gst_bin_add (GST_BIN (self), self->priv->rtpbin);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }

@@ -36,11 +36,10 @@ public:
   static int feather_width (const cv::Size &frame_size);
 
 private:
-  void hide_background (cv::Mat &frame);
+  /* Writes the hidden version of `frame` (may be the same Mat) to `hidden`. */
+  void hide (const cv::Mat &frame, cv::Mat &hidden);
 
-  cv::Mat small_;
-  std::vector<cv::Mat> kept_pixels_;
-  std::vector<cv::Mat> hidden_pixels_;
+  cv::Mat small_, scratch_, hidden_;
   std::vector<uint8_t> column_alpha_, row_alpha_;
 };
 

@@ -755,12 +755,19 @@ JpegDepacketizer::start_frame (const uint8_t * payload, size_t size, uint32_t ts
       const size_t chroma_size = (quant.precision & 2) ? 128 : 64;
       if (quant.length > size - pos)
         return drop_frame (ts, "quantization tables longer than the packet");
-      if (quant.length < luma_size + chroma_size)
-        return drop_frame (ts, "quantization table data too short for two tables");
       params.luma_table.sixteen_bit = quant.precision & 1;
-      params.luma_table.data.assign (payload + pos, payload + pos + luma_size);
-      params.chroma_table.sixteen_bit = quant.precision & 2;
-      params.chroma_table.data.assign (payload + pos + luma_size, payload + pos + luma_size + chroma_size);
+      if (quant.length >= luma_size + chroma_size) {
+        params.luma_table.data.assign (payload + pos, payload + pos + luma_size);
+        params.chroma_table.sixteen_bit = quant.precision & 2;
+        params.chroma_table.data.assign (payload + pos + luma_size, payload + pos + luma_size + chroma_size);
+      } else if (quant.length == luma_size) {
+        /* One table for all components, as ffmpeg sends when its JPEG has a single DQT table. */
+        params.luma_table.data.assign (payload + pos, payload + pos + luma_size);
+        params.chroma_table = params.luma_table;
+      } else {
+        return drop_frame (ts, "quantization table length " + std::to_string (quant.length) +
+            " is neither one nor two tables");
+      }
       pos += quant.length;
       if (h.q != 255) {
         cached.valid = true;

@@ -35,10 +35,16 @@
 
 #include <gst/video/video.h>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -109,11 +115,11 @@ struct DetectionSet
   int frame_width = 0, frame_height = 0;
 };
 
-/* A frame handed to the worker, already scaled to the network input. */
+/* A frame to run the detector on. */
 struct Job
 {
-  cv::Mat input;
-  meet::InputGeometry geometry;
+  cv::Mat frame;
+  bool rgb = false;
   GstClockTime running_time = GST_CLOCK_TIME_NONE;
 };
 
@@ -131,14 +137,14 @@ struct YoloBlurState
   std::mutex detector_lock;
   meet::YoloDetector detector;
   std::string model_path;
-  /* The detector's input size, for the streaming thread to prepare frames without the lock. */
-  std::atomic<int> input_width { 0 }, input_height { 0 };
+  cv::Mat input;                /* the frame scaled to the network input */
 
   std::mutex job_lock;
   std::condition_variable job_cond;
   bool job_pending = false;
   bool worker_busy = false;
   bool stopping = false;
+  /* Its frame buffer is reused: the streaming thread only fills it while the worker is idle. */
   Job job;
   std::thread worker;
 
@@ -266,8 +272,7 @@ gst_yolo_blur_refresh_detector (GstYoloBlur * self)
     if (!path.empty () && replacement.load (path, error)) {
       state->detector = replacement;
       state->model_path = path;
-      state->input_width = replacement.input_width ();
-      state->input_height = replacement.input_height ();
+
       GST_INFO_OBJECT (self, "switched to model %s", path.c_str ());
     } else {
       GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
@@ -307,18 +312,18 @@ gst_yolo_blur_detect (GstYoloBlur * self, const Job & job, const Settings & sett
   decoder.classes = settings.classes;
 
   DetectionSet result;
-  result.frame_width = job.geometry.frame_width;
-  result.frame_height = job.geometry.frame_height;
+  result.frame_width = job.frame.cols;
+  result.frame_height = job.frame.rows;
   const auto begin = std::chrono::steady_clock::now ();
   {
     std::lock_guard<std::mutex> lock (state->detector_lock);
-    /* A frame scaled for a model that was just replaced is of no use to the new one. */
-    if (!gst_yolo_blur_refresh_detector (self)
-        || job.input.cols != state->detector.input_width ()
-        || job.input.rows != state->detector.input_height ())
+    if (!gst_yolo_blur_refresh_detector (self))
       return;
+    const cv::Size input_size (state->detector.input_width (), state->detector.input_height ());
     try {
-      result.detections = state->detector.detect (job.input, job.geometry, decoder);
+      const meet::InputGeometry geometry = meet::YoloDetector::prepare (job.frame, job.rgb,
+          input_size, state->input);
+      result.detections = state->detector.detect (state->input, geometry, decoder);
     } catch (const cv::Exception &e) {
       GST_ELEMENT_ERROR (self, STREAM, FAILED,
           ("OpenCV DNN failed to run the model \"%s\"; try backend=opencv target=cpu",
@@ -354,16 +359,43 @@ gst_yolo_blur_detect (GstYoloBlur * self, const Job & job, const Settings & sett
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 }
 
+/* Loads the model (the first OpenCV DNN work of the element), reporting the outcome through
+ * `loaded` ("" on success), then runs detections until stopped. */
 static void
-gst_yolo_blur_worker (GstYoloBlur * self)
+gst_yolo_blur_worker (GstYoloBlur * self, std::string path, std::promise<std::string> *loaded)
 {
   YoloBlurState *state = self->state;
+
+#ifdef __linux__
+  /* Inference runs below the streaming thread's priority so that frames never wait for it on a
+   * busy CPU. Threads OpenCV starts from here to parallelise the network inherit this. */
+  if (setpriority (PRIO_PROCESS, static_cast<id_t> (syscall (SYS_gettid)), 10) != 0)
+    GST_DEBUG_OBJECT (self, "could not lower the inference thread's priority");
+#endif
+
+  {
+    std::string error;
+    std::lock_guard<std::mutex> lock (state->detector_lock);
+    if (!state->detector.load (path, error)) {
+      loaded->set_value (error);
+      return;
+    }
+    state->model_path = path;
+    const Settings settings = get_settings (self);
+    if (!state->detector.set_compute (settings.backend, settings.target))
+      GST_WARNING_OBJECT (self, "the chosen DNN backend/target is not available in this "
+          "OpenCV build; running on the CPU");
+    GST_INFO_OBJECT (self, "model %s, input %dx%d", path.c_str (),
+        state->detector.input_width (), state->detector.input_height ());
+  }
+  loaded->set_value ("");
+
   std::unique_lock<std::mutex> lock (state->job_lock);
   while (true) {
     state->job_cond.wait (lock, [state] { return state->stopping || state->job_pending; });
     if (state->stopping)
       break;
-    Job job = std::move (state->job);
+    const Job job = state->job;
     state->job_pending = false;
     state->worker_busy = true;
     lock.unlock ();
@@ -385,6 +417,7 @@ gst_yolo_blur_stop_worker (YoloBlurState * state)
     state->worker.join ();
   state->stopping = false;
   state->job_pending = false;
+  state->job = Job ();
 }
 
 static gboolean
@@ -407,31 +440,25 @@ gst_yolo_blur_start (GstBaseTransform * trans)
     return FALSE;
   }
 
-  std::string error;
-  {
-    std::lock_guard<std::mutex> lock (state->detector_lock);
-    if (!state->detector.load (path, error)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Cannot use the YOLOv5 model: %s. See models/README.md for how to export one.",
-              error.c_str ()), (NULL));
-      return FALSE;
-    }
-    state->model_path = path;
-    state->input_width = state->detector.input_width ();
-    state->input_height = state->detector.input_height ();
-    if (!state->detector.set_compute (settings.backend, settings.target))
-      GST_WARNING_OBJECT (self, "the chosen DNN backend/target is not available in this "
-          "OpenCV build; running on the CPU");
-  }
-  GST_INFO_OBJECT (self, "model %s, input %dx%d", path.c_str (), state->detector.input_width (),
-      state->detector.input_height ());
-
   {
     std::lock_guard<std::mutex> lock (state->result_lock);
     state->latest = DetectionSet ();
   }
   state->frames_since_detection = G_MAXUINT64;
-  state->worker = std::thread (gst_yolo_blur_worker, self);
+
+  /* The worker loads the model so that OpenCV's threads are created at its lower priority; the
+   * state change waits for the outcome, so a bad model fails it. */
+  std::promise<std::string> loaded;
+  std::future<std::string> outcome = loaded.get_future ();
+  state->worker = std::thread (gst_yolo_blur_worker, self, path, &loaded);
+  const std::string error = outcome.get ();
+  if (!error.empty ()) {
+    state->worker.join ();
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Cannot use the YOLOv5 model: %s. See models/README.md for how to export one.",
+            error.c_str ()), (NULL));
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -473,7 +500,6 @@ gst_yolo_blur_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   const Settings settings = get_settings (self);
   cv::Mat image = wrap_frame (frame);
   const bool rgb = state->format == GST_VIDEO_FORMAT_RGB || state->format == GST_VIDEO_FORMAT_RGBx;
-  const cv::Size input_size (state->input_width, state->input_height);
 
   GstBaseTransform *trans = GST_BASE_TRANSFORM (filter);
   const GstClockTime running_time = gst_segment_to_running_time (&trans->segment,
@@ -485,14 +511,12 @@ gst_yolo_blur_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     state->frames_since_detection++;
   const bool due = state->frames_since_detection >= std::max<guint> (settings.interval, 1);
   if (due && settings.async) {
+    /* A plain copy is all the streaming thread pays; the worker scales it for the network. */
     std::unique_lock<std::mutex> lock (state->job_lock);
     if (!state->job_pending && !state->worker_busy) {
-      lock.unlock ();
-      Job job;
-      job.geometry = meet::YoloDetector::prepare (image, rgb, input_size, job.input);
-      job.running_time = running_time;
-      lock.lock ();
-      state->job = std::move (job);
+      image.copyTo (state->job.frame);
+      state->job.rgb = rgb;
+      state->job.running_time = running_time;
       state->job_pending = true;
       state->frames_since_detection = 0;
       lock.unlock ();
@@ -500,7 +524,8 @@ gst_yolo_blur_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     }
   } else if (due) {
     Job job;
-    job.geometry = meet::YoloDetector::prepare (image, rgb, input_size, job.input);
+    job.frame = image;
+    job.rgb = rgb;
     job.running_time = running_time;
     gst_yolo_blur_detect (self, job, settings);
     state->frames_since_detection = 0;

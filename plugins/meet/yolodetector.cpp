@@ -45,7 +45,7 @@ YoloDetector::load (const std::string &path, std::string &error)
 
   OnnxInputShape shape;
   if (!parse_onnx_input_shape (bytes.data (), bytes.size (), shape)) {
-    error = "model file \"" + path + "\" is not an ONNX model with a tensor input";
+    error = "model file \"" + path + "\" is not a valid ONNX model (corrupt, truncated or another format)";
     return false;
   }
   if (shape.dims.size () != 4 || (shape.dims[1] != 3 && shape.dims[1] != -1)

@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""Writes the seed corpora of the fuzz targets into fuzz/corpus/NAME/: small valid inputs from which
+libFuzzer mutates. Run again after changing it (needs python3-gi and GStreamer's jpegenc/rtpjpegpay):
+    /usr/bin/python3 fuzz/make-corpus.py
+"""
+import os
+import struct
+
+import gi
+
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst  # noqa: E402
+
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def write(target, name, data):
+    os.makedirs(os.path.join(CORPUS, target), exist_ok=True)
+    with open(os.path.join(CORPUS, target, name), "wb") as out:
+        out.write(data)
+
+
+def gst_buffers(launch, count):
+    """The first `count` buffers of `launch` (ending in `appsink name=out`), as bytes."""
+    pipeline = Gst.parse_launch(launch)
+    sink = pipeline.get_by_name("out")
+    pipeline.set_state(Gst.State.PLAYING)
+    buffers = []
+    while len(buffers) < count:
+        sample = sink.emit("try-pull-sample", 5 * Gst.SECOND)
+        if sample is None:
+            break
+        buffers.append(sample.get_buffer().extract_dup(0, sample.get_buffer().get_size()))
+    pipeline.set_state(Gst.State.NULL)
+    return buffers
+
+
+def rtsp_request():
+    uri = "rtsp://127.0.0.1:8554/meet"
+    def request(method, url, cseq, *headers, body=""):
+        lines = [f"{method} {url} RTSP/1.0", f"CSeq: {cseq}", *headers]
+        if body:
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+    write("rtsp_request", "options", request("OPTIONS", "*", 1))
+    write("rtsp_request", "describe", request("DESCRIBE", uri, 2, "Accept: application/sdp"))
+    write("rtsp_request", "setup-udp-play", request("OPTIONS", uri, 1) +
+          request("SETUP", uri + "/stream=0", 2, "Transport: RTP/AVP;unicast;client_port=5000-5001") +
+          request("SETUP", uri + "/stream=1", 3, "Transport: RTP/AVP;unicast;client_port=5002-5003") +
+          request("PLAY", uri, 4, "Range: npt=0-") + request("PAUSE", uri, 5) + request("TEARDOWN", uri, 6))
+    write("rtsp_request", "setup-tcp-interleaved", request("DESCRIBE", uri, 1) +
+          request("SETUP", uri + "/stream=0", 2, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1") +
+          request("PLAY", uri, 3) + b"$\x01\x00\x08\x80\xc9\x00\x01\x00\x00\x00\x01" +
+          request("GET_PARAMETER", uri, 4) + request("TEARDOWN", uri, 5))
+    write("rtsp_request", "digest-authorization", request(
+        "DESCRIBE", uri, 3, 'Authorization: Digest username="alice", realm="meetstream", '
+        'nonce="0123456789abcdef0123456789abcdef", uri="' + uri + '", '
+        'response="00112233445566778899aabbccddeeff"'))
+    write("rtsp_request", "basic-authorization", request(
+        "DESCRIBE", uri, 3, "Authorization: Basic YWxpY2U6c2VjcmV0"))
+    write("rtsp_request", "destination", request(
+        "SETUP", uri + "/stream=0", 2, "Transport: RTP/AVP;unicast;destination=127.0.0.2;client_port=5000-5001"))
+    write("rtsp_request", "set-parameter-body", request(
+        "SET_PARAMETER", uri, 2, "Session: 0123456789abcdef", "Content-Type: text/parameters",
+        body="volume: 1\r\n"))
+
+
+def jpeg_header():
+    jpegs = gst_buffers("videotestsrc num-buffers=2 pattern=smpte ! video/x-raw,width=32,height=24,format=I420 ! "
+                        "jpegenc quality=50 ! appsink name=out sync=false", 1)
+    jpegs += gst_buffers("videotestsrc num-buffers=2 ! video/x-raw,width=24,height=16,format=Y42B ! "
+                         "jpegenc quality=90 ! appsink name=out sync=false", 1)
+    for index, jpeg in enumerate(jpegs):
+        write("jpeg_header", f"baseline-{index}.jpg", jpeg)
+
+
+def jpeg_depay():
+    """Packets of rtpjpegpay (tables in band, Q=255, then Q=50 from Appendix A), several fragments each."""
+    for name, quality in (("q255-inband", 255), ("q50-appendix-a", 50)):
+        packets = gst_buffers(
+            "videotestsrc num-buffers=3 pattern=ball ! video/x-raw,width=48,height=32,format=I420 ! "
+            f"jpegenc quality=60 ! rtpjpegpay mtu=200 {'' if quality == 255 else 'quality=%d' % quality} ! "
+            "appsink name=out sync=false", 64)
+        data = bytearray([48 // 8, 32 // 8])
+        last_ts = None
+        for packet in packets:
+            marker = packet[1] >> 7
+            timestamp = struct.unpack("!I", packet[4:8])[0]
+            payload = packet[12 + 4 * (packet[0] & 0x0f):]
+            flags = marker | (2 if last_ts is not None and timestamp != last_ts else 0)
+            last_ts = timestamp
+            data += bytes([flags]) + struct.pack("!H", len(payload)) + payload
+        write("jpeg_depay", name, bytes(data))
+
+
+def pcm_depay():
+    frame = struct.pack("!8h", 0, 1000, 2000, 1000, 0, -1000, -2000, -1000)
+    def records(seqs, channels, payload):
+        return bytes([channels - 1]) + b"".join(struct.pack("!HH", s, len(payload)) + payload for s in seqs)
+    write("pcm_depay", "mono-in-order", records(range(100, 110), 1, frame))
+    write("pcm_depay", "stereo-loss-reorder", records([1, 2, 4, 3, 3, 9, 65535, 0], 2, frame))
+    write("pcm_depay", "odd-length", records([7, 8], 2, frame[:5]))
+
+
+def yolo_decode():
+    def row(cx, cy, w, h, objectness, class_id, score):
+        scores = [0.0] * 80
+        scores[class_id] = score
+        return struct.pack("=85f", cx, cy, w, h, objectness, *scores)
+    write("yolo_decode", "two-people-one-dog",
+          row(320, 320, 100, 200, 0.9, 0, 0.95) + row(330, 322, 104, 198, 0.8, 0, 0.9) +
+          row(100, 500, 60, 40, 0.7, 16, 0.8) + row(0, 0, 0, 0, 0.1, 5, 0.1))
+    write("yolo_decode", "edges", row(-10, 700, 5000, 1e9, 1.0, 79, 1.0) + row(640, 0, 1, 1, 0.3, 0, 0.9))
+
+
+def onnx_shape():
+    """A minimal ModelProto: graph(7) { input(11) { name(1) type(2) { tensor_type(1) { elem_type(1)
+    shape(2) { dim(1) {dim_param(2) | dim_value(1)} x4 } } } } }."""
+    def field(number, payload):
+        return varint(number << 3 | 2) + varint(len(payload)) + payload
+    def varint(value):
+        out = bytearray()
+        while True:
+            out.append((value & 0x7f) | (0x80 if value > 0x7f else 0))
+            value >>= 7
+            if not value:
+                return bytes(out)
+    def dim_value(value):
+        return field(1, varint(1 << 3 | 0) + varint(value))
+    dims = field(1, field(2, b"batch")) + dim_value(3) + dim_value(640) + dim_value(640)
+    tensor = varint(1 << 3 | 0) + varint(1) + field(2, dims)
+    graph_input = field(1, b"images") + field(2, field(1, tensor))
+    model = varint(1 << 3 | 0) + varint(7) + field(7, field(2, b"main-graph") + field(11, graph_input))
+    write("onnx_shape", "yolov5-input", model)
+    write("onnx_shape", "static-batch", model.replace(field(1, field(2, b"batch")), dim_value(1)))
+
+
+def main():
+    Gst.init(None)
+    for make in (rtsp_request, jpeg_header, jpeg_depay, pcm_depay, yolo_decode, onnx_shape):
+        make()
+    print(f"seed corpora written under {CORPUS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""meetrtspsink's life: binding (busy port, port 0), session timeouts and RTCP keep-alives,
+a TCP client that stops reading, restarting the element."""
+
+import socket
+import time
+import unittest
+
+from rtsp_sink_util import Client, Gst, Server, play_udp
+
+
+def wait_for(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+class BindTest(unittest.TestCase):
+    def test_busy_port_fails_with_actionable_error(self):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            pipeline = Gst.parse_launch(
+                "meetrtspsink name=s address=127.0.0.1 port=%d "
+                "videotestsrc is-live=true ! jpegenc ! rtpjpegpay ! s.sink_0" % port)
+            try:
+                self.assertEqual(pipeline.set_state(Gst.State.READY), Gst.StateChangeReturn.FAILURE)
+                msg = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
+                self.assertIsNotNone(msg)
+                text = msg.parse_error()[0].message
+                self.assertIn("Port %d is in use" % port, text)
+                self.assertIn("or 0", text)
+            finally:
+                pipeline.set_state(Gst.State.NULL)
+
+    def test_bad_address(self):
+        sink = Gst.ElementFactory.make("meetrtspsink")
+        sink.set_property("address", "not-an-ip")
+        self.assertEqual(sink.set_state(Gst.State.READY), Gst.StateChangeReturn.FAILURE)
+        sink.set_state(Gst.State.NULL)
+
+    def test_bound_port_and_restart(self):
+        sink = Gst.ElementFactory.make("meetrtspsink")
+        sink.set_property("port", 0)
+        self.assertEqual(sink.get_property("bound-port"), 0)
+        for _ in range(2):
+            self.assertNotEqual(sink.set_state(Gst.State.READY), Gst.StateChangeReturn.FAILURE)
+            port = sink.get_property("bound-port")
+            self.assertGreater(port, 0)
+            with Client(port) as c:
+                self.assertEqual(c.request("OPTIONS", "*").code, 200)
+            sink.set_state(Gst.State.NULL)
+            self.assertEqual(sink.get_property("bound-port"), 0)
+
+
+class TimeoutTest(unittest.TestCase):
+    def test_vanished_client_dropped_reporting_client_kept(self):
+        with Server("session-timeout=2", audio=False) as server:
+            silent, (silent_rx,) = play_udp(server.port, server.url)
+            alive, (alive_rx,) = play_udp(server.port, server.url, keepalive=True)
+            try:
+                self.assertTrue(wait_for(lambda: server.clients() == 2, 5))
+                # The silent client sends nothing more: after 2 s it is dropped...
+                self.assertTrue(wait_for(lambda: server.clients() == 1, 15))
+                silent_rx.count_for(0.3)
+                self.assertEqual(silent_rx.count_for(0.5), 0)
+                # Its session is gone (and the idle connection closed soon after).
+                try:
+                    self.assertEqual(silent.request("GET_PARAMETER", server.url).code, 454)
+                except ConnectionError:
+                    pass
+                # ...while receiver reports keep the other one going well past the timeout.
+                time.sleep(2.5)
+                self.assertGreater(alive_rx.count_for(0.5), 0)
+                self.assertEqual(server.clients(), 1)
+            finally:
+                for x in (silent, silent_rx, alive, alive_rx):
+                    x.close()
+
+    def test_closing_connection_ends_session(self):
+        with Server(audio=False) as server:
+            c, (rx,) = play_udp(server.port, server.url)
+            try:
+                self.assertTrue(wait_for(lambda: server.clients() == 1, 5))
+                c.close()
+                self.assertTrue(wait_for(lambda: server.clients() == 0, 5))
+                rx.count_for(0.3)
+                self.assertEqual(rx.count_for(0.5), 0)
+            finally:
+                rx.close()
+
+
+class SlowTcpClientTest(unittest.TestCase):
+    def test_client_that_stops_reading_does_not_stall_others(self):
+        # Big noisy frames fill a non-reading client's socket buffers quickly.
+        video = ("videotestsrc is-live=true pattern=snow ! video/x-raw,format=I420,width=640,"
+                 "height=480,framerate=30/1 ! jpegenc quality=95 ! {jpegpay} ! s.sink_0")
+        with Server(audio=False, video=video) as server:
+            stuck = Client(server.port)
+            stuck.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            r = stuck.request("SETUP", server.url + "/stream=0",
+                              {"Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"})
+            self.assertEqual(r.code, 200)
+            stuck.session = r.session()
+            stuck.send(b"PLAY %s RTSP/1.0\r\nCSeq: 9\r\nSession: %s\r\n\r\n"
+                       % (server.url.encode(), stuck.session.encode()))
+            # stuck never reads again. Someone else joins and plays normally.
+            time.sleep(3)
+            other, (rx,) = play_udp(server.port, server.url)
+            try:
+                self.assertGreater(rx.count_for(2.0), 100)
+                self.assertEqual(other.request("GET_PARAMETER", server.url).code, 200)
+            finally:
+                other.close()
+                rx.close()
+                stuck.close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

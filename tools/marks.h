@@ -1,0 +1,94 @@
+/* meetstream: picture marks that let a receiver measure glass-to-glass latency and A/V offset.
+ *
+ * The sender draws two marks into the top-left corner of the luma of every frame:
+ *  - a barcode of the capture wall-clock time (microseconds, modulo 2^40): one row of 40 black/white
+ *    blocks, and below it a row with the complement so that a receiver can reject damaged codes;
+ *  - a flash square, white on the frame captured on a whole second (when the test sound ticks), black
+ *    otherwise.
+ * Blocks are multiples of 8 pixels so JPEG keeps them crisp. Plain C++: no GStreamer types.
+ */
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace meet {
+
+/* A view of 8-bit luma-like samples: sample (x, y) is data[y * stride + x * pixel_stride]. For planar YUV pass
+ * the Y plane with pixel_stride 1; for packed 4-byte RGB pass a pointer to the green byte with pixel_stride 4. */
+struct LumaView {
+  uint8_t *data;
+  size_t stride;
+  size_t pixel_stride;
+  int width;
+  int height;
+};
+
+struct ConstLumaView {
+  const uint8_t *data;
+  size_t stride;
+  size_t pixel_stride;
+  int width;
+  int height;
+};
+
+class FrameMarks {
+public:
+  static constexpr int kBits = 40;
+  static constexpr uint64_t kMask = (uint64_t (1) << kBits) - 1;
+
+  /* Side of one block in pixels for a picture this wide, or 0 when the picture is too small to carry marks. */
+  static int block_size (int width, int height);
+
+  /* Draws the capture time barcode and the flash square (white when @flash). Returns false (and draws nothing)
+   * when the picture is too small. */
+  static bool draw (const LumaView & view, uint64_t capture_time_us, bool flash);
+
+  /* Reads the barcode back; empty when it is missing or damaged. The value is the capture time modulo 2^40. */
+  static std::optional<uint64_t> read_time (const ConstLumaView & view);
+
+  /* Whether the flash square is lit; empty when there is no valid barcode (so no marks at all). */
+  static std::optional<bool> read_flash (const ConstLumaView & view);
+
+  /* Difference later - earlier of two times modulo 2^40, as a signed number of microseconds. */
+  static int64_t diff_us (uint64_t later, uint64_t earlier);
+};
+
+/* Finds the onsets of ticks (short beeps separated by silence) in a stream of 16-bit samples. */
+class TickDetector {
+public:
+  /* @rate: samples per second of one channel; @channels: interleaved channels (only the first is read). */
+  TickDetector (int rate, int channels);
+
+  /* Feeds samples (native endianness); for every tick onset found calls @on_tick with the index of the onset's
+   * frame relative to the start of this block. Returns the number of onsets found. */
+  template <typename F>
+  int feed (const int16_t * samples, size_t n_frames, F && on_tick)
+  {
+    int found = 0;
+    for (size_t i = 0; i < n_frames; i++) {
+      int v = samples[i * channels_];
+      if (v < 0)
+        v = -v;
+      if (v >= kLoud) {
+        if (quiet_frames_ >= min_quiet_) {
+          on_tick (i);
+          found++;
+        }
+        quiet_frames_ = 0;
+      } else if (quiet_frames_ < min_quiet_) {
+        quiet_frames_++;
+      }
+    }
+    return found;
+  }
+
+private:
+  static constexpr int kLoud = 2000;  /* about -24 dBFS: far above noise, far below a test tick */
+  int channels_;
+  size_t min_quiet_;
+  size_t quiet_frames_;
+};
+
+}  // namespace meet
