@@ -101,7 +101,8 @@ def main():
                          "`meson devenv`")
 
     print(f"yoloblur benchmark: {os.path.basename(photo)} looped live at {FPS} fps, "
-          f"{os.path.basename(model)}, {os.cpu_count()} cores, {seconds:.0f} s per run")
+          f"{os.path.basename(model)}, {os.cpu_count()} cores, {seconds:.0f} s per run, "
+          f"load average {os.getloadavg()[0]:.1f} (figures are only comparable on an idle machine)")
     print(f"{'input':>9} {'design':<27} {'out fps':>8} {'lat med':>8} {'lat p99':>8} "
           f"{'det/s':>6}")
     for width, height in SIZES:
@@ -115,6 +116,7 @@ def main():
         print(f"{height:>4}p{FPS:<4} {'ours / naive':<27} {ours['fps'] / naive['fps']:>8.2f} "
               f"{ours['median'] / naive['median']:>8.2f} {ours['p99'] / naive['p99']:>8.2f} "
               f"{ours['detections'] / max(naive['detections'], 1e-9):>6.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

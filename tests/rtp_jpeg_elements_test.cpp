@@ -473,3 +473,18 @@ TEST (MeetJpegPair, OurPayloaderIntoOurDepayloader)
   gst_buffer_unref (jpeg);
   gst_harness_teardown (h);
 }
+
+TEST (MeetJpegPair, SizesNotMultipleOf8SurviveThroughXDimensions)
+{
+  GstHarness *h = gst_harness_new_parse ("meetjpegpay ! meetjpegdepay");
+  gst_harness_set_src_caps_str (h, "image/jpeg,width=100,height=98,framerate=30/1");
+  GstBuffer *jpeg = encode_jpeg ("I420", 100, 98);
+  ASSERT_EQ (GST_FLOW_OK, push_jpeg (h, jpeg, 0));
+  GstBuffer *out = gst_harness_pull (h);
+  const rfc::JpegInfo info = info_of (bytes_of (out));
+  EXPECT_EQ (100u, info.width);
+  EXPECT_EQ (98u, info.height);
+  gst_buffer_unref (out);
+  gst_buffer_unref (jpeg);
+  gst_harness_teardown (h);
+}

@@ -23,7 +23,7 @@ gi.require_version('Gst', '1.0')
 gi.require_version('Gio', '2.0')
 from gi.repository import Gio, Gst  # noqa: E402
 
-from rtp_jpeg_util import (collect_samples, decode, encode_jpegs, free_udp_port, require,  # noqa: E402
+from rtp_jpeg_util import (collect_samples, decode, encode_jpegs, free_rtp_port_pair, require,  # noqa: E402
                            run_pipeline)
 
 WIDTH, HEIGHT = 320, 240
@@ -135,7 +135,7 @@ def test_ffmpeg_receives(tmp):
     sdp = os.path.join(tmp, 'ours.sdp')
 
     for attempt in range(5):     # the port the OS said was free may be taken before ffmpeg binds it
-        port = free_udp_port() & ~1
+        port = free_rtp_port_pair()
         with open(sdp, 'w') as f:
             f.write('v=0\no=- 0 0 IN IP4 127.0.0.1\ns=meetjpegpay\nc=IN IP4 127.0.0.1\nt=0 0\n'
                     'm=video %d RTP/AVP 26\na=rtpmap:26 JPEG/90000\na=framerate:30\n' % port)

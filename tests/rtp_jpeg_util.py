@@ -108,13 +108,24 @@ def decode(jpegs, chain='', caps='image/jpeg,framerate=30/1'):
     return [(np.frombuffer(data, dtype=np.uint8), out_caps) for data, out_caps in run_pipeline(desc, jpegs, caps)]
 
 
-def free_udp_port():
-    """A UDP port the OS says is free on 127.0.0.1 (ffmpeg needs a number up front)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def free_rtp_port_pair():
+    """An even UDP port P on 127.0.0.1 that, like P+1 (RTCP), the OS just let us bind: ffmpeg needs
+    the number up front in an SDP."""
+    for _ in range(100):
+        rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            rtp.bind(('127.0.0.1', 0))
+            port = rtp.getsockname()[1]
+            if port % 2 == 0 and port < 65535:
+                rtcp.bind(('127.0.0.1', port + 1))
+                return port
+        except OSError:
+            pass
+        finally:
+            rtp.close()
+            rtcp.close()
+    raise RuntimeError('no free even UDP port pair on 127.0.0.1')
 
 
 def require(program):

@@ -42,7 +42,7 @@ class AbuseTest(unittest.TestCase):
             try:
                 s.sendall(data)
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the server may close before it has read everything
+                pass  # the server may give up on a connection before it has read everything
             s.settimeout(timeout)
             try:
                 answer = s.recv(4096)
@@ -52,7 +52,7 @@ class AbuseTest(unittest.TestCase):
 
     def test_garbage(self):
         answer, closed = self.raw(os.urandom(3000) + b"\r\n\r\n")
-        self.assertTrue(answer == b"" or answer.startswith(b"RTSP/1.0 4"), answer)
+        self.assertTrue(answer.startswith(b"RTSP/1.0 4"), answer)
         self.assertTrue(closed)
         answer, closed = self.raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         self.assertTrue(answer.startswith(b"RTSP/1.0 400"), answer)
@@ -102,11 +102,11 @@ class AbuseTest(unittest.TestCase):
     def test_huge_headers(self):
         answer, closed = self.raw(b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nX-Big: "
                                   + b"a" * 200000 + b"\r\n\r\n")
-        self.assertTrue(answer == b"" or answer.startswith(b"RTSP/1.0 413"), answer)
+        self.assertTrue(answer.startswith(b"RTSP/1.0 413"), answer)
         self.assertTrue(closed)
         answer, closed = self.raw(b"OPTIONS * RTSP/1.0\r\n"
                                   + b"".join(b"X-%d: y\r\n" % i for i in range(20000)) + b"\r\n")
-        self.assertTrue(answer == b"" or answer.startswith(b"RTSP/1.0 413"), answer)
+        self.assertTrue(answer.startswith(b"RTSP/1.0 413"), answer)
         self.assertTrue(closed)
         answer, closed = self.raw(b"SET_PARAMETER * RTSP/1.0\r\nCSeq: 1\r\n"
                                   b"Content-Length: 1000000\r\n\r\n" + b"x" * 10000)

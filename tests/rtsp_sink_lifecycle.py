@@ -56,6 +56,23 @@ class BindTest(unittest.TestCase):
             self.assertEqual(sink.get_property("bound-port"), 0)
 
 
+class EosTest(unittest.TestCase):
+    def test_eos_of_every_stream_reaches_the_bus(self):
+        pipeline = Gst.parse_launch(
+            "meetrtspsink name=s address=127.0.0.1 port=0 "
+            "videotestsrc is-live=true num-buffers=10 ! jpegenc ! rtpjpegpay ! s.sink_0 "
+            "audiotestsrc is-live=true num-buffers=5 ! audioconvert ! audio/x-raw,format=S16BE "
+            "! rtpL16pay ! s.sink_1")
+        try:
+            pipeline.set_state(Gst.State.PLAYING)
+            msg = pipeline.get_bus().timed_pop_filtered(
+                20 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+            self.assertIsNotNone(msg)
+            self.assertEqual(msg.type, Gst.MessageType.EOS)
+        finally:
+            pipeline.set_state(Gst.State.NULL)
+
+
 class TimeoutTest(unittest.TestCase):
     def test_vanished_client_dropped_reporting_client_kept(self):
         with Server("session-timeout=2", audio=False) as server:

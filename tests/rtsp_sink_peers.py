@@ -1,6 +1,7 @@
 """Real RTSP clients play meetrtspsink on loopback: ffmpeg/ffprobe and GStreamer's rtspsrc,
 over UDP and over TCP, with and without Digest authentication."""
 
+import os
 import re
 import subprocess
 import unittest
@@ -11,8 +12,13 @@ USER, PASSWORD = "alice", "s3cret"
 
 
 def run(cmd, timeout=40):
+    env = os.environ.copy()
+    # Sanitized builds preload ASan (tests/sanitizer-wrapper.sh): gst-launch-1.0 is plain C, so
+    # the C++ runtime our plugin needs must be there from the start for ASan to intercept it.
+    if "libasan" in env.get("LD_PRELOAD", ""):
+        env["LD_PRELOAD"] += ":libstdc++.so.6"
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
-                          text=True, errors="replace")
+                          text=True, errors="replace", env=env)
 
 
 class PeersTest(unittest.TestCase):

@@ -7,6 +7,7 @@ Prints "PORT <n>" on stdout once listening, then serves until killed.
   --port N        listen on N (default 0: the OS picks a free port)
   --tcp-only      refuse UDP transports (SETUP with UDP gets 461)
   --digest U:P    require Digest authentication for user U with password P
+  --basic U:P     require Basic authentication for user U with password P
   --lipsync       video flashes white and audio beeps on the same 1 s boundaries
   --meet          serve with our meetrtspsink + meetjpegpay + meetpcmpay instead of
                   gst-rtsp-server (--tcp-only is not available there)
@@ -133,6 +134,7 @@ def main():
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--tcp-only', action='store_true')
     parser.add_argument('--digest')
+    parser.add_argument('--basic')
     parser.add_argument('--lipsync', action='store_true')
     parser.add_argument('--session-timeout', type=int, default=0)
     parser.add_argument('--meet', action='store_true')
@@ -152,13 +154,17 @@ def main():
     factory.set_shared(True)
     if args.tcp_only:
         factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
-    if args.digest:
-        user, password = args.digest.split(':', 1)
+    if args.digest or args.basic:
         auth = GstRtspServer.RTSPAuth()
-        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
         token = GstRtspServer.RTSPToken()
         token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
-        auth.add_digest(user, password, token)
+        if args.digest:
+            user, password = args.digest.split(':', 1)
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            auth.add_digest(user, password, token)
+        else:
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(*args.basic.split(':', 1)), token)
         server.set_auth(auth)
         permissions = GstRtspServer.RTSPPermissions()
         permissions.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)

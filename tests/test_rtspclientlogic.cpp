@@ -362,13 +362,47 @@ TEST (RtspClientLogic, MalformedTransportAndSessionFail)
 
 TEST (RtspClientLogic, FuzzEntryPointSurvivesGarbage)
 {
+  static const char kNulBody[] = "RTSP/1.0 200 OK\r\nContent-Length: 3\r\n\r\n\0\0\0";
   std::string inputs[] = {
     "", "RTSP/1.0 200 OK\r\n\r\n", describe_ok (),
     ok ("Content-Type: application/sdp\r\n", "v=0\r\nm=video 0 RTP/AVP 26\r\n"),
     ok ("Session: ;timeout=abc\r\nTransport: garbage\r\n", "m=audio 0 RTP/AVP 96\r\n"),
-    std::string ("RTSP/1.0 200 OK\r\nContent-Length: 3\r\n\r\n\0\0\0", 41),
+    std::string (kNulBody, sizeof (kNulBody) - 1),
   };
   for (const auto &input : inputs)
     EXPECT_EQ (meet_rtsp_client_logic_fuzz (reinterpret_cast<const uint8_t *> (input.data ()),
             input.size ()), 0);
+}
+
+TEST (RtspClientLogic, KeepaliveUsesOptionsWithoutGetParameterAndReports454)
+{
+  RtspClientLogic logic;
+  ASSERT_TRUE (logic.set_location ("rtsp://127.0.0.1:8554/test"));
+  EXPECT_FALSE (logic.keepalive_request ());     /* no session yet */
+  logic.set_target (State::Playing);
+  logic.next_request ();
+  feed (logic, ok ("Public: OPTIONS, DESCRIBE, SETUP, PLAY\r\n"));
+  logic.next_request ();
+  feed (logic, describe_ok ());
+  logic.next_request ();
+  feed (logic, ok ("Session: s\r\nTransport: RTP/AVP;unicast;server_port=1-2\r\n"));
+  logic.next_request ();
+  ASSERT_EQ (feed (logic, ok ("Session: s\r\nTransport: RTP/AVP;unicast;server_port=3-4\r\n")),
+      Event::SetupDone);
+  logic.next_request ();
+  ASSERT_EQ (feed (logic, ok ()), Event::Playing);
+  auto keepalive = logic.keepalive_request ();
+  ASSERT_TRUE (keepalive);
+  EXPECT_EQ (keepalive->method, GST_RTSP_OPTIONS);
+  EXPECT_EQ (header_of (*keepalive, "Session"), "s");
+  EXPECT_EQ (feed (logic, "RTSP/1.0 454 Session Not Found\r\nCSeq: 9\r\n\r\n"), Event::Failed);
+  EXPECT_NE (logic.error ().find ("454"), std::string::npos);
+}
+
+TEST (RtspClientLogic, UnaskedResponseIsIgnored)
+{
+  RtspClientLogic logic;
+  ASSERT_TRUE (logic.set_location ("rtsp://127.0.0.1:8554/test"));
+  EXPECT_EQ (feed (logic, ok ()), Event::None);
+  EXPECT_EQ (logic.state (), State::Init);
 }

@@ -183,7 +183,7 @@ draw_marks (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   GstElement *element = GST_ELEMENT (gst_pad_get_parent (pad));
   int64_t capture_us = wall_time_of_running_time (element, running_time);
   gst_object_unref (element);
-  bool flash = running_time % GST_SECOND < frame_duration;
+  GstClockTime phase = running_time % GST_SECOND;
 
   buffer = gst_buffer_make_writable (buffer);
   GST_PAD_PROBE_INFO_DATA (info) = buffer;
@@ -191,7 +191,8 @@ draw_marks (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   if (gst_video_frame_map (&frame, &vinfo, buffer, GST_MAP_WRITE)) {
     LumaView view;
     if (luma_view_of (&frame, &view))
-      FrameMarks::draw (view, static_cast<uint64_t> (capture_us), flash);
+      FrameMarks::draw (view, FrameMarks::Marks{static_cast<uint64_t> (capture_us), phase < frame_duration,
+            phase / 1000});
     gst_video_frame_unmap (&frame);
   }
   return GST_PAD_PROBE_OK;

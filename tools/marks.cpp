@@ -5,7 +5,9 @@ namespace meet {
 
 namespace {
 
-constexpr int kRows = 2;  /* barcode row and complement row */
+constexpr int kCodeRows = 2;  /* barcode row and complement row */
+constexpr uint8_t kWhite = 235;
+constexpr uint8_t kBlack = 16;
 
 uint8_t
 sample_block (const ConstLumaView & v, int bx, int by, int block)
@@ -29,45 +31,24 @@ fill_block (const LumaView & v, int bx, int by, int block, uint8_t value)
       v.data[y * v.stride + x * v.pixel_stride] = value;
 }
 
-}  // namespace
-
-int
-FrameMarks::block_size (int width, int height)
+void
+draw_code (const LumaView & v, int first_row, int block, uint64_t value)
 {
-  int block = (width / kBits) / 8 * 8;
-  if (block < 8 || height < block * (kRows + 2))
-    return 0;
-  return block;
-}
-
-bool
-FrameMarks::draw (const LumaView & v, uint64_t capture_time_us, bool flash)
-{
-  int block = block_size (v.width, v.height);
-  if (block == 0 || v.data == nullptr)
-    return false;
-  uint64_t value = capture_time_us & kMask;
-  for (int i = 0; i < kBits; i++) {
-    bool bit = (value >> (kBits - 1 - i)) & 1;
-    fill_block (v, i, 0, block, bit ? 235 : 16);
-    fill_block (v, i, 1, block, bit ? 16 : 235);
+  value &= FrameMarks::kMask;
+  for (int i = 0; i < FrameMarks::kBits; i++) {
+    bool bit = (value >> (FrameMarks::kBits - 1 - i)) & 1;
+    fill_block (v, i, first_row, block, bit ? kWhite : kBlack);
+    fill_block (v, i, first_row + 1, block, bit ? kBlack : kWhite);
   }
-  for (int by = kRows; by < kRows + 2; by++)
-    for (int bx = 0; bx < 2; bx++)
-      fill_block (v, bx, by, block, flash ? 235 : 16);
-  return true;
 }
 
 std::optional<uint64_t>
-FrameMarks::read_time (const ConstLumaView & v)
+read_code (const ConstLumaView & v, int first_row, int block)
 {
-  int block = block_size (v.width, v.height);
-  if (block == 0 || v.data == nullptr)
-    return std::nullopt;
   uint64_t value = 0;
-  for (int i = 0; i < kBits; i++) {
-    bool bit = sample_block (v, i, 0, block) >= 128;
-    bool complement = sample_block (v, i, 1, block) >= 128;
+  for (int i = 0; i < FrameMarks::kBits; i++) {
+    bool bit = sample_block (v, i, first_row, block) >= 128;
+    bool complement = sample_block (v, i, first_row + 1, block) >= 128;
     if (bit == complement)
       return std::nullopt;
     value = (value << 1) | (bit ? 1 : 0);
@@ -75,13 +56,43 @@ FrameMarks::read_time (const ConstLumaView & v)
   return value;
 }
 
-std::optional<bool>
-FrameMarks::read_flash (const ConstLumaView & v)
+}  // namespace
+
+int
+FrameMarks::block_size (int width, int height)
 {
-  if (!read_time (v))
-    return std::nullopt;
+  int block = (width / kBits) / 8 * 8;
+  if (block < 8 || height < block * (2 * kCodeRows + 2))
+    return 0;
+  return block;
+}
+
+bool
+FrameMarks::draw (const LumaView & v, const Marks & marks)
+{
   int block = block_size (v.width, v.height);
-  return sample_block (v, 0, kRows, block) >= 128;
+  if (block == 0 || v.data == nullptr)
+    return false;
+  draw_code (v, 0, block, marks.capture_time_us);
+  draw_code (v, kCodeRows, block, marks.flash ? marks.flash_phase_us : 0);
+  for (int by = 2 * kCodeRows; by < 2 * kCodeRows + 2; by++)
+    for (int bx = 0; bx < 2; bx++)
+      fill_block (v, bx, by, block, marks.flash ? kWhite : kBlack);
+  return true;
+}
+
+std::optional<FrameMarks::Marks>
+FrameMarks::read (const ConstLumaView & v)
+{
+  int block = block_size (v.width, v.height);
+  if (block == 0 || v.data == nullptr)
+    return std::nullopt;
+  auto time = read_code (v, 0, block);
+  auto phase = read_code (v, kCodeRows, block);
+  if (!time || !phase)
+    return std::nullopt;
+  bool flash = sample_block (v, 0, 2 * kCodeRows, block) >= 128;
+  return Marks{*time, flash, *phase};
 }
 
 int64_t

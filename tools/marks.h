@@ -1,10 +1,11 @@
 /* meetstream: picture marks that let a receiver measure glass-to-glass latency and A/V offset.
  *
- * The sender draws two marks into the top-left corner of the luma of every frame:
+ * The sender draws marks into the top-left corner of the luma of every frame:
  *  - a barcode of the capture wall-clock time (microseconds, modulo 2^40): one row of 40 black/white
  *    blocks, and below it a row with the complement so that a receiver can reject damaged codes;
- *  - a flash square, white on the frame captured on a whole second (when the test sound ticks), black
- *    otherwise.
+ *  - a flash square, white on the first frame captured after a whole second of running time (when the test
+ *    sound ticks), black otherwise; a second barcode (same layout) holds how many microseconds after that
+ *    whole second the frame was captured, so the receiver can place the tick moment exactly.
  * Blocks are multiples of 8 pixels so JPEG keeps them crisp. Plain C++: no GStreamer types.
  */
 #pragma once
@@ -41,15 +42,17 @@ public:
   /* Side of one block in pixels for a picture this wide, or 0 when the picture is too small to carry marks. */
   static int block_size (int width, int height);
 
-  /* Draws the capture time barcode and the flash square (white when @flash). Returns false (and draws nothing)
-   * when the picture is too small. */
-  static bool draw (const LumaView & view, uint64_t capture_time_us, bool flash);
+  struct Marks {
+    uint64_t capture_time_us;   /* modulo 2^40 */
+    bool flash;
+    uint64_t flash_phase_us;    /* capture time after the whole second, meaningful when flash */
+  };
 
-  /* Reads the barcode back; empty when it is missing or damaged. The value is the capture time modulo 2^40. */
-  static std::optional<uint64_t> read_time (const ConstLumaView & view);
+  /* Draws the marks. Returns false (and draws nothing) when the picture is too small. */
+  static bool draw (const LumaView & view, const Marks & marks);
 
-  /* Whether the flash square is lit; empty when there is no valid barcode (so no marks at all). */
-  static std::optional<bool> read_flash (const ConstLumaView & view);
+  /* Reads the marks back; empty when they are missing or damaged. */
+  static std::optional<Marks> read (const ConstLumaView & view);
 
   /* Difference later - earlier of two times modulo 2^40, as a signed number of microseconds. */
   static int64_t diff_us (uint64_t later, uint64_t earlier);

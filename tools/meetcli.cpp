@@ -48,6 +48,8 @@ struct StreamCounter {
   std::atomic<uint64_t> received{0};
   std::atomic<uint64_t> expected{0};
   std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> lost_before{0};   /* in earlier runs of sequence numbers */
+  std::atomic<bool> restart{false};       /* a new session starts its own sequence numbers */
   bool started = false;
   int64_t first_seq = 0;
   int64_t max_seq = 0;
@@ -60,6 +62,12 @@ struct StreamCounter {
       return;
     uint16_t seq = gst_rtp_buffer_get_seq (&rtp);
     gst_rtp_buffer_unmap (&rtp);
+    if (restart.exchange (false) && started) {
+      uint64_t e = expected, r = received;
+      lost_before += e > r ? e - r : 0;
+      received = 0;
+      started = false;
+    }
     if (!started) {
       started = true;
       first_seq = max_seq = seq;
@@ -75,7 +83,7 @@ struct StreamCounter {
   uint64_t lost () const
   {
     uint64_t e = expected, r = received;
-    return e > r ? e - r : 0;
+    return lost_before + (e > r ? e - r : 0);
   }
 };
 
@@ -108,13 +116,14 @@ struct Client {
   std::mutex counters_lock;
   std::vector<std::unique_ptr<StreamCounter>> counters;
   std::atomic<gint64> last_packet_time{0};
+  gint64 connect_time = 0;      /* of the last (re)connection or RTSP command */
   std::atomic<uint64_t> frames{0};
   std::atomic<uint64_t> audio_frames{0};
   std::atomic<int> audio_rate{0};
   GstClockTime pipeline_latency = GST_CLOCK_TIME_NONE;
 
   std::mutex marks_lock;
-  std::vector<GstClockTime> flashes;    /* running times of lit flash marks (first frame of each) */
+  std::vector<GstClockTime> flashes;    /* running times of the ticks as placed by the flash marks */
   std::vector<GstClockTime> ticks;      /* running times of sound tick onsets */
   std::vector<double> glass_to_glass_ms;
   bool last_flash = false;
@@ -125,13 +134,14 @@ struct Client {
   uint64_t status_bytes = 0;
   size_t status_g2g = 0;
   gint64 status_time = 0;
-  gint64 start_time = 0;
+  gint64 start_time = 0;         /* of the first data */
 };
 
 Client *the_client = nullptr;
 
 void finish (Client * c, int exit_code, const std::string & failure);
 void connect_source (Client * c);
+void print_button_positions (Client * c);
 
 const char *
 state_word (Wanted w)
@@ -214,19 +224,20 @@ on_video_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   meet::ConstLumaView view;
   if (meet::luma_view_of (&frame, &view)) {
-    auto stamp = meet::FrameMarks::read_time (view);
-    auto flash = meet::FrameMarks::read_flash (view);
-    if (stamp && flash) {
+    auto marks = meet::FrameMarks::read (view);
+    if (marks) {
       /* The sink shows the frame at its running time plus the pipeline latency. */
       GstClockTime latency = c->pipeline_latency;
       GstClockTime shown_rt = rt + (GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0);
       int64_t shown_us = meet::wall_time_of_running_time (c->pipeline, shown_rt);
       std::lock_guard<std::mutex> lock (c->marks_lock);
       if (shown_us > 0)
-        c->glass_to_glass_ms.push_back (meet::FrameMarks::diff_us (static_cast<uint64_t> (shown_us), *stamp) / 1e3);
-      if (*flash && !c->last_flash)
-        c->flashes.push_back (rt);
-      c->last_flash = *flash;
+        c->glass_to_glass_ms.push_back (meet::FrameMarks::diff_us (static_cast<uint64_t> (shown_us),
+                marks->capture_time_us) / 1e3);
+      /* Where the tick falls in this stream: the flash frame was captured flash_phase after it. */
+      if (marks->flash && !c->last_flash && rt >= marks->flash_phase_us * 1000)
+        c->flashes.push_back (rt - marks->flash_phase_us * 1000);
+      c->last_flash = marks->flash;
     }
   }
   gst_video_frame_unmap (&frame);
@@ -327,6 +338,15 @@ drop_source (Client * c)
   c->source = nullptr;
 }
 
+/* Sequence numbers start afresh after PAUSE, TEARDOWN or a reconnection: the jump is not loss. */
+void
+restart_counters (Client * c)
+{
+  std::lock_guard<std::mutex> lock (c->counters_lock);
+  for (auto &counter : c->counters)
+    counter->restart = true;
+}
+
 gboolean
 on_retry_timeout (gpointer data)
 {
@@ -336,7 +356,8 @@ on_retry_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The server could not be reached or went away: try again with a growing pause, up to --retry times. */
+/* The server could not be reached or went away. meetrtspsrc has already retried when it says so; stock rtspsrc
+ * does not retry, so the source is replaced after a growing pause, up to --retry times. */
 void
 lost_server (Client * c, const std::string & reason)
 {
@@ -345,6 +366,10 @@ lost_server (Client * c, const std::string & reason)
   drop_source (c);
   bool was_connected = c->connected;
   c->connected = false;
+  if (!c->opt.stock) {
+    finish (c, 1, reason);
+    return;
+  }
   if (c->attempts >= c->opt.retry) {
     finish (c, 1, "cannot reach " + c->url + ": " + reason + " (gave up after " +
         std::to_string (c->attempts + 1) + " attempts)");
@@ -368,12 +393,17 @@ connect_source (Client * c)
   gst_bin_add (GST_BIN (c->pipeline), c->source);
   meet::set_property (c->source, "location", c->url);
   meet::set_property (c->source, "latency", std::to_string (c->opt.latency));
+  if (!c->opt.stock) {
+    /* meetrtspsrc reconnects by itself (posting a warning each time) and posts an error when it gives up. */
+    meet::set_property (c->source, "retry", std::to_string (c->opt.retry));
+    meet::set_property (c->source, "timeout", std::to_string (c->opt.timeout * 1000));
+  }
   if (c->opt.user) {
     meet::set_property (c->source, c->opt.stock ? "user-id" : "user", c->opt.user);
     meet::set_property (c->source, c->opt.stock ? "user-pw" : "password", c->opt.password);
   }
   g_signal_connect (c->source, "pad-added", G_CALLBACK (on_pad_added), c);
-  c->last_packet_time = g_get_monotonic_time ();
+  c->connect_time = g_get_monotonic_time ();
   GstState pipeline_state = GST_STATE_NULL;
   gst_element_get_state (c->pipeline, &pipeline_state, nullptr, 0);
   if (pipeline_state == GST_STATE_PLAYING &&
@@ -396,7 +426,8 @@ command (Client * c, Wanted wanted)
       wanted == Wanted::kPaused ? "PAUSE" : "TEARDOWN");
   if (c->source == nullptr)
     return;                     /* a reconnection is pending; it goes to the wanted state */
-  c->last_packet_time = g_get_monotonic_time ();
+  c->connect_time = g_get_monotonic_time ();
+  restart_counters (c);
   if (gst_element_set_state (c->source, state_for (wanted)) == GST_STATE_CHANGE_FAILURE)
     lost_server (c, "the server refused the request");
 }
@@ -428,12 +459,17 @@ summary (Client * c)
     }
     if (std::fabs (best) < 500)
       offsets.push_back (best);
+    if (g_getenv ("MEET_DEBUG"))
+      g_print ("meetcli: debug: flash at %.3f s: %+.1f ms\n", flash / 1e9, best);
   }
+  /* Streams are only in step once the server's first RTCP sender reports have arrived: keep the later half. */
+  offsets.erase (offsets.begin (), offsets.begin () + offsets.size () / 2);
   if (offsets.empty ()) {
-    line += "A/V offset unknown (no sync marks: serve test sources to measure it)";
+    line += c->opt.blur ? "A/V offset unknown (--blur blurs the sync marks away)"
+        : "A/V offset unknown (no sync marks: they come with meetsrv's test sources)";
   } else {
     std::sort (offsets.begin (), offsets.end ());
-    gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of %zu sync marks)",
+    gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of the last %zu sync marks)",
         offsets[offsets.size () / 2], offsets.size ());
     line += part;
     g_free (part);
@@ -463,6 +499,13 @@ finish (Client * c, int exit_code, const std::string & failure)
     c->retry_source = 0;
   }
   drop_source (c);
+  GstState state = GST_STATE_NULL;
+  gst_element_get_state (c->pipeline, &state, nullptr, 0);
+  if (state != GST_STATE_PLAYING) {
+    /* Nothing ever played (the sinks still wait for a first buffer): nothing to drain. */
+    g_main_loop_quit (c->loop);
+    return;
+  }
   for (GstElement *head : {c->video_head, c->audio_head}) {
     GstPad *pad = gst_element_get_static_pad (head, "sink");
     gst_pad_send_event (pad, gst_event_new_eos ());
@@ -484,27 +527,25 @@ on_tick (gpointer data)
   if (c->finishing)
     return G_SOURCE_CONTINUE;
   gint64 now = g_get_monotonic_time ();
-  if (c->opt.duration > 0 && now - c->start_time >= c->opt.duration * G_USEC_PER_SEC) {
+  /* --duration counts from the first data: a slow start (model loading, retries) does not eat into it. */
+  if (c->opt.duration > 0 && c->start_time && now - c->start_time >= c->opt.duration * G_USEC_PER_SEC) {
     finish (c, 0, "");
     return G_SOURCE_CONTINUE;
   }
-  if (c->source && c->wanted == Wanted::kPlaying &&
-      now - c->last_packet_time > static_cast<gint64> (c->opt.timeout) * G_USEC_PER_SEC) {
+  gint64 last_activity = std::max<gint64> (c->last_packet_time, c->connect_time);
+  if (c->opt.stock && c->source && c->wanted == Wanted::kPlaying &&
+      now - last_activity > static_cast<gint64> (c->opt.timeout) * G_USEC_PER_SEC) {
     lost_server (c, "no data for " + std::to_string (c->opt.timeout) + " s");
     return G_SOURCE_CONTINUE;
   }
-  if (!c->connected && c->source && now - c->last_packet_time < G_USEC_PER_SEC) {
-    uint64_t packets = 0;
-    {
-      std::lock_guard<std::mutex> lock (c->counters_lock);
-      for (auto &counter : c->counters)
-        packets += counter->received;
-    }
-    if (packets > 0) {
-      c->connected = true;
-      c->attempts = 0;
-      g_print ("meetcli: receiving %s\n", c->url.c_str ());
-    }
+  if (!c->connected && c->source && c->last_packet_time > c->connect_time) {
+    if (c->window && g_getenv ("MEET_DEBUG"))
+      print_button_positions (c);
+    c->connected = true;
+    c->attempts = 0;
+    if (c->start_time == 0)
+      c->start_time = now;
+    g_print ("meetcli: receiving %s\n", c->url.c_str ());
   }
 
   double seconds = (now - c->status_time) / 1e6;
@@ -574,6 +615,18 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
         finish (c, 1, text);
       break;
     }
+    case GST_MESSAGE_WARNING:
+      if (from_source) {
+        /* meetrtspsrc's reconnection notices: "... reconnecting in N ms (attempt k of N)". */
+        GError *warning = nullptr;
+        gst_message_parse_warning (message, &warning, nullptr);
+        g_print ("meetcli: %s\n", warning->message);
+        g_error_free (warning);
+        c->connected = false;
+        c->connect_time = g_get_monotonic_time ();
+        restart_counters (c);
+      }
+      break;
     case GST_MESSAGE_EOS:
       if (c->finishing)
         g_main_loop_quit (c->loop);
@@ -715,6 +768,24 @@ build_window (Client * c, GstElement * video_sink)
   gtk_widget_show_all (c->window);
 }
 
+/* With MEET_DEBUG set, tells where the buttons are (window coordinates), so GUI tests can click them. */
+void
+print_button_positions (Client * c)
+{
+  GtkWidget *box = gtk_bin_get_child (GTK_BIN (c->window));
+  GList *rows = gtk_container_get_children (GTK_CONTAINER (box));
+  GList *buttons = gtk_container_get_children (GTK_CONTAINER (g_list_nth_data (rows, 1)));
+  for (GList * l = buttons; l; l = l->next) {
+    GtkWidget *button = GTK_WIDGET (l->data);
+    GtkAllocation a;
+    gtk_widget_get_allocation (button, &a);
+    g_print ("meetcli: debug: button %s at %d,%d\n", static_cast<const char *> (g_object_get_data (G_OBJECT
+                (button), "meet-key")), a.x + a.width / 2, a.y + a.height / 2);
+  }
+  g_list_free (buttons);
+  g_list_free (rows);
+}
+
 std::string
 build_description (Client * c)
 {
@@ -765,7 +836,7 @@ main (int argc, char **argv)
     {"password", 0, 0, G_OPTION_ARG_STRING, &c.opt.password, "Password for the server", "SECRET"},
     {"headless", 0, 0, G_OPTION_ARG_NONE, &c.opt.headless, "No window; commands (setup, play, pause, "
           "teardown, quit) are read from standard input", nullptr},
-    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &c.opt.duration, "Leave the meeting after this many seconds",
+    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &c.opt.duration, "Leave the meeting this many seconds after the first data arrives",
           "SECONDS"},
     {"record", 0, 0, G_OPTION_ARG_FILENAME, &c.opt.record, "Record what is received to a Matroska file "
           "(MJPEG video, PCM sound)", "FILE"},
@@ -878,7 +949,7 @@ main (int argc, char **argv)
     input = g_io_channel_unix_new (0);
     g_io_add_watch (input, static_cast<GIOCondition> (G_IO_IN | G_IO_HUP), on_stdin, &c);
   }
-  c.start_time = c.status_time = g_get_monotonic_time ();
+  c.status_time = g_get_monotonic_time ();
   g_timeout_add (200, on_tick, &c);
 
   g_print ("meetcli: joining %s\n", c.url.c_str ());

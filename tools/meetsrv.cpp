@@ -41,6 +41,7 @@ struct Server {
   GstElement *rtsp_sink = nullptr;
   std::string video_desc;       /* what the picture comes from, for messages */
   bool test_video = false;
+  bool playing = false;
   bool announced = false;
   bool stopping = false;
   int exit_code = 0;
@@ -175,12 +176,32 @@ announce (Server * s)
       s->video_desc.c_str (), ipv6 ? "[" : "", host.c_str (), ipv6 ? "]" : "", port, s->opt.path);
 }
 
+/* The server answers DESCRIBE once every stream has caps: only then is the URL worth giving out. */
+bool
+streams_ready (Server * s)
+{
+  bool ready = true;
+  GstIterator *it = gst_element_iterate_sink_pads (s->rtsp_sink);
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    if (!gst_pad_has_current_caps (GST_PAD (g_value_get_object (&item))))
+      ready = false;
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return ready;
+}
+
 gboolean
 on_status_tick (gpointer data)
 {
   auto *s = static_cast<Server *> (data);
-  if (!s->announced)
+  if (!s->announced) {
+    if (s->playing && streams_ready (s))
+      announce (s);
     return G_SOURCE_CONTINUE;
+  }
   uint64_t clients = meet::get_uint64_property (s->rtsp_sink, "clients");
   gint64 now = g_get_monotonic_time ();
   if (clients != s->last_clients) {
@@ -236,8 +257,7 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
       if (GST_MESSAGE_SRC (message) == GST_OBJECT (s->pipeline)) {
         GstState state;
         gst_message_parse_state_changed (message, nullptr, &state, nullptr);
-        if (state == GST_STATE_PLAYING)
-          announce (s);
+        s->playing = state == GST_STATE_PLAYING;
       }
       break;
     default:
@@ -322,7 +342,8 @@ main (int argc, char **argv)
   std::string description = video + " ! videoconvert ! videoscale ! videorate ! " + caps + " ! ";
   g_free (caps);
   if (!s.opt.no_mirror)
-    description += "videoflip method=horizontal-flip ! ";
+    /* video-direction: setting the deprecated method property has no effect in GStreamer 1.22. */
+    description += "videoflip video-direction=horiz ! ";
   if (s.opt.blur)
     description += "videoconvert ! yoloblur name=blur ! ";
   description += "videoconvert ! video/x-raw,format=I420 ! jpegenc name=venc quality=" +
@@ -360,7 +381,7 @@ main (int argc, char **argv)
   gst_bus_add_watch (bus, on_bus_message, &s);
   gst_object_unref (bus);
   meet::watch_unix_signals (on_first_signal, on_second_signal, &s);
-  g_timeout_add (500, on_status_tick, &s);
+  g_timeout_add (100, on_status_tick, &s);
 
   if (gst_element_set_state (s.pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE && !s.exit_code) {
     /* The reason is on the bus; let the bus watch print it. */

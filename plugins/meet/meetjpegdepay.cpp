@@ -272,7 +272,8 @@ gst_meet_jpeg_depay_class_init (GstMeetJpegDepayClass * klass)
   g_object_class_install_property (gobject_class, PROP_PACKETS_DROPPED,
       g_param_spec_uint64 ("packets-dropped", "Packets dropped",
           "Number of RTP packets whose payload was not output: packets of dropped frames and "
-          "stray packets (truncated, or duplicates of a frame already complete)",
+          "stray packets (truncated, or duplicates of a frame already complete). Packets the RTP "
+          "base class already discarded by sequence number (repeated or too late) are not counted",
           0, G_MAXUINT64, 0, (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

@@ -15,7 +15,9 @@
  *
  * Images wider or taller than 2040 pixels are sent like GStreamer's rtpjpegpay does: the size
  * fields of the RFC 2435 header are 0 and the size is in the `x-dimensions` caps field (an RTSP
- * server puts it in the SDP). The frame rate goes into the `a-framerate` caps field.
+ * server puts it in the SDP). Sizes that are not multiples of 8 are rounded up in the header (its
+ * unit is 8 pixels) and also announced exactly in `x-dimensions`, which meetjpegdepay honours.
+ * The frame rate goes into the `a-framerate` caps field.
  *
  * ## Example pipeline
  * |[
@@ -77,10 +79,13 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         "clock-rate = (int) 90000, "
         "encoding-name = (string) JPEG"));
 
+/* Above 2040 the RFC 2435 header cannot give the size at all; below, it rounds it up to a multiple
+ * of 8, and x-dimensions lets a receiver that honours it (meetjpegdepay) restore the exact size. */
 static gboolean
 needs_x_dimensions (guint width, guint height)
 {
-  return width > rfc::kMaxHeaderDimension || height > rfc::kMaxHeaderDimension;
+  return width > rfc::kMaxHeaderDimension || height > rfc::kMaxHeaderDimension ||
+      width % 8 != 0 || height % 8 != 0;
 }
 
 /* Src caps: a-framerate when known, x-dimensions when the size does not fit the RFC 2435 header. */
@@ -98,7 +103,7 @@ gst_meet_jpeg_pay_update_src_caps (GstMeetJpegPay * self, guint width, guint hei
   }
   if (needs_x_dimensions (width, height)) {
     gchar *str = g_strdup_printf ("%u,%u", width, height);
-    GST_DEBUG_OBJECT (self, "%ux%u does not fit the RFC 2435 header, adding x-dimensions=%s",
+    GST_DEBUG_OBJECT (self, "%ux%u does not fit the RFC 2435 header exactly, adding x-dimensions=%s",
         width, height, str);
     gst_structure_set (s, "x-dimensions", G_TYPE_STRING, str, NULL);
     g_free (str);

@@ -107,7 +107,7 @@ struct Connection {
   meet::RtspRequestParser parser;
   gint64 last_activity_us = 0;
   gint64 partial_since_us = 0;     // when the pending half-sent request started
-  bool close_after_flush = false;
+  gint64 closing_since_us = 0;     // answered a request we close on; input is discarded
 
   std::mutex lock;
   GMainContext *context_ptr = nullptr;
@@ -498,18 +498,22 @@ connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
       GST_LOG ("connection %" G_GUINT64_FORMAT ": answered %d", c->context.id, response.code);
     }
     connection_send_response (c, response.serialize ());
-    if (response.close_connection) {
-      c->close_after_flush = true;
+    if (response.close_connection && !c->closing_since_us) {
+      /* Closing with unread input would reset the connection and could destroy the answer
+       * on its way: end our side once it is out, swallow what the client still sends (the
+       * failed parser ignores it) and close on its EOF or a second later. */
+      c->closing_since_us = now;
+      std::lock_guard<std::mutex> guard (c->lock);
+      if (c->out.empty ())
+        g_socket_shutdown (c->socket, FALSE, TRUE, nullptr);
       break;
     }
   }
   update_clients (priv);
-  c->partial_since_us = c->parser.pending () > 0 ? (c->partial_since_us ? c->partial_since_us
-      : now) : 0;
+  c->partial_since_us = c->parser.pending () > 0 && !c->closing_since_us
+      ? (c->partial_since_us ? c->partial_since_us : now) : 0;
 
-  if (eof || c->close_after_flush) {
-    /* Answers to a request we close on go out best effort: the socket is non-blocking and
-     * the flush above already wrote what the kernel would take. */
+  if (eof) {
     connection_close (priv, c);
     return G_SOURCE_REMOVE;
   }
@@ -612,9 +616,10 @@ housekeeping (gpointer user_data)
       broken = c->broken;
     }
     bool half_sent = c->partial_since_us && now - c->partial_since_us > request_timeout;
+    bool closing = c->closing_since_us && now - c->closing_since_us > G_USEC_PER_SEC;
     bool idle = !priv->logic->connection_has_session (c->context.id)
         && now - c->last_activity_us > priv->session_timeout_us;
-    if (broken || half_sent || idle)
+    if (broken || half_sent || idle || closing)
       doomed.push_back (c);
   }
   for (const ConnectionPtr & c : doomed)
@@ -906,6 +911,8 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
   for (GstElement *sink : { s->rtp_sink, s->rtcp_sink })
     g_object_set (sink, "close-socket", FALSE, "sync", FALSE, "async", FALSE,
         "send-duplicates", FALSE, "auto-multicast", FALSE, NULL);
+  /* RTCP never ends on its own: only the RTP sinks decide when this bin is at EOS. */
+  GST_OBJECT_FLAG_UNSET (s->rtcp_sink, GST_ELEMENT_FLAG_SINK);
   GstCaps *rtcp_caps = gst_caps_new_empty_simple ("application/x-rtcp");
   g_object_set (s->rtcp_src, "close-socket", FALSE, "caps", rtcp_caps, NULL);
   gst_caps_unref (rtcp_caps);
@@ -921,6 +928,14 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
   gchar *pad_name = g_strdup_printf ("send_rtp_sink_%u", index);
   GstPad *rtpbin_sink = gst_element_request_pad_simple (priv->rtpbin, pad_name);
   g_free (pad_name);
+  /* Clients can only line audio up with video once they have a sender report of each stream:
+   * RTCP's default 5 s minimum interval leaves a new client out of sync for seconds. */
+  GObject *rtp_session = nullptr;
+  g_signal_emit_by_name (priv->rtpbin, "get-internal-session", index, &rtp_session);
+  if (rtp_session) {
+    g_object_set (rtp_session, "rtcp-min-interval", static_cast<guint64> (GST_SECOND), NULL);
+    g_object_unref (rtp_session);
+  }
   pad_name = g_strdup_printf ("send_rtp_src_%u", index);
   GstPad *rtp_src = gst_element_get_static_pad (priv->rtpbin, pad_name);
   g_free (pad_name);

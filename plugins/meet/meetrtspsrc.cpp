@@ -57,6 +57,7 @@ using meet::RtspLowerTransport;
 #define MAX_LATENCY_MS 200
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 3
+#define DEFAULT_BUFFER_MODE MEET_RTSP_SRC_BUFFER_MODE_SLAVE
 /* First reconnect delay; doubled per attempt, capped. */
 #define RETRY_BASE_DELAY_MS 250
 #define RETRY_MAX_DELAY_MS 8000
@@ -73,6 +74,7 @@ enum {
   PROP_LATENCY,
   PROP_TIMEOUT,
   PROP_RETRY,
+  PROP_BUFFER_MODE,
   PROP_RTSP_STATE,
   PROP_STATS,
 };
@@ -109,6 +111,7 @@ struct MeetRtspSrcPrivate {
   guint latency_ms = DEFAULT_LATENCY_MS;
   guint timeout_ms = DEFAULT_TIMEOUT_MS;
   guint retry = DEFAULT_RETRY;
+  MeetRtspSrcBufferMode buffer_mode = DEFAULT_BUFFER_MODE;
 
   /* The RTSP thread: every RTSP exchange and data-path change runs there. */
   GThread *thread = nullptr;
@@ -166,6 +169,24 @@ meet_rtsp_src_protocols_get_type (void)
   };
   if (g_once_init_enter (&type)) {
     GType t = g_flags_register_static ("MeetRtspSrcProtocols", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+meet_rtsp_src_buffer_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {MEET_RTSP_SRC_BUFFER_MODE_NONE, "Timestamps from RTP only: exact lip sync, but no "
+          "compensation of the sender's clock drift (same host or NTP-synced hosts)", "none"},
+    {MEET_RTSP_SRC_BUFFER_MODE_SLAVE, "Follow the sender's clock from arrival times: "
+          "compensates drift; lip sync can wobble by a frame or two on a starved CPU", "slave"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("MeetRtspSrcBufferMode", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -439,9 +460,12 @@ ensure_rtpbin (MeetRtspSrc * src)
     return false;
   GST_OBJECT_LOCK (src);
   guint latency = priv->latency_ms;
+  int buffer_mode = priv->buffer_mode;
   GST_OBJECT_UNLOCK (src);
-  /* buffer-mode slave + RTCP sync: audio and video leave on the sender's clock, together. */
-  g_object_set (rtpbin, "latency", latency, "buffer-mode", 1, nullptr);
+  /* rtpbin lines the streams up from the RTCP sender reports (rtcp-sync=always). */
+  g_object_set (rtpbin, "latency", latency, nullptr);
+  gst_util_set_object_arg (G_OBJECT (rtpbin), "buffer-mode",
+      buffer_mode == MEET_RTSP_SRC_BUFFER_MODE_NONE ? "none" : "slave");
   g_signal_connect (rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), src);
   g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_rtpbin_pad_added), src);
   g_signal_connect (rtpbin, "pad-removed", G_CALLBACK (on_rtpbin_pad_removed), src);
@@ -527,9 +551,12 @@ stream_build_transport (MeetRtspSrc * src, SrcStream * stream, const std::string
       gst_caps_unref (rtcp_caps);
       return false;
     }
-    for (GstElement *appsrc : {stream->rtp_src, stream->rtcp_src})
+    for (GstElement *appsrc : {stream->rtp_src, stream->rtcp_src}) {
       g_object_set (appsrc, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", TRUE,
           "max-bytes", (guint64) (4 << 20), nullptr);
+      /* The RTSP thread must never block on a stalled pipeline: drop the oldest packets. */
+      gst_util_set_object_arg (G_OBJECT (appsrc), "leaky-type", "downstream");
+    }
     g_object_set (stream->rtp_src, "caps", stream->caps, nullptr);
     g_object_set (stream->rtcp_src, "caps", rtcp_caps, nullptr);
     g_object_set (stream->rtcp_sink, "emit-signals", TRUE, "sync", FALSE, "async", FALSE, nullptr);
@@ -914,6 +941,12 @@ handle_event (MeetRtspSrc * src, RtspClientLogic::Event event)
       }
       break;
     case Event::Failed:
+      if (priv->logic.state () == RtspClientLogic::State::Playing ||
+          priv->logic.state () == RtspClientLogic::State::Paused) {
+        /* An established session went bad (e.g. the server forgot it): start over. */
+        server_lost (src, priv->logic.error ());
+        return;
+      }
       fatal_error (src, priv->logic.error ());
       return;
   }
@@ -1460,6 +1493,9 @@ meet_rtsp_src_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_RETRY:
       priv->retry = g_value_get_uint (value);
       break;
+    case PROP_BUFFER_MODE:
+      priv->buffer_mode = static_cast<MeetRtspSrcBufferMode> (g_value_get_enum (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1498,6 +1534,9 @@ meet_rtsp_src_get_property (GObject * object, guint prop_id, GValue * value, GPa
       break;
     case PROP_RETRY:
       g_value_set_uint (value, priv->retry);
+      break;
+    case PROP_BUFFER_MODE:
+      g_value_set_enum (value, priv->buffer_mode);
       break;
     case PROP_RTSP_STATE:
       g_value_set_string (value, RtspClientLogic::state_name (
@@ -1670,6 +1709,11 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
       g_param_spec_uint ("retry", "Retry",
           "Reconnect attempts (with exponential backoff) when the server goes away or cannot "
           "be reached, before posting an error; 0 fails at once", 0, 1000, DEFAULT_RETRY, rw));
+  g_object_class_install_property (gobject_class, PROP_BUFFER_MODE,
+      g_param_spec_enum ("buffer-mode", "Buffer mode",
+          "How the jitter buffer times packets: slave follows the sender's clock (long "
+          "meetings between machines), none keeps exact RTP timing (same host, NTP-synced hosts)",
+          MEET_TYPE_RTSP_SRC_BUFFER_MODE, DEFAULT_BUFFER_MODE, rw));
   g_object_class_install_property (gobject_class, PROP_RTSP_STATE,
       g_param_spec_string ("rtsp-state", "RTSP state",
           "State of the RTSP session: init, ready (set up), playing or paused", "init", ro));
@@ -1718,4 +1762,5 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
 
   GST_DEBUG_CATEGORY_INIT (meet_rtsp_src_debug, "meetrtspsrc", 0, "meetstream RTSP client source");
   gst_type_mark_as_plugin_api (MEET_TYPE_RTSP_SRC_PROTOCOLS, (GstPluginAPIFlags) 0);
+  gst_type_mark_as_plugin_api (MEET_TYPE_RTSP_SRC_BUFFER_MODE, (GstPluginAPIFlags) 0);
 }

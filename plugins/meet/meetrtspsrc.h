@@ -18,6 +18,16 @@ typedef enum {
 #define MEET_TYPE_RTSP_SRC_PROTOCOLS (meet_rtsp_src_protocols_get_type ())
 GType meet_rtsp_src_protocols_get_type (void);
 
+/* How the jitter buffer times packets (the "buffer-mode" property); the values
+ * are rtpjitterbuffer's. */
+typedef enum {
+  MEET_RTSP_SRC_BUFFER_MODE_NONE = 0,
+  MEET_RTSP_SRC_BUFFER_MODE_SLAVE = 1,
+} MeetRtspSrcBufferMode;
+
+#define MEET_TYPE_RTSP_SRC_BUFFER_MODE (meet_rtsp_src_buffer_mode_get_type ())
+GType meet_rtsp_src_buffer_mode_get_type (void);
+
 GST_ELEMENT_REGISTER_DECLARE (meetrtspsrc);
 
 G_END_DECLS

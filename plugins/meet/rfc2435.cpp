@@ -718,6 +718,11 @@ JpegDepacketizer::start_frame (const uint8_t * payload, size_t size, uint32_t ts
       return drop_frame (ts, "frame size is 0 and the caps carry no x-dimensions");
     params.width = hint_width_;
     params.height = hint_height_;
+  } else if (dimension_to_blocks (hint_width_) == h.width_blocks &&
+      dimension_to_blocks (hint_height_) == h.height_blocks) {
+    /* The header rounds up to 8 pixels; x-dimensions gives the exact size it rounded. */
+    params.width = hint_width_;
+    params.height = hint_height_;
   }
 
   if (h.type & kTypeRestartFlag) {

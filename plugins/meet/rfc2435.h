@@ -150,7 +150,8 @@ public:
     kDropped,                    /* packet (and maybe the frame it belonged to) dropped: see last_drop_reason() */
   };
 
-  /* Frame size out of band (the x-dimensions caps field), used when the header says 0. */
+  /* Frame size out of band (the x-dimensions caps field): used when the header says 0, or when
+   * the header's size (a multiple of 8) is this size rounded up. */
   void set_dimensions_hint (unsigned width, unsigned height);
 
   /* One RTP payload (the bytes after the RTP header) with its RTP timestamp and marker bit. */

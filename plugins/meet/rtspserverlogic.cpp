@@ -197,8 +197,10 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
 
   /* Stray line ends between requests are allowed (RFC 2326 15.1 keep-alives). */
   while (consumed_ < buffer_.size ()
-      && (buffer_[consumed_] == '\r' || buffer_[consumed_] == '\n'))
+      && (buffer_[consumed_] == '\r' || buffer_[consumed_] == '\n')) {
     consumed_++;
+    scanned_ = 0;
+  }
   if (consumed_ == buffer_.size ())
     return Result::kNeedMore;
 
@@ -213,18 +215,20 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
       return Result::kNeedMore;
     channel = static_cast < uint8_t > (data[1]);
     consumed_ += 4 + len;
+    scanned_ = 0;
+    saw_line_end_ = false;
     return Result::kInterleaved;
   }
 
   /* The head ends at an empty line (CRLF CRLF, or bare LF LF from sloppy clients). */
   size_t head_end = std::string::npos, body_start = 0;
-  size_t first_lf = std::string::npos;
   size_t limit = std::min (avail, kRtspMaxHead + 4);
-  for (size_t i = 0; i < limit; i++) {
+  /* Resume where the last call stopped (minus what an empty line can span), so a client
+   * trickling bytes does not make us rescan its whole head each time. */
+  for (size_t i = scanned_ > 2 ? scanned_ - 2 : 0; i < limit; i++) {
     if (data[i] != '\n')
       continue;
-    if (first_lf == std::string::npos)
-      first_lf = i;
+    saw_line_end_ = true;
     if (i + 1 < avail && data[i + 1] == '\n') {
       head_end = i;
       body_start = i + 2;
@@ -236,7 +240,9 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
       break;
     }
   }
-  if (first_lf == std::string::npos && avail > kRtspMaxRequestLine) {
+  /* Found heads are searched again from their end while their body arrives. */
+  scanned_ = head_end == std::string::npos ? limit : head_end;
+  if (!saw_line_end_ && avail > kRtspMaxRequestLine) {
     failed_ = true;
     error_code = GST_RTSP_STS_REQUEST_URI_TOO_LARGE;
     return Result::kError;
@@ -281,6 +287,8 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
     return Result::kNeedMore;
   parsed.body.assign (data + body_start, body_len);
   consumed_ += body_start + body_len;
+  scanned_ = 0;
+  saw_line_end_ = false;
   request = std::move (parsed);
   return Result::kRequest;
 }

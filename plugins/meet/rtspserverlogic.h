@@ -70,6 +70,8 @@ private:
 
   std::string buffer_;
   size_t consumed_ = 0;
+  size_t scanned_ = 0;          // bytes of the pending head already searched for its end
+  bool saw_line_end_ = false;   // the pending head has a complete request line
   bool failed_ = false;
 };
 

@@ -9,6 +9,9 @@
  * between detections. Every frame carries a GstVideoRegionOfInterestMeta per detection, and the
  * element posts a "yoloblur" element message whenever new detections arrive.
  *
+ * With async=true a person the network misses once or twice is kept (for up to two more
+ * detection runs) rather than disappearing into the blur for a moment.
+ *
  * When no one is in view the whole frame is hidden (no-person=blur), so a camera never shows an
  * empty room by mistake; no-person=pass lets such frames through untouched.
  *
@@ -17,9 +20,9 @@
  * gst-launch-1.0 v4l2src ! videoconvert ! yoloblur ! videoconvert ! autovideosink
  * ]| Blurs the background of a webcam, live, with the model found in $MEET_MODEL_DIR.
  * |[
- * gst-launch-1.0 filesrc location=zidane.jpg ! jpegdec ! videoconvert ! imagefreeze num-buffers=1 ! \
- *     yoloblur model=yolov5n.onnx async=false mode=pixelate ! videoconvert ! jpegenc ! \
- *     filesink location=out.jpg
+ * gst-launch-1.0 filesrc location=zidane.jpg ! jpegdec ! videoconvert ! \
+ *     imagefreeze num-buffers=1 ! yoloblur model=yolov5n.onnx async=false mode=pixelate ! \
+ *     videoconvert ! jpegenc ! filesink location=out.jpg
  * ]| Offline and deterministic: the frame waits for its own detections.
  */
 #ifdef HAVE_CONFIG_H
@@ -70,6 +73,9 @@ typedef enum
 #define DEFAULT_NO_PERSON GST_YOLO_BLUR_NO_PERSON_BLUR
 #define DEFAULT_BACKEND cv::dnn::DNN_BACKEND_OPENCV
 #define DEFAULT_TARGET cv::dnn::DNN_TARGET_CPU
+
+/* With async=true, a detection the network stops finding is kept for this many more runs. */
+#define HELD_DETECTION_RUNS 2
 
 enum
 {
@@ -133,7 +139,8 @@ struct YoloBlurState
   bool model_changed = false;   /* model property set while running: reload before next use */
   bool compute_changed = false; /* backend/target set while running */
 
-  /* Held while the network runs: the worker and (with async=false) the streaming thread share it. */
+  /* Held while the network runs: shared by the worker and, with async=false, the streaming
+   * thread. */
   std::mutex detector_lock;
   meet::YoloDetector detector;
   std::string model_path;
@@ -354,6 +361,12 @@ gst_yolo_blur_detect (GstYoloBlur * self, const Job & job, const Settings & sett
 
   {
     std::lock_guard<std::mutex> lock (state->result_lock);
+    /* Live (async) output holds a person the network just missed for a few more runs instead of
+     * flashing the whole frame blurred; async=false keeps each frame's own result exactly. */
+    if (settings.async && state->latest.frame_width == result.frame_width
+        && state->latest.frame_height == result.frame_height)
+      result.detections = meet::carry_missed (state->latest.detections,
+          std::move (result.detections), HELD_DETECTION_RUNS);
     state->latest = std::move (result);
   }
   gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));

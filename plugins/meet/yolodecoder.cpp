@@ -116,6 +116,26 @@ YoloDecoder::decode (const float *tensor, size_t rows, size_t row_length,
 }
 
 std::vector<Detection>
+carry_missed (const std::vector<Detection> &previous, std::vector<Detection> current,
+    int max_missed, float min_iou)
+{
+  const size_t found = current.size ();
+  for (const Detection &old : previous) {
+    if (old.missed >= max_missed)
+      continue;
+    bool seen = false;
+    for (size_t i = 0; i < found && !seen; i++)
+      seen = current[i].class_id == old.class_id && box_iou (current[i].box, old.box) >= min_iou;
+    if (!seen) {
+      Detection held = old;
+      held.missed++;
+      current.push_back (held);
+    }
+  }
+  return current;
+}
+
+std::vector<Detection>
 YoloDecoder::decode_bytes (const uint8_t *data, size_t size) const
 {
   constexpr size_t row_length = 85;

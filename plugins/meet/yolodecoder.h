@@ -23,6 +23,7 @@ struct Detection
   Box box;               /* in frame pixels, clipped to the frame */
   float confidence = 0;  /* objectness x class score */
   int class_id = -1;
+  int missed = 0;        /* consecutive detection runs that no longer found it (see carry_missed) */
 };
 
 /* How a frame was fitted into the square network input while keeping its aspect ratio:
@@ -63,5 +64,11 @@ public:
 
 /* Intersection over union of two boxes, 0 when either is empty. */
 float box_iou (const Box &a, const Box &b);
+
+/* Adds to `current` the detections of `previous` it has lost (no box of the same class
+ * overlapping with IoU >= min_iou), each for up to `max_missed` consecutive runs, so that a single
+ * missed detection does not make a person flicker in and out of view. */
+std::vector<Detection> carry_missed (const std::vector<Detection> &previous,
+    std::vector<Detection> current, int max_missed, float min_iou = 0.3f);
 
 }  // namespace meet

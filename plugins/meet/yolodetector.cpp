@@ -45,7 +45,8 @@ YoloDetector::load (const std::string &path, std::string &error)
 
   OnnxInputShape shape;
   if (!parse_onnx_input_shape (bytes.data (), bytes.size (), shape)) {
-    error = "model file \"" + path + "\" is not a valid ONNX model (corrupt, truncated or another format)";
+    error = "model file \"" + path
+        + "\" is not a valid ONNX model (corrupt, truncated or another format)";
     return false;
   }
   if (shape.dims.size () != 4 || (shape.dims[1] != 3 && shape.dims[1] != -1)
@@ -112,8 +113,10 @@ YoloDetector::prepare (const cv::Mat &frame, bool frame_is_rgb, const cv::Size &
 {
   InputGeometry geometry = InputGeometry::fit (frame.cols, frame.rows, input_size.width,
       input_size.height, false);
-  const int scaled_width = std::clamp (cvRound (frame.cols * geometry.scale), 1, input_size.width);
-  const int scaled_height = std::clamp (cvRound (frame.rows * geometry.scale), 1, input_size.height);
+  const int scaled_width = std::clamp (cvRound (frame.cols * geometry.scale), 1,
+      input_size.width);
+  const int scaled_height = std::clamp (cvRound (frame.rows * geometry.scale), 1,
+      input_size.height);
 
   /* Scale first, then convert colours on the smaller image. */
   cv::Mat scaled;

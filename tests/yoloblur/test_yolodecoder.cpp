@@ -302,3 +302,33 @@ TEST (ModelLocator, SearchOrder)
   unsetenv ("MEET_MODEL_DIR");
   EXPECT_EQ (meet::model_search_paths ().size (), 2u);
 }
+
+TEST (CarryMissed, HoldsALostBoxForALimitedNumberOfRuns)
+{
+  Detection person;
+  person.box = Box { 100, 100, 50, 150 };
+  person.class_id = 0;
+  person.confidence = 0.8f;
+
+  /* Found again (moved a little): no duplicate. */
+  Detection moved = person;
+  moved.box.x += 5;
+  auto held = meet::carry_missed ({ person }, { moved }, 2);
+  ASSERT_EQ (held.size (), 1u);
+  EXPECT_EQ (held[0].missed, 0);
+
+  /* Lost: held twice, then dropped. */
+  held = meet::carry_missed ({ person }, {}, 2);
+  ASSERT_EQ (held.size (), 1u);
+  EXPECT_EQ (held[0].missed, 1);
+  held = meet::carry_missed (held, {}, 2);
+  ASSERT_EQ (held.size (), 1u);
+  EXPECT_EQ (held[0].missed, 2);
+  EXPECT_TRUE (meet::carry_missed (held, {}, 2).empty ());
+
+  /* A box of another class at the same place does not count as finding it. */
+  Detection dog = person;
+  dog.class_id = 16;
+  EXPECT_EQ (meet::carry_missed ({ person }, { dog }, 2).size (), 2u);
+  EXPECT_TRUE (meet::carry_missed ({ person }, {}, 0).empty ());
+}

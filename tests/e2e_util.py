@@ -1,0 +1,125 @@
+"""Helpers for the end-to-end tests: meetsrv and meetcli as real processes on loopback."""
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+BUILD = os.environ.get("MEET_BUILD_DIR", "build")
+MEETSRV = os.path.join(BUILD, "tools", "meetsrv")
+MEETCLI = os.path.join(BUILD, "tools", "meetcli")
+
+SUMMARY = re.compile(r"summary: (\d+) video frames, ([\d.]+) s of audio, (\d+) packets lost, "
+                     r"A/V offset (?:([-+][\d.]+) ms|unknown)")
+
+
+def plain_env(base=None):
+    """The environment for outside programs (ffprobe, Xvfb, xdotool, ImageMagick): without the sanitizer
+    runtime that sanitized test runs preload for our own binaries."""
+    env = dict(os.environ if base is None else base)
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
+def free_port():
+    """A TCP port nobody listens on right now (for tests that must restart a server on the same port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Process:
+    """A child process whose output lines are collected by a thread, so tests can wait for them."""
+
+    def __init__(self, args, env=None, stdin=subprocess.DEVNULL):
+        self.args = args
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=stdin,
+                                     env=env, text=True, bufsize=1)
+        self.lines = []
+        self.lock = threading.Lock()
+        self.new_line = threading.Condition(self.lock)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.lines.append(line.rstrip("\n"))
+                self.new_line.notify_all()
+        self.proc.stdout.close()
+        with self.lock:
+            self.new_line.notify_all()
+
+    def output(self):
+        with self.lock:
+            return "\n".join(self.lines)
+
+    def wait_for(self, pattern, timeout=20, start=0):
+        """Waits for a line matching @pattern among lines[start:]; returns (match, index after it)."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            index = start
+            while True:
+                while index < len(self.lines):
+                    m = regex.search(self.lines[index])
+                    index += 1
+                    if m:
+                        return m, index
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
+                    raise AssertionError("no line matching %r from %s within %d s; output:\n%s"
+                                         % (pattern, os.path.basename(self.args[0]), timeout,
+                                            "\n".join(self.lines)))
+                self.new_line.wait(min(remaining, 0.5))
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def wait(self, timeout=30):
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError("%s did not end within %d s; output:\n%s"
+                                 % (os.path.basename(self.args[0]), timeout, self.output()))
+        self.reader.join(5)
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        return self.proc.returncode
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.wait(timeout)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.wait(5)
+
+
+class Server(Process):
+    """meetsrv on test sources; .url is the URL it prints."""
+
+    def __init__(self, *extra, port=0, env=None):
+        super().__init__([MEETSRV, "--ip", "127.0.0.1", "--port", str(port), "--video", "test", "--audio",
+                          "test", "--status-interval", "1"] + list(extra), env=env)
+        m, _ = self.wait_for(r"join the meeting at (rtsp://\S+)")
+        self.url = m.group(1)
+
+
+def client(url, *extra, stdin=subprocess.DEVNULL, env=None):
+    return Process([MEETCLI, url, "--headless", "--status-interval", "1"] + list(extra), stdin=stdin, env=env)
+
+
+def summary(proc):
+    m = SUMMARY.search(proc.output())
+    assert m, "no summary line in:\n" + proc.output()
+    return {"frames": int(m.group(1)), "audio": float(m.group(2)), "lost": int(m.group(3)),
+            "offset": float(m.group(4)) if m.group(4) else None}
