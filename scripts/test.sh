@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds meetstream and runs every test three times over:
 #   build/       the normal build: every suite;
-#   build-asan/  ASan+UBSan (gcc): every suite but `load` (tests/meson.build says why);
+#   build-asan/  ASan+UBSan (gcc): every suite but `load` and `foundation` (tests/meson.build says why);
 #   build-fuzz/  libFuzzer (clang): a short run of each fuzz target (fuzz/run.sh for long runs).
 # Ends with one line over all three: "N passed, N failed".
 # Usage (as root on Debian 12): bash scripts/test.sh [meson test options, e.g. --suite faults]
@@ -25,7 +25,8 @@ run_suite "$build" "$@"
 
 if [ "${MEET_SANITIZE:-1}" != 0 ]; then
   asan=$build-asan
-  [ -f "$asan/build.ninja" ] || meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+  # -Dwerror=false: gcc 12's -Warray-bounds misfires on sanitizer-instrumented std::string code.
+  [ -f "$asan/build.ninja" ] || meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false >/dev/null
   meson compile -C "$asan"
   run_suite "$asan" "$@"
 fi

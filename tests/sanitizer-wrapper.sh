@@ -9,6 +9,10 @@
 sources_dir=$(dirname "$0")
 case "$1" in
   "$MEET_BUILD_DIR"/*)
+    # Bring the test registry up to date first, with the runtime preloaded: a plugin scanner forked
+    # by our binary would get no preload, fail to load the sanitized plugin and cache it as missing.
+    LD_PRELOAD="$MEET_ASAN_RUNTIME" ASAN_OPTIONS="detect_leaks=0:$MEET_ASAN_COMMON" \
+      gst-inspect-1.0 meet >/dev/null 2>&1
     # Leak detection on the binary under test only: children it spawns inherit no preload.
     # Full stacks through GLib (built without frame pointers), so suppressions can match.
     ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:$MEET_ASAN_COMMON"
