@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   if (!initialized)
     return 0;
 
-  meet::RtspResponse parsed;
+  meet::RtspClientResponse parsed;
   std::string error;
   meet::parse_rtsp_response (data, size, parsed, error);
 

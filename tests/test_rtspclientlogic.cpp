@@ -58,7 +58,7 @@ describe_ok ()
 }
 
 std::string
-header_of (const meet::RtspRequest &request, const std::string &name)
+header_of (const meet::RtspClientRequest &request, const std::string &name)
 {
   for (const auto &h : request.headers)
     if (h.first == name)
@@ -103,11 +103,11 @@ setup_udp (RtspClientLogic &logic)
 
 }  // namespace
 
-TEST (RtspResponse, ParsesStatusHeadersAndBody)
+TEST (RtspClientResponse, ParsesStatusHeadersAndBody)
 {
   std::string text = "RTSP/1.0 200 OK\r\nCSeq: 2\r\nContent-Type: application/sdp\r\n"
       "X-Folded: a\r\n b\r\nContent-Length: 5\r\n\r\nhelloEXTRA";
-  meet::RtspResponse r;
+  meet::RtspClientResponse r;
   std::string error;
   ASSERT_TRUE (meet::parse_rtsp_response (reinterpret_cast<const uint8_t *> (text.data ()),
           text.size (), r, error)) << error;
@@ -120,7 +120,7 @@ TEST (RtspResponse, ParsesStatusHeadersAndBody)
   EXPECT_EQ (r.header ("Missing"), nullptr);
 }
 
-TEST (RtspResponse, RejectsMalformedInput)
+TEST (RtspClientResponse, RejectsMalformedInput)
 {
   const char *bad[] = {
     "", "RTSP/1.0 200 OK\r\n", "HTTP/1.0 200 OK\r\n\r\n", "RTSP/1.0 2x0 OK\r\n\r\n",
@@ -130,7 +130,7 @@ TEST (RtspResponse, RejectsMalformedInput)
     "RTSP/1.0 200 OK\r\n: novalue\r\n\r\n", "RTSP/1.0 042 Low\r\n\r\n",
   };
   for (const char *text : bad) {
-    meet::RtspResponse r;
+    meet::RtspClientResponse r;
     std::string error;
     EXPECT_FALSE (meet::parse_rtsp_response (reinterpret_cast<const uint8_t *> (text),
             strlen (text), r, error)) << text;

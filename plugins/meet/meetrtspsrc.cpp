@@ -703,7 +703,7 @@ fatal_error (MeetRtspSrc * src, const std::string & message)
 }
 
 static void
-send_request (MeetRtspSrc * src, const meet::RtspRequest & request);
+send_request (MeetRtspSrc * src, const meet::RtspClientRequest & request);
 
 static gboolean
 on_response_timeout (gpointer user_data)
@@ -716,7 +716,7 @@ on_response_timeout (gpointer user_data)
 }
 
 static void
-send_request (MeetRtspSrc * src, const meet::RtspRequest & request)
+send_request (MeetRtspSrc * src, const meet::RtspClientRequest & request)
 {
   MeetRtspSrcPrivate *priv = src->priv;
   GstRTSPMessage *msg = nullptr;
@@ -795,10 +795,10 @@ on_monitor (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static meet::RtspResponse
+static meet::RtspClientResponse
 to_response (GstRTSPMessage * msg)
 {
-  meet::RtspResponse response;
+  meet::RtspClientResponse response;
   GstRTSPStatusCode code;
   const gchar *reason = nullptr;
   gst_rtsp_message_parse_response (msg, &code, &reason, nullptr);
@@ -969,7 +969,7 @@ handle_event (MeetRtspSrc * src, RtspClientLogic::Event event)
  * the watch's own dispatch: responses are handled from an idle callback. */
 struct PendingResponse {
   MeetRtspSrc *src;
-  meet::RtspResponse response;
+  meet::RtspClientResponse response;
 };
 
 static gboolean

@@ -43,7 +43,7 @@ is_success (int code)
 }
 
 std::string
-status_text (const RtspResponse &response)
+status_text (const RtspClientResponse &response)
 {
   return std::to_string (response.code) + " " + response.reason;
 }
@@ -51,7 +51,7 @@ status_text (const RtspResponse &response)
 }  // namespace
 
 const std::string *
-RtspResponse::header (const std::string &name, size_t index) const
+RtspClientResponse::header (const std::string &name, size_t index) const
 {
   for (const auto &h : headers) {
     if (iequals (h.first, name)) {
@@ -64,10 +64,10 @@ RtspResponse::header (const std::string &name, size_t index) const
 }
 
 bool
-parse_rtsp_response (const uint8_t *data, size_t size, RtspResponse &out,
+parse_rtsp_response (const uint8_t *data, size_t size, RtspClientResponse &out,
     std::string &error)
 {
-  out = RtspResponse ();
+  out = RtspClientResponse ();
   const char *text = reinterpret_cast<const char *> (data);
   std::string head;
   size_t body_start = 0;
@@ -241,10 +241,10 @@ RtspClientLogic::reset_session ()
   auth_attempts_ = 0;
 }
 
-RtspRequest
+RtspClientRequest
 RtspClientLogic::make (GstRTSPMethod method, const std::string &uri)
 {
-  RtspRequest request;
+  RtspClientRequest request;
   request.method = method;
   request.uri = uri;
   if (!session_id_.empty () && method != GST_RTSP_OPTIONS && method != GST_RTSP_DESCRIBE)
@@ -252,8 +252,8 @@ RtspClientLogic::make (GstRTSPMethod method, const std::string &uri)
   return request;
 }
 
-RtspRequest
-RtspClientLogic::remember (const RtspRequest &request, Step step, size_t stream)
+RtspClientRequest
+RtspClientLogic::remember (const RtspClientRequest &request, Step step, size_t stream)
 {
   in_flight_.push_back ({step, stream});
   last_in_flight_ = in_flight_.back ();
@@ -271,7 +271,7 @@ RtspClientLogic::transport_header (const RtspStream &stream) const
       "-" + std::to_string (stream.client_rtcp_port);
 }
 
-std::optional<RtspRequest>
+std::optional<RtspClientRequest>
 RtspClientLogic::next_request ()
 {
   if (!in_flight_.empty ())
@@ -292,14 +292,14 @@ RtspClientLogic::next_request ()
   if (!options_done_)
     return remember (make (GST_RTSP_OPTIONS, request_uri_), Step::Options);
   if (!described_) {
-    RtspRequest r = make (GST_RTSP_DESCRIBE, request_uri_);
+    RtspClientRequest r = make (GST_RTSP_DESCRIBE, request_uri_);
     r.headers.emplace_back ("Accept", "application/sdp");
     return remember (r, Step::Describe);
   }
   for (size_t i = 0; i < streams_.size (); i++) {
     if (streams_[i].is_setup)
       continue;
-    RtspRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
+    RtspClientRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
     r.headers.emplace_back ("Transport", transport_header (streams_[i]));
     return remember (r, Step::Setup, i);
   }
@@ -311,12 +311,12 @@ RtspClientLogic::next_request ()
   return std::nullopt;
 }
 
-std::optional<RtspRequest>
+std::optional<RtspClientRequest>
 RtspClientLogic::keepalive_request ()
 {
   if (session_id_.empty ())
     return std::nullopt;
-  RtspRequest request;
+  RtspClientRequest request;
   request.method = get_parameter_supported_ ? GST_RTSP_GET_PARAMETER : GST_RTSP_OPTIONS;
   request.uri = aggregate_uri_;
   request.headers.emplace_back ("Session", session_id_);
@@ -341,7 +341,7 @@ RtspClientLogic::fail (const std::string &message)
 }
 
 bool
-RtspClientLogic::parse_auth (const RtspResponse &response)
+RtspClientLogic::parse_auth (const RtspClientResponse &response)
 {
   GstRTSPMessage *msg = nullptr;
   gst_rtsp_message_new_response (&msg, GST_RTSP_STS_UNAUTHORIZED, nullptr, nullptr);
@@ -374,7 +374,7 @@ RtspClientLogic::parse_auth (const RtspResponse &response)
 }
 
 bool
-RtspClientLogic::parse_session (const RtspResponse &response)
+RtspClientLogic::parse_session (const RtspClientResponse &response)
 {
   const std::string *value = response.header ("Session");
   if (value == nullptr)
@@ -399,7 +399,7 @@ RtspClientLogic::parse_session (const RtspResponse &response)
 RtspClientLogic::Event
 RtspClientLogic::handle_raw_response (const uint8_t *data, size_t size)
 {
-  RtspResponse response;
+  RtspClientResponse response;
   std::string parse_error;
   if (!parse_rtsp_response (data, size, response, parse_error)) {
     in_flight_.clear ();
@@ -409,7 +409,7 @@ RtspClientLogic::handle_raw_response (const uint8_t *data, size_t size)
 }
 
 RtspClientLogic::Event
-RtspClientLogic::handle_response (const RtspResponse &response)
+RtspClientLogic::handle_response (const RtspClientResponse &response)
 {
   if (in_flight_.empty ())
     return Event::None;         /* nothing asked: ignore */
@@ -460,7 +460,7 @@ RtspClientLogic::handle_response (const RtspResponse &response)
 }
 
 RtspClientLogic::Event
-RtspClientLogic::handle_options (const RtspResponse &response)
+RtspClientLogic::handle_options (const RtspClientResponse &response)
 {
   options_done_ = true;
   /* OPTIONS only tells us which methods exist; servers that refuse it still stream. */
@@ -474,7 +474,7 @@ RtspClientLogic::handle_options (const RtspResponse &response)
 }
 
 RtspClientLogic::Event
-RtspClientLogic::handle_describe (const RtspResponse &response)
+RtspClientLogic::handle_describe (const RtspClientResponse &response)
 {
   if (response.code == GST_RTSP_STS_NOT_FOUND)
     return fail ("server has no stream at " + request_uri_ + " (404 Not Found): check the path");
@@ -578,7 +578,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
 }
 
 RtspClientLogic::Event
-RtspClientLogic::handle_setup (size_t index, const RtspResponse &response)
+RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
 {
   if (index >= streams_.size ())
     return fail ("internal: SETUP answer for unknown stream");

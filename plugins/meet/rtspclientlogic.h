@@ -23,7 +23,7 @@
 namespace meet {
 
 /* One RTSP response as received: status, headers in arrival order, body. */
-struct RtspResponse {
+struct RtspClientResponse {
   int code = 0;
   std::string reason;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -36,7 +36,7 @@ struct RtspResponse {
 /* Parses one RTSP/1.0 response (status line, headers, body of Content-Length
  * bytes) from raw bytes. Returns false with a reason in @error when the bytes
  * are not a complete, well-formed response. */
-bool parse_rtsp_response (const uint8_t *data, size_t size, RtspResponse &out,
+bool parse_rtsp_response (const uint8_t *data, size_t size, RtspClientResponse &out,
     std::string &error);
 
 enum class RtspLowerTransport { Udp, Tcp };
@@ -62,7 +62,7 @@ struct RtspStream {
 
 /* A request for the connection to send: the connection adds CSeq, Date and
  * Authorization itself. */
-struct RtspRequest {
+struct RtspClientRequest {
   GstRTSPMethod method = GST_RTSP_INVALID;
   std::string uri;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -120,14 +120,14 @@ public:
 
   /* The next request toward target(), or nothing when the target is reached
    * or a request is still waiting for its response. */
-  std::optional<RtspRequest> next_request ();
+  std::optional<RtspClientRequest> next_request ();
   /* A keep-alive request for the current session (GET_PARAMETER when the
    * server announced it, else OPTIONS). Its response yields Event::None. */
-  std::optional<RtspRequest> keepalive_request ();
+  std::optional<RtspClientRequest> keepalive_request ();
   bool waiting_for_response () const { return !in_flight_.empty (); }
 
   /* Feeds the response to the oldest request sent. */
-  Event handle_response (const RtspResponse &response);
+  Event handle_response (const RtspClientResponse &response);
   /* Parses raw bytes and feeds them like handle_response(). */
   Event handle_raw_response (const uint8_t *data, size_t size);
 
@@ -154,13 +154,13 @@ private:
   };
 
   Event fail (const std::string &message);
-  Event handle_options (const RtspResponse &response);
-  Event handle_describe (const RtspResponse &response);
-  Event handle_setup (size_t stream, const RtspResponse &response);
-  bool parse_session (const RtspResponse &response);
-  bool parse_auth (const RtspResponse &response);
-  RtspRequest make (GstRTSPMethod method, const std::string &uri);
-  RtspRequest remember (const RtspRequest &request, Step step, size_t stream = 0);
+  Event handle_options (const RtspClientResponse &response);
+  Event handle_describe (const RtspClientResponse &response);
+  Event handle_setup (size_t stream, const RtspClientResponse &response);
+  bool parse_session (const RtspClientResponse &response);
+  bool parse_auth (const RtspClientResponse &response);
+  RtspClientRequest make (GstRTSPMethod method, const std::string &uri);
+  RtspClientRequest remember (const RtspClientRequest &request, Step step, size_t stream = 0);
   std::string transport_header (const RtspStream &stream) const;
 
   std::string request_uri_, host_, user_, password_;
@@ -178,7 +178,7 @@ private:
   std::string session_id_;
   unsigned session_timeout_ = 60;
   std::deque<InFlight> in_flight_;
-  RtspRequest last_request_;
+  RtspClientRequest last_request_;
   InFlight last_in_flight_ {Step::Options, 0};
   bool resend_last_ = false;
   int auth_attempts_ = 0;
