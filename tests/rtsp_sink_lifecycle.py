@@ -1,7 +1,11 @@
 """meetrtspsink's life: binding (busy port, port 0), session timeouts and RTCP keep-alives,
-a TCP client that stops reading, restarting the element."""
+a TCP client that stops reading, restarting the element, shutting down cleanly."""
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 import unittest
 
@@ -134,6 +138,62 @@ class SlowTcpClientTest(unittest.TestCase):
                 other.close()
                 rx.close()
                 stuck.close()
+
+
+# Releasing the request pads while the bin is being disposed (after GstBin dropped its children)
+# once unreffed already-freed elements: CRITICALs on every shutdown, sometimes a crash.
+DISPOSE_CYCLE = """
+import gi
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst
+Gst.init(None)
+for state in (Gst.State.NULL, Gst.State.READY, Gst.State.PLAYING):
+    sink = Gst.ElementFactory.make("meetrtspsink")
+    sink.set_property("port", 0)
+    pads = [sink.request_pad_simple("sink_%u") for _ in range(2)]
+    assert all(pads)
+    if state == Gst.State.PLAYING:
+        sink.release_request_pad(pads.pop())
+    sink.set_state(state)
+    sink.set_state(Gst.State.NULL)
+    del pads
+    del sink
+print("done")
+"""
+
+
+class ShutdownTest(unittest.TestCase):
+    def run_checked(self, args, **kwargs):
+        env = dict(os.environ, G_DEBUG="fatal-criticals")
+        return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, **kwargs)
+
+    def test_unref_with_request_pads_is_clean(self):
+        proc = self.run_checked([sys.executable, "-c", DISPOSE_CYCLE])
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("done", out)
+        self.assertNotIn("CRITICAL", err)
+
+    def test_gst_launch_sigint_is_clean(self):
+        proc = self.run_checked(
+            ["gst-launch-1.0", "-e", "meetrtspsink", "name=s", "address=127.0.0.1", "port=0",
+             "videotestsrc", "is-live=true", "!", "video/x-raw,format=I420", "!", "jpegenc", "!",
+             "meetjpegpay", "!", "s.sink_0"])
+        try:
+            # SIGINT once it runs, so the interrupt goes through EOS and the NULL state.
+            for line in proc.stdout:
+                if "PLAYING" in line:
+                    break
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertNotIn("CRITICAL", err)
+        self.assertNotIn("WARNING", err)
 
 
 if __name__ == "__main__":

@@ -646,6 +646,18 @@ server_thread (gpointer user_data)
   return nullptr;
 }
 
+/* Queues @func for the server thread's loop. Unlike g_main_context_invoke() it never runs
+ * @func on the calling thread, even while the new server thread has not acquired the context. */
+static void
+dispatch_on_server_thread (Private * priv, GSourceFunc func, gpointer data)
+{
+  GSource *source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, nullptr);
+  g_source_attach (source, priv->context);
+  g_source_unref (source);
+}
+
 /* Runs @func on the server thread and waits for it (or runs it here when no server runs). */
 static void
 run_on_server_thread (Private * priv, const std::function<void ()> & func)
@@ -661,7 +673,7 @@ run_on_server_thread (Private * priv, const std::function<void ()> & func)
     bool done = false;
   } call;
   call.func = &func;
-  g_main_context_invoke (priv->context, [](gpointer p) -> gboolean {
+  dispatch_on_server_thread (priv, [](gpointer p) -> gboolean {
         auto *c = static_cast<Call *> (p);
         (*c->func) ();
         std::lock_guard<std::mutex> guard (c->lock);
@@ -1138,7 +1150,12 @@ gst_meet_rtsp_sink_stop (GstMeetRtspSink * self)
   Private *priv = self->priv;
   if (!priv->thread)
     return;
-  g_main_loop_quit (priv->loop);
+  /* Quit from inside the loop: a g_main_loop_quit() issued before the new thread reached
+   * g_main_loop_run() is lost, and the join below would then wait forever. */
+  dispatch_on_server_thread (priv, [](gpointer loop) -> gboolean {
+        g_main_loop_quit (static_cast<GMainLoop *> (loop));
+        return G_SOURCE_REMOVE;
+      }, priv->loop);
   g_thread_join (priv->thread);
   priv->thread = nullptr;
   for (GSource **source : { &priv->listen_source, &priv->timer_source }) {
