@@ -344,6 +344,20 @@ TEST (RtspClientLogic, DescribeErrorsAreExplained)
   EXPECT_EQ (feed (logic, "RTSP/1.0 404 Not Found\r\nCSeq: 2\r\n\r\n"), Event::Failed);
   EXPECT_NE (logic.error ().find ("404"), std::string::npos);
   EXPECT_NE (logic.error ().find ("rtsp://127.0.0.1:8554/nope"), std::string::npos);
+  EXPECT_FALSE (logic.failure_is_transient ());
+}
+
+TEST (RtspClientLogic, ServerNotReadyIsTransient)
+{
+  RtspClientLogic logic;
+  ASSERT_TRUE (logic.set_location ("rtsp://127.0.0.1:8554/meet"));
+  logic.set_target (State::Ready);
+  logic.next_request ();
+  feed (logic, ok ());
+  logic.next_request ();
+  EXPECT_EQ (feed (logic, "RTSP/1.0 503 Service Unavailable\r\nCSeq: 2\r\nRetry-After: 1\r\n\r\n"),
+      Event::Failed);
+  EXPECT_TRUE (logic.failure_is_transient ());
 }
 
 TEST (RtspClientLogic, MalformedTransportAndSessionFail)

@@ -942,8 +942,10 @@ handle_event (MeetRtspSrc * src, RtspClientLogic::Event event)
       break;
     case Event::Failed:
       if (priv->logic.state () == RtspClientLogic::State::Playing ||
-          priv->logic.state () == RtspClientLogic::State::Paused) {
-        /* An established session went bad (e.g. the server forgot it): start over. */
+          priv->logic.state () == RtspClientLogic::State::Paused ||
+          priv->logic.failure_is_transient ()) {
+        /* An established session went bad (e.g. the server forgot it), or the server is not
+         * ready yet: start over. */
         server_lost (src, priv->logic.error ());
         return;
       }

@@ -403,6 +403,7 @@ RtspClientLogic::handle_raw_response (const uint8_t *data, size_t size)
   std::string parse_error;
   if (!parse_rtsp_response (data, size, response, parse_error)) {
     in_flight_.clear ();
+    last_status_ = 0;
     return fail ("malformed RTSP response from " + request_uri_ + ": " + parse_error);
   }
   return handle_response (response);
@@ -415,6 +416,7 @@ RtspClientLogic::handle_response (const RtspClientResponse &response)
     return Event::None;         /* nothing asked: ignore */
   InFlight request = in_flight_.front ();
   in_flight_.pop_front ();
+  last_status_ = response.code;
 
   if (response.code == GST_RTSP_STS_UNAUTHORIZED && request.step != Step::KeepAlive) {
     if (user_.empty ())

@@ -140,6 +140,9 @@ public:
   unsigned session_timeout () const { return session_timeout_; }
   const RtspAuthChallenge &auth_challenge () const { return auth_challenge_; }
   const std::string &error () const { return error_; }
+  /* The last failure was the server saying it cannot serve yet (503 Service Unavailable, e.g. a
+   * server still starting its streams): worth retrying, unlike a refusal. */
+  bool failure_is_transient () const { return last_status_ == GST_RTSP_STS_SERVICE_UNAVAILABLE; }
 
   /* Exposed for tests. */
   bool parse_sdp (const std::string &sdp, const std::string &base_uri);
@@ -184,6 +187,7 @@ private:
   int auth_attempts_ = 0;
   RtspAuthChallenge auth_challenge_;
   std::string error_;
+  int last_status_ = 0;
 };
 
 }  // namespace meet
