@@ -55,6 +55,13 @@ class PeersTest(unittest.TestCase):
         cmd += ["r.", "!", "rtpjpegdepay", "!", "jpegdec", "!", "fakesink", "num-buffers=30",
                 "r.", "!", "rtpL16depay", "!", "fakesink", "num-buffers=30"]
         result = run(cmd)
+        if result.returncode != 0 and "gst_rtspsrc_pause" in result.stdout:
+            # Known intermittent fault, not yet understood: now and then, under load, rtspsrc's
+            # PAUSE at shutdown (after every buffer arrived) meets a closed connection. One rerun
+            # keeps CI meaningful; a second failure, or any failure while playing, still fails.
+            print("rtspsrc lost the connection at shutdown; running it once more:\n" +
+                  result.stdout[-1000:])
+            result = run(cmd)
         self.assertEqual(result.returncode, 0, result.stdout[-2000:])
 
     def test_ffmpeg_udp(self):
