@@ -337,9 +337,11 @@ main (int argc, char **argv)
 
   std::string video = choose_video (&s);
   std::string audio = choose_audio (&s);
-  gchar *caps = g_strdup_printf ("video/x-raw,width=%d,height=%d,framerate=%d/1,pixel-aspect-ratio=1/1",
+  /* videorate only drops frames: filling in missing ones means holding every frame until the next one
+   * arrives, a whole frame (33 ms at 30 fps) of latency. A camera slower than --fps sends at its own rate. */
+  gchar *caps = g_strdup_printf ("video/x-raw,width=%d,height=%d,framerate=[1/1,%d/1],pixel-aspect-ratio=1/1",
       s.opt.width, s.opt.height, s.opt.fps);
-  std::string description = video + " ! videoconvert ! videoscale ! videorate ! " + caps + " ! ";
+  std::string description = video + " ! videoconvert ! videoscale ! videorate drop-only=true ! " + caps + " ! ";
   g_free (caps);
   if (!s.opt.no_mirror)
     /* video-direction: setting the deprecated method property has no effect in GStreamer 1.22. */

@@ -53,7 +53,7 @@ using meet::RtspClientLogic;
 using meet::RtspLowerTransport;
 
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
-#define DEFAULT_LATENCY_MS 50
+#define DEFAULT_LATENCY_MS 20
 #define MAX_LATENCY_MS 200
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 3
@@ -1701,7 +1701,8 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
           DEFAULT_PROTOCOLS, rw));
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_uint ("latency", "Latency",
-          "Jitter buffer size in milliseconds: more absorbs network jitter, less is more live",
+          "Jitter buffer size in milliseconds: more absorbs network jitter, less is more live "
+          "(raise it on a jittery network)",
           0, MAX_LATENCY_MS, DEFAULT_LATENCY_MS, rw));
   g_object_class_install_property (gobject_class, PROP_TIMEOUT,
       g_param_spec_uint ("timeout", "Timeout",
