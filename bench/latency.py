@@ -25,7 +25,7 @@ MEETSRV, MEETCLI, PEER, RAWFRAME_G2G = sys.argv[1:5]
 SECONDS = sys.argv[5] if len(sys.argv) > 5 else "10"
 G2G = re.compile(r"glass-to-glass latency ([\d.]+) ms")
 RAW_G2G = re.compile(r"median ([\d.]+) ms")
-OURS = "meetsrv + meetcli (latency=20, default)"
+OURS = "meetsrv + meetcli (latency=10, default)"
 
 
 def start_server(args):

@@ -31,7 +31,7 @@ struct Options {
   gchar *path = nullptr;
   gboolean blur = FALSE;
   gchar *model = nullptr;
-  gint latency = 20;
+  gint latency = 10;
   gchar *user = nullptr;
   gchar *password = nullptr;
   gboolean headless = FALSE;
@@ -852,7 +852,8 @@ main (int argc, char **argv)
     {"path", 0, 0, G_OPTION_ARG_STRING, &c.opt.path, "Path of the meeting (default /meet)", "PATH"},
     {"blur", 0, 0, G_OPTION_ARG_NONE, &c.opt.blur, "Blur people in the received picture (yoloblur)", nullptr},
     {"model", 0, 0, G_OPTION_ARG_FILENAME, &c.opt.model, "YOLOv5 ONNX model for --blur", "FILE"},
-    {"latency", 0, 0, G_OPTION_ARG_INT, &c.opt.latency, "Jitter buffer in milliseconds (default 20; raise it on a jittery network)", "MS"},
+    {"latency", 0, 0, G_OPTION_ARG_INT, &c.opt.latency, "Jitter buffer in milliseconds (default 10; raise it "
+          "on a jittery network)", "MS"},
     {"user", 0, 0, G_OPTION_ARG_STRING, &c.opt.user, "User name for the server", "NAME"},
     {"password", 0, 0, G_OPTION_ARG_STRING, &c.opt.password, "Password for the server", "SECRET"},
     {"headless", 0, 0, G_OPTION_ARG_NONE, &c.opt.headless, "No window; commands (setup, play, pause, "

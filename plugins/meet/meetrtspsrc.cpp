@@ -53,7 +53,7 @@ using meet::RtspClientLogic;
 using meet::RtspLowerTransport;
 
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
-#define DEFAULT_LATENCY_MS 20
+#define DEFAULT_LATENCY_MS 10
 #define MAX_LATENCY_MS 200
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 3
