@@ -45,7 +45,7 @@ main (int argc, char **argv)
   long frames = 0, unmarked = 0;
   while (std::fread (frame.data (), 1, frame.size (), stdin) == frame.size ()) {
     int64_t now_us = wall_clock_us ();
-    /* The first frames tell how long the player took to start, not its latency. */
+    /* The first frames tell how the player started, not its steady latency. */
     if (frames++ < skip)
       continue;
     auto marks = meet::FrameMarks::read (meet::ConstLumaView{frame.data (), static_cast<size_t> (width), 1,

@@ -126,7 +126,7 @@ struct Client {
   std::vector<GstClockTime> flashes;    /* running times of the ticks as placed by the flash marks */
   std::vector<GstClockTime> ticks;      /* running times of sound tick onsets */
   std::vector<double> glass_to_glass_ms;
-  uint64_t late_frames = 0;             /* reached the video sink after the time it should show them */
+  std::vector<bool> late;               /* per frame: reached the video sink after its time to be shown */
   bool last_flash = false;
   std::unique_ptr<meet::TickDetector> tick_detector;
 
@@ -235,8 +235,7 @@ on_video_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       int64_t now_us = g_get_real_time ();
       std::lock_guard<std::mutex> lock (c->marks_lock);
       if (due_us > 0) {
-        if (now_us > due_us)
-          c->late_frames++;
+        c->late.push_back (now_us > due_us);
         c->glass_to_glass_ms.push_back (meet::FrameMarks::diff_us (static_cast<uint64_t> (std::max (due_us,
                         now_us)), marks->capture_time_us) / 1e3);
       }
@@ -495,11 +494,14 @@ summary (Client * c)
     g_free (part);
   }
   if (!c->glass_to_glass_ms.empty ()) {
-    std::vector<double> sorted = c->glass_to_glass_ms;
+    /* Like the A/V offset, over the later half: the jitter buffers take a few seconds to learn the
+     * network's delay from the packets' arrival times, and RTCP to line the streams up. */
+    size_t first = c->glass_to_glass_ms.size () / 2;
+    std::vector<double> sorted (c->glass_to_glass_ms.begin () + first, c->glass_to_glass_ms.end ());
     std::sort (sorted.begin (), sorted.end ());
-    gchar *part = g_strdup_printf (", glass-to-glass latency %.1f ms (median of %zu frames, p90 %.1f ms, "
-        "%" G_GUINT64_FORMAT " late)", sorted[sorted.size () / 2], sorted.size (), sorted[sorted.size () * 9 / 10],
-        c->late_frames);
+    size_t late = std::count (c->late.begin () + first, c->late.end (), true);
+    gchar *part = g_strdup_printf (", glass-to-glass latency %.1f ms (median of the last %zu frames, p90 %.1f "
+        "ms, %zu late)", sorted[sorted.size () / 2], sorted.size (), sorted[sorted.size () * 9 / 10], late);
     line += part;
     g_free (part);
   }
