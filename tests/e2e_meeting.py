@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,31 @@ class MeetingTest(unittest.TestCase):
             code = server.stop()
         self.assertEqual(code, 0, server.output())
         self.assertIn("ending the meeting", server.output())
+
+
+class BlurShutdownTest(unittest.TestCase):
+    def test_sigint_with_blur(self):
+        """Ctrl-C ends a meetsrv --blur promptly, whatever its inference thread is doing."""
+        model = os.path.join(os.environ.get("MEET_SHARED_DIR", "../shared"), "models", "yolov5n.onnx")
+        if not os.path.exists(model):
+            self.skipTest("no shared model at " + model)
+        server = Server("--blur", "--model", model, "--width", "1280", "--height", "720")
+        try:
+            cli = client(server.url, "--duration", "30")
+            server.wait_for(r"clients: 1", timeout=30)
+            time.sleep(2)
+            began = time.monotonic()
+            # A generous bound: this is not a timing benchmark, it catches waiting for inferences.
+            code = server.stop(signal.SIGINT, timeout=5)
+            took = time.monotonic() - began
+        finally:
+            if server.proc.poll() is None:
+                server.kill()
+            cli.kill()
+        self.assertEqual(code, 0, server.output())
+        self.assertIn("ending the meeting", server.output())
+        self.assertNotIn("did not end within", server.output())
+        print("meetsrv --blur exited %.2f s after SIGINT" % took)
 
 
 class ControlTest(unittest.TestCase):
