@@ -150,9 +150,7 @@ struct YoloBlurState
   std::condition_variable job_cond;
   bool job_pending = false;
   bool worker_busy = false;
-  /* Bumped to stop the worker: one left running an inference at stop finishes it and quits
-   * without touching what a newer worker uses. */
-  guint64 generation = 0;
+  bool stopping = false;
   /* Its frame buffer is reused: the streaming thread only fills it while the worker is idle. */
   Job job;
   std::thread worker;
@@ -377,8 +375,7 @@ gst_yolo_blur_detect (GstYoloBlur * self, const Job & job, const Settings & sett
 /* Loads the model (the first OpenCV DNN work of the element), reporting the outcome through
  * `loaded` ("" on success), then runs detections until stopped. */
 static void
-gst_yolo_blur_run_worker (GstYoloBlur * self, const std::string & path,
-    std::promise<std::string> *loaded, guint64 generation)
+gst_yolo_blur_worker (GstYoloBlur * self, std::string path, std::promise<std::string> *loaded)
 {
   YoloBlurState *state = self->state;
 
@@ -408,10 +405,8 @@ gst_yolo_blur_run_worker (GstYoloBlur * self, const std::string & path,
 
   std::unique_lock<std::mutex> lock (state->job_lock);
   while (true) {
-    state->job_cond.wait (lock, [state, generation] {
-          return state->generation != generation || state->job_pending;
-        });
-    if (state->generation != generation)
+    state->job_cond.wait (lock, [state] { return state->stopping || state->job_pending; });
+    if (state->stopping)
       break;
     const Job job = state->job;
     state->job_pending = false;
@@ -419,46 +414,23 @@ gst_yolo_blur_run_worker (GstYoloBlur * self, const std::string & path,
     lock.unlock ();
     gst_yolo_blur_detect (self, job, get_settings (self));
     lock.lock ();
-    if (state->generation != generation)
-      break;                    /* abandoned while detecting: the flags belong to a newer worker */
     state->worker_busy = false;
   }
 }
 
-/* The worker thread holds a reference to the element, so the element and its state outlive a
- * worker that stop() left finishing an inference. */
 static void
-gst_yolo_blur_worker (GstYoloBlur * self, std::string path, std::promise<std::string> *loaded,
-    guint64 generation)
-{
-  gst_yolo_blur_run_worker (self, path, loaded, generation);
-  gst_object_unref (self);
-}
-
-/* Stops the worker. An idle one is joined; one in the middle of an inference (seconds on a busy
- * CPU at its lowered priority) is left to finish it alone, so stopping never waits for the
- * network. Returns false when it was left running: it still holds the detector. */
-static bool
 gst_yolo_blur_stop_worker (YoloBlurState * state)
 {
-  bool busy;
   {
     std::lock_guard<std::mutex> lock (state->job_lock);
-    state->generation++;
-    busy = state->worker_busy;
-    state->worker_busy = false;
-    state->job_pending = false;
-    /* An abandoned worker keeps its own reference to the frame it is reading. */
-    state->job = Job ();
+    state->stopping = true;
   }
   state->job_cond.notify_all ();
-  if (state->worker.joinable ()) {
-    if (busy)
-      state->worker.detach ();
-    else
-      state->worker.join ();
-  }
-  return !busy;
+  if (state->worker.joinable ())
+    state->worker.join ();
+  state->stopping = false;
+  state->job_pending = false;
+  state->job = Job ();
 }
 
 static gboolean
@@ -491,13 +463,7 @@ gst_yolo_blur_start (GstBaseTransform * trans)
    * state change waits for the outcome, so a bad model fails it. */
   std::promise<std::string> loaded;
   std::future<std::string> outcome = loaded.get_future ();
-  guint64 generation;
-  {
-    std::lock_guard<std::mutex> lock (state->job_lock);
-    generation = state->generation;
-  }
-  gst_object_ref (self);
-  state->worker = std::thread (gst_yolo_blur_worker, self, path, &loaded, generation);
+  state->worker = std::thread (gst_yolo_blur_worker, self, path, &loaded);
   const std::string error = outcome.get ();
   if (!error.empty ()) {
     state->worker.join ();
@@ -514,12 +480,9 @@ gst_yolo_blur_stop (GstBaseTransform * trans)
 {
   GstYoloBlur *self = GST_YOLO_BLUR (trans);
   YoloBlurState *state = self->state;
-  if (gst_yolo_blur_stop_worker (state)) {
-    std::lock_guard<std::mutex> lock (state->detector_lock);
-    state->detector = meet::YoloDetector ();
-  } else {
-    GST_DEBUG_OBJECT (self, "stopped without waiting for the inference in progress");
-  }
+  gst_yolo_blur_stop_worker (state);
+  std::lock_guard<std::mutex> lock (state->detector_lock);
+  state->detector = meet::YoloDetector ();
   return TRUE;
 }
 
