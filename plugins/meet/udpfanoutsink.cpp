@@ -233,14 +233,11 @@ gst_meet_udp_fanout_sink_clear (GstMeetUdpFanoutSink * self)
 
 /* ---------------------------------------------------------------- sending */
 
-/* One message per (destination, batch), destinations outermost, starting with batch
- * first_batch of destination first_destination. */
-static std::vector<mmsghdr>
-build_messages (const Destinations & destinations, MappedPackets & packets,
-    const std::vector<meet::GsoBatch> & batches, std::vector<GsoControl> & controls,
-    size_t first_destination, size_t first_batch)
+/* The UDP_SEGMENT control message of each batch of several packets. */
+static std::vector<GsoControl>
+make_controls (const std::vector<meet::GsoBatch> & batches)
 {
-  controls.assign (batches.size (), GsoControl ());
+  std::vector<GsoControl> controls (batches.size (), GsoControl ());
   for (size_t b = 0; b < batches.size (); b++) {
     if (batches[b].count < 2)
       continue;
@@ -251,23 +248,33 @@ build_messages (const Destinations & destinations, MappedPackets & packets,
     uint16_t segment_size = static_cast<uint16_t> (batches[b].segment_size);
     memcpy (CMSG_DATA (cmsg), &segment_size, sizeof (segment_size));
   }
+  return controls;
+}
 
+/* Message k carries batch k % batches.size () to destination k / batches.size (); this builds
+ * messages begin .. end - 1. controls: from make_controls (batches), or empty when every batch
+ * is a single packet. */
+static std::vector<mmsghdr>
+build_messages (const Destinations & destinations, MappedPackets & packets,
+    const std::vector<meet::GsoBatch> & batches, std::vector<GsoControl> & controls,
+    size_t begin, size_t end)
+{
   std::vector<mmsghdr> messages;
-  messages.reserve ((destinations.size () - first_destination) * batches.size ());
-  for (size_t d = first_destination; d < destinations.size (); d++) {
-    for (size_t b = d == first_destination ? first_batch : 0; b < batches.size (); b++) {
-      mmsghdr message {};
-      /* The kernel only reads the address. */
-      message.msg_hdr.msg_name = const_cast<sockaddr_storage *> (&destinations[d].address);
-      message.msg_hdr.msg_namelen = destinations[d].address_len;
-      message.msg_hdr.msg_iov = packets.iov (batches[b].first);
-      message.msg_hdr.msg_iovlen = packets.iov_count (batches[b].first, batches[b].count);
-      if (batches[b].count > 1) {
-        message.msg_hdr.msg_control = controls[b].bytes;
-        message.msg_hdr.msg_controllen = sizeof (controls[b].bytes);
-      }
-      messages.push_back (message);
+  messages.reserve (end - begin);
+  for (size_t k = begin; k < end; k++) {
+    const Destination & destination = destinations[k / batches.size ()];
+    const meet::GsoBatch & batch = batches[k % batches.size ()];
+    mmsghdr message {};
+    /* The kernel only reads the address. */
+    message.msg_hdr.msg_name = const_cast<sockaddr_storage *> (&destination.address);
+    message.msg_hdr.msg_namelen = destination.address_len;
+    message.msg_hdr.msg_iov = packets.iov (batch.first);
+    message.msg_hdr.msg_iovlen = packets.iov_count (batch.first, batch.count);
+    if (batch.count > 1) {
+      message.msg_hdr.msg_control = controls[k % batches.size ()].bytes;
+      message.msg_hdr.msg_controllen = sizeof (GsoControl);
     }
+    messages.push_back (message);
   }
   return messages;
 }
@@ -349,36 +356,50 @@ send_packets (GstMeetUdpFanoutSink * self, GstBuffer * const * buffers, guint n)
   single.reserve (n);
   for (size_t i = 0; i < n; i++)
     single.push_back ({ i, 1, sizes[i] });
-  std::vector<GsoControl> controls;
+  std::vector<GsoControl> no_controls;
+  const size_t plain_end = destinations->size () * n;
+  size_t refused_at = 0;
+  int refused_error = 0;
 
   if (self->gso_supported && self->gso->load ()) {
     std::vector<meet::GsoBatch> batches = meet::plan_gso_batches (sizes, meet::kGsoMaxSegments,
         self->socket_v6 ? meet::kGsoMaxBytesIpv6 : meet::kGsoMaxBytesIpv4);
-    std::vector<mmsghdr> messages = build_messages (*destinations, packets, batches, controls,
-        0, 0);
-    size_t refused_at = 0;
-    int refused_error = 0;
-    SendResult result = send_messages (self, messages, refused_at, refused_error);
-    if (result == SendResult::kFlushing)
-      return GST_FLOW_FLUSHING;
-    if (result == SendResult::kDone)
-      return GST_FLOW_OK;
-    GST_INFO_OBJECT (self, "the kernel refuses UDP segmentation offload (%s): sending plain "
-        "datagrams", g_strerror (refused_error));
-    self->gso->store (false);
-    g_object_notify (G_OBJECT (self), "gso");
-    /* Resend from the refused message on, packet by packet. */
-    size_t destination = refused_at / batches.size ();
-    size_t packet = batches[refused_at % batches.size ()].first;
-    messages = build_messages (*destinations, packets, single, controls, destination, packet);
-    return send_messages (self, messages, refused_at, refused_error) == SendResult::kFlushing ?
-        GST_FLOW_FLUSHING : GST_FLOW_OK;
+    std::vector<GsoControl> controls = make_controls (batches);
+    size_t begin = 0;
+    const size_t end = destinations->size () * batches.size ();
+    while (begin < end) {
+      std::vector<mmsghdr> messages = build_messages (*destinations, packets, batches, controls,
+          begin, end);
+      SendResult result = send_messages (self, messages, refused_at, refused_error);
+      if (result != SendResult::kGsoRefused)
+        return result == SendResult::kFlushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+
+      /* The same destination's first packet alone tells a kernel or route that refuses
+       * segmentation offload from a destination that takes nothing (port 0, no route). */
+      size_t refused = begin + refused_at;
+      const meet::GsoBatch & batch = batches[refused % batches.size ()];
+      size_t plain_first = refused / batches.size () * n + batch.first;
+      std::vector<mmsghdr> probe = build_messages (*destinations, packets, single, no_controls,
+          plain_first, plain_first + 1);
+      if (sendmsg (g_socket_get_fd (self->used_socket), &probe[0].msg_hdr, 0) < 0) {
+        GST_DEBUG_OBJECT (self, "sending to a destination failed: %s", g_strerror (errno));
+        begin = refused + 1;
+        continue;
+      }
+      GST_INFO_OBJECT (self, "the kernel refuses UDP segmentation offload (%s): sending plain "
+          "datagrams", g_strerror (refused_error));
+      self->gso->store (false);
+      messages = build_messages (*destinations, packets, single, no_controls, plain_first + 1,
+          plain_end);
+      return send_messages (self, messages, refused_at, refused_error) ==
+          SendResult::kFlushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+    }
+    return GST_FLOW_OK;
   }
 
-  std::vector<mmsghdr> messages = build_messages (*destinations, packets, single, controls, 0, 0);
-  size_t unused_index;
-  int unused_error;
-  return send_messages (self, messages, unused_index, unused_error) == SendResult::kFlushing ?
+  std::vector<mmsghdr> messages = build_messages (*destinations, packets, single, no_controls, 0,
+      plain_end);
+  return send_messages (self, messages, refused_at, refused_error) == SendResult::kFlushing ?
       GST_FLOW_FLUSHING : GST_FLOW_OK;
 }
 
