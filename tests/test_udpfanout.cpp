@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -219,8 +220,12 @@ make_packet (size_t size, unsigned seed, unsigned memories, Bytes & expected)
   size_t offset = 0;
   for (unsigned m = 0; m < memories; m++) {
     size_t piece = m + 1 == memories ? size - offset : size / memories;
-    gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
-            g_memdup2 (expected.data () + offset, piece), piece, 0, piece, nullptr, nullptr));
+    /* Empty pieces still need a valid pointer. */
+    gpointer data = g_malloc (MAX (piece, 1));
+    if (piece > 0)
+      memcpy (data, expected.data () + offset, piece);
+    gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY, data,
+            piece, 0, piece, data, g_free));
     offset += piece;
   }
   return buffer;
