@@ -533,6 +533,8 @@ gst_meet_udp_fanout_sink_init (GstMeetUdpFanoutSink * self)
   self->destinations = new std::shared_ptr<const Destinations> (
       std::make_shared<const Destinations> ());
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+  /* Nobody looks at it; it would only keep a frame's packets alive. */
+  gst_base_sink_set_last_sample_enabled (GST_BASE_SINK (self), FALSE);
 }
 
 static void
