@@ -10,10 +10,10 @@
  *
  * Inside: one rtpbin send session per stream (it sends RTCP sender reports so clients can
  * sync audio with video), a fan-out sink for RTP (UDP segmentation offload: a frame's packets
- * go to each client in one or two system-call messages) and a multiudpsink for RTCP sharing a
+ * reach each client in one message per 64 packets) and a multiudpsink for RTCP sharing a
  * socket pair per stream (the server_port of SETUP replies), and a udpsrc receiving the
- * clients' receiver reports, which keep their sessions alive. RTSP runs on a thread of its own; the request
- * handling and session state machine live in meet::RtspServerLogic.
+ * clients' receiver reports, which keep their sessions alive. RTSP runs on a thread of its
+ * own; the request handling and session state machine live in meet::RtspServerLogic.
  *
  * Safety: RTP only goes to the address of the client's own RTSP connection (a Transport
  * `destination=` naming another host is refused with 403 Forbidden); session IDs are 128
