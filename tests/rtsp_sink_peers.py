@@ -75,13 +75,14 @@ class PeersTest(unittest.TestCase):
         """rtspsrc plays until EOS (30 buffers into each sink; over TCP it ends both streams once
         one has its 30), then stops: PAUSE, then TEARDOWN.
 
-        It stops in two steps, waiting for the PAUSE answer before going to NULL, as an application
-        that pauses does. Stopping in one go (gst-launch-1.0 at EOS) races inside rtspsrc: the
-        TEARDOWN command of PAUSED->READY flushes the connection while its thread is about to write
-        the PAUSE, and GStreamer's GstRTSPConnection reports that cancelled write as "Received
-        end-of-file", an error although no byte left the client and the connection stays up
-        (FlushedSendTest shows it without a race)."""
-        desc = ("rtspsrc name=r location=%s protocols=%s " % (self.url(False), protocol))
+        Each request must be answered before the next state change: when a state change flushes
+        rtspsrc's connection while its thread writes a request, GStreamer 1.22's GstRTSPConnection
+        reports the cancelled write as "Received end-of-file" and rtspsrc posts an error, although
+        nothing was sent and the connection is up (FlushedSendTest). Stopping in one go (as
+        gst-launch-1.0 does at EOS), PAUSED->READY flushes the PAUSE being written; and READY->NULL
+        flushes a TEARDOWN still unanswered after teardown-timeout (100 ms by default)."""
+        desc = ("rtspsrc name=r location=%s protocols=%s teardown-timeout=%d "
+                % (self.url(False), protocol, 20 * Gst.SECOND))
         if self.auth:
             desc += "user-id=%s user-pw=%s " % (USER, PASSWORD)
         desc += ("r. ! rtpjpegdepay ! jpegdec ! fakesink num-buffers=30 "
