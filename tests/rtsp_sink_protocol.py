@@ -1,8 +1,21 @@
 """meetrtspsink over a raw TCP socket: request sequences, and RTP actually arriving (or not)."""
 
+import socket
+import time
 import unittest
 
 from rtsp_sink_util import Client, Server, UdpReceiver, play_udp, server_port_of
+
+
+def request_bytes(method, url, cseq, session=None):
+    lines = ["%s %s RTSP/1.0" % (method, url), "CSeq: %d" % cseq]
+    if session:
+        lines.append("Session: " + session)
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+# An RTCP receiver report interleaved on channel 1, as TCP clients send them between requests.
+RTCP_RR_FRAME = b"$\x01\x00\x08" + bytes([0x80, 201, 0, 1]) + (0x1234ABCD).to_bytes(4, "big")
 
 
 class ProtocolTest(unittest.TestCase):
@@ -136,6 +149,82 @@ class ProtocolTest(unittest.TestCase):
         finally:
             c.close()
             rx.close()
+
+
+class StopSequencesTest(unittest.TestCase):
+    """How clients stop, byte for byte: each request answered in order and the connection left
+    open for the client to close. rtspsrc stopping in one go sends PLAY (CSeq 5), then, its PAUSE
+    cancelled before a byte went out, TEARDOWN (CSeq 7)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def wait_no_clients(self):
+        deadline = time.monotonic() + 5
+        while self.server.clients() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(self.server.clients(), 0)
+
+    def assert_still_open(self, c):
+        self.assertEqual(c.request("OPTIONS", "*").code, 200)
+
+    def test_teardown_after_a_cseq_gap_then_stay_open(self):
+        c, (rx,) = play_udp(self.server.port, self.server.url)
+        try:
+            c.cseq += 1  # the PAUSE that never left the client
+            r = c.request("TEARDOWN", self.server.url + "/")
+            self.assertEqual((r.code, r.header("cseq")), (200, str(c.cseq)))
+            self.wait_no_clients()
+            self.assert_still_open(c)
+            # Only the client ends a connection that has nothing wrong with it.
+            c.sock.settimeout(1.5)
+            with self.assertRaises(socket.timeout):
+                c.sock.recv(1)
+        finally:
+            c.close()
+            rx.close()
+
+    def test_pause_and_teardown_in_one_write(self):
+        c, (video, audio) = play_udp(self.server.port, self.server.url, (0, 1), keepalive=True)
+        try:
+            c.send(request_bytes("GET_PARAMETER", self.server.url, 10, c.session)
+                   + request_bytes("PAUSE", self.server.url + "/", 11, c.session)
+                   + request_bytes("TEARDOWN", self.server.url + "/", 12, c.session))
+            answers = [c.read_response() for _ in range(3)]
+            self.assertEqual([(r.code, r.header("cseq")) for r in answers],
+                             [(200, "10"), (200, "11"), (200, "12")])
+            self.wait_no_clients()
+            self.assert_still_open(c)
+        finally:
+            c.close()
+            video.close()
+            audio.close()
+
+    def test_requests_split_byte_by_byte_between_interleaved_frames(self):
+        with Client(self.server.port) as c:
+            r = c.request("SETUP", self.server.url + "/stream=0",
+                          {"Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"})
+            self.assertEqual(r.code, 200)
+            c.session = r.session()
+            self.assertEqual(c.request("PLAY", self.server.url).code, 200)
+            c.read_frames(0.2)
+            c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # one segment per byte
+            data = (RTCP_RR_FRAME + request_bytes("OPTIONS", "*", 10, c.session)
+                    + RTCP_RR_FRAME + request_bytes("PAUSE", self.server.url, 11, c.session)
+                    + RTCP_RR_FRAME + request_bytes("TEARDOWN", self.server.url, 12, c.session))
+            for i in range(len(data)):
+                c.send(data[i:i + 1])
+                time.sleep(0.001)
+            answers = [c.read_response() for _ in range(3)]
+            self.assertEqual([(r.code, r.header("cseq")) for r in answers],
+                             [(200, "10"), (200, "11"), (200, "12")])
+            self.wait_no_clients()
+            self.assert_still_open(c)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@
  * in request order), so a payloader per stream is all it needs.
  *
  * Inside: one rtpbin send session per stream (it sends RTCP sender reports so clients can
- * sync audio with video), a multiudpsink for RTP and one for RTCP sharing a socket pair per
- * stream (the server_port of SETUP replies), and a udpsrc receiving the clients' receiver
- * reports, which keep their sessions alive. RTSP runs on a thread of its own; the request
- * handling and session state machine live in meet::RtspServerLogic.
+ * sync audio with video), a fan-out sink for RTP (UDP segmentation offload: a frame's packets
+ * reach each client in one message per 64 packets) and a multiudpsink for RTCP sharing a
+ * socket pair per stream (the server_port of SETUP replies), and a udpsrc receiving the
+ * clients' receiver reports, which keep their sessions alive. RTSP runs on a thread of its
+ * own; the request handling and session state machine live in meet::RtspServerLogic.
  *
  * Safety: RTP only goes to the address of the client's own RTSP connection (a Transport
  * `destination=` naming another host is refused with 403 Forbidden); session IDs are 128
@@ -40,6 +41,7 @@
 
 #include "meetrtspsink.h"
 #include "rtspserverlogic.h"
+#include "udpfanoutsink.h"
 
 #include <gio/gio.h>
 #include <gst/net/gstnetaddressmeta.h>
@@ -143,7 +145,7 @@ struct Stream {
   }
   guint pad_index = 0;
   GstPad *ghost = nullptr;
-  GstElement *rtp_sink = nullptr;     // multiudpsink
+  GstElement *rtp_sink = nullptr;     // GstMeetUdpFanoutSink
   GstElement *rtcp_sink = nullptr;    // multiudpsink
   GstElement *rtcp_src = nullptr;     // udpsrc
   GSocket *rtp_socket = nullptr;
@@ -355,8 +357,8 @@ SinkMedia::session_play (const meet::RtspSession & session)
         s->tcp_targets.push_back ({ connection, session.id,
             static_cast<guint8> (t.rtp_channel), static_cast<guint8> (t.rtcp_channel) });
     } else {
-      g_signal_emit_by_name (s->rtp_sink, "add", session.client_host.c_str (),
-          t.client_rtp_port);
+      gst_meet_udp_fanout_sink_add (GST_MEET_UDP_FANOUT_SINK (s->rtp_sink),
+          session.client_host.c_str (), t.client_rtp_port);
       g_signal_emit_by_name (s->rtcp_sink, "add", session.client_host.c_str (),
           t.client_rtcp_port);
       s->udp_clients++;
@@ -380,8 +382,8 @@ SinkMedia::remove_destinations (const meet::RtspSession & session)
               [&](const TcpTarget & target) { return target.session_id == session.id; }),
           targets.end ());
     } else {
-      g_signal_emit_by_name (s->rtp_sink, "remove", session.client_host.c_str (),
-          t.client_rtp_port);
+      gst_meet_udp_fanout_sink_remove (GST_MEET_UDP_FANOUT_SINK (s->rtp_sink),
+          session.client_host.c_str (), t.client_rtp_port);
       g_signal_emit_by_name (s->rtcp_sink, "remove", session.client_host.c_str (),
           t.client_rtcp_port);
       if (s->udp_clients > 0)
@@ -866,7 +868,7 @@ stream_apply_sockets (Stream * s)
 {
   bool v6 = g_socket_get_family (s->rtp_socket) == G_SOCKET_FAMILY_IPV6;
   const char *prop = v6 ? "socket-v6" : "socket";
-  g_object_set (s->rtp_sink, prop, s->rtp_socket, NULL);
+  g_object_set (s->rtp_sink, "socket", s->rtp_socket, NULL);
   g_object_set (s->rtcp_sink, prop, s->rtcp_socket, NULL);
   g_object_set (s->rtcp_src, "socket", s->rtcp_socket, NULL);
 }
@@ -917,12 +919,12 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
     return nullptr;
   }
 
-  s->rtp_sink = gst_element_factory_make ("multiudpsink", nullptr);
+  s->rtp_sink = GST_ELEMENT (g_object_new (GST_TYPE_MEET_UDP_FANOUT_SINK, nullptr));
   s->rtcp_sink = gst_element_factory_make ("multiudpsink", nullptr);
   s->rtcp_src = gst_element_factory_make ("udpsrc", nullptr);
-  for (GstElement *sink : { s->rtp_sink, s->rtcp_sink })
-    g_object_set (sink, "close-socket", FALSE, "sync", FALSE, "async", FALSE,
-        "send-duplicates", FALSE, "auto-multicast", FALSE, NULL);
+  g_object_set (s->rtp_sink, "sync", FALSE, "async", FALSE, NULL);
+  g_object_set (s->rtcp_sink, "close-socket", FALSE, "sync", FALSE, "async", FALSE,
+      "send-duplicates", FALSE, "auto-multicast", FALSE, NULL);
   /* RTCP never ends on its own: only the RTP sinks decide when this bin is at EOS. */
   GST_OBJECT_FLAG_UNSET (s->rtcp_sink, GST_ELEMENT_FLAG_SINK);
   GstCaps *rtcp_caps = gst_caps_new_empty_simple ("application/x-rtcp");
@@ -1178,6 +1180,9 @@ gst_meet_rtsp_sink_stop (GstMeetRtspSink * self)
   for (Stream *s : priv->streams) {
     s->tcp_targets.clear ();
     s->udp_clients = 0;
+    /* The next start serves new sessions only. */
+    gst_meet_udp_fanout_sink_clear (GST_MEET_UDP_FANOUT_SINK (s->rtp_sink));
+    g_signal_emit_by_name (s->rtcp_sink, "clear");
     stream_close_sockets (s);
   }
 }
