@@ -181,6 +181,26 @@ class ServerErrorsTest(unittest.TestCase):
         self.assertEqual(p.wait(20), 1, p.output())
         self.assertIn("camera /dev/video-none", p.output())
 
+    def test_camera_vanishes(self):
+        """The picture's source fails mid-meeting (as a camera unplugged does): meetsrv says which source
+        stopped and exits non-zero; the client is told the server went away and gives up with a reason."""
+        # identity fails the stream after 90 frames, 3 s in, the way v4l2src does when its device goes.
+        srv = Process([MEETSRV, "--ip", "127.0.0.1", "--port", "0", "--audio", "test", "--status-interval", "1",
+                       "--video-source", "videotestsrc is-live=true ! identity error-after=90"])
+        cli = None
+        try:
+            m, _ = srv.wait_for(r"join the meeting at (rtsp://\S+)")
+            cli = client(m.group(1), "--retry", "1", "--timeout", "1")
+            cli.wait_for(r"receiving", timeout=20)
+            self.assertEqual(srv.wait(20), 1, srv.output())
+            self.assertRegex(srv.output(), r"meetsrv: the video source stopped \(.+\); ending the meeting")
+            self.assertNotEqual(cli.wait(40), 0, cli.output())
+            self.assertRegex(cli.output(), r"meetcli: error: Lost the RTSP server")
+        finally:
+            srv.kill()
+            if cli:
+                cli.kill()
+
     def test_bad_url(self):
         p = Process([MEETCLI, "http://127.0.0.1/meet", "--headless"])
         self.assertEqual(p.wait(20), 2, p.output())

@@ -21,6 +21,7 @@ struct Options {
   gint port = 8554;
   gchar *path = nullptr;
   gchar *video = nullptr;
+  gchar *video_source = nullptr;
   gchar *audio = nullptr;
   gint width = 640;
   gint height = 480;
@@ -73,6 +74,11 @@ device_opens (const char *factory, const char *device, std::string * reason)
 std::string
 choose_video (Server * s)
 {
+  if (s->opt.video_source) {
+    s->video_desc = "video source";
+    /* A bin of its own, so that its errors are told apart from the rest of the pipeline's. */
+    return std::string ("bin.( name=vsrc ") + s->opt.video_source + " )";
+  }
   std::string device = s->opt.video ? s->opt.video : "";
   if (device == "test") {
     s->test_video = true;
@@ -278,6 +284,8 @@ main (int argc, char **argv)
     {"path", 0, 0, G_OPTION_ARG_STRING, &s.opt.path, "Path of the meeting in the URL (default /meet)", "PATH"},
     {"video", 0, 0, G_OPTION_ARG_STRING, &s.opt.video, "Camera device, or \"test\" for a test picture "
           "(default: /dev/video0 when there is one)", "DEVICE|test"},
+    {"video-source", 0, 0, G_OPTION_ARG_STRING, &s.opt.video_source, "Any GStreamer video source instead "
+          "of a camera, as a gst-launch fragment, e.g. \"filesrc location=talk.mp4 ! decodebin\"", "PIPELINE"},
     {"audio", 0, 0, G_OPTION_ARG_STRING, &s.opt.audio, "ALSA capture device, or \"test\" for a test sound "
           "(default: the sound server, else ALSA's default device)", "DEVICE|test"},
     {"width", 0, 0, G_OPTION_ARG_INT, &s.opt.width, "Picture width (default 640)", "PIXELS"},
@@ -315,6 +323,10 @@ main (int argc, char **argv)
       s.opt.quality < 1 || s.opt.quality > 100 || s.opt.status_interval <= 0) {
     g_printerr ("meetsrv: --port must be 0-65535, --quality 1-100 and sizes, --fps and --status-interval "
         "positive.\n");
+    return 2;
+  }
+  if (s.opt.video && s.opt.video_source) {
+    g_printerr ("meetsrv: give --video or --video-source, not both.\n");
     return 2;
   }
   if ((s.opt.user == nullptr) != (s.opt.password == nullptr)) {
@@ -398,6 +410,7 @@ main (int argc, char **argv)
   g_free (s.opt.ip);
   g_free (s.opt.path);
   g_free (s.opt.video);
+  g_free (s.opt.video_source);
   g_free (s.opt.audio);
   g_free (s.opt.model);
   g_free (s.opt.user);
