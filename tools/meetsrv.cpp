@@ -284,8 +284,9 @@ main (int argc, char **argv)
     {"path", 0, 0, G_OPTION_ARG_STRING, &s.opt.path, "Path of the meeting in the URL (default /meet)", "PATH"},
     {"video", 0, 0, G_OPTION_ARG_STRING, &s.opt.video, "Camera device, or \"test\" for a test picture "
           "(default: /dev/video0 when there is one)", "DEVICE|test"},
-    {"video-source", 0, 0, G_OPTION_ARG_STRING, &s.opt.video_source, "Any GStreamer video source instead "
-          "of a camera, as a gst-launch fragment of a live source, e.g. \"rtspsrc location=rtsp://CAMERA/stream ! decodebin\"", "PIPELINE"},
+    {"video-source", 0, 0, G_OPTION_ARG_STRING, &s.opt.video_source, "Any live GStreamer video source "
+          "instead of a camera, as a gst-launch fragment, e.g. \"rtspsrc location=rtsp://CAMERA/stream ! decodebin\"",
+          "PIPELINE"},
     {"audio", 0, 0, G_OPTION_ARG_STRING, &s.opt.audio, "ALSA capture device, or \"test\" for a test sound "
           "(default: the sound server, else ALSA's default device)", "DEVICE|test"},
     {"width", 0, 0, G_OPTION_ARG_INT, &s.opt.width, "Picture width (default 640)", "PIXELS"},
