@@ -8,7 +8,7 @@ import unittest
 
 import gi
 
-from rtsp_sink_util import Gst, Server
+from rtsp_sink_util import Gst, Server, ServerTestCase
 
 gi.require_version("GstRtsp", "1.0")
 from gi.repository import GstRtsp  # noqa: E402
@@ -124,15 +124,7 @@ class OurPayloadersTest(PeersTest):
     payloaders = {"jpegpay": "meetjpegpay", "pcmpay": "meetpcmpay"}
 
 
-class FlushedSendTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class FlushedSendTest(ServerTestCase):
     def test_send_while_flushing_fails_with_the_connection_up(self):
         """Why rtspsrc stopped in one go can fail, without a race: a request written while its
         GstRTSPConnection is flushing fails (GStreamer 1.22 says "end-of-file") although nothing

@@ -4,7 +4,7 @@ import socket
 import time
 import unittest
 
-from rtsp_sink_util import Client, Server, UdpReceiver, play_udp, server_port_of
+from rtsp_sink_util import Client, ServerTestCase, UdpReceiver, play_udp, server_port_of
 
 
 def request_bytes(method, url, cseq, session=None):
@@ -18,15 +18,7 @@ def request_bytes(method, url, cseq, session=None):
 RTCP_RR_FRAME = b"$\x01\x00\x08" + bytes([0x80, 201, 0, 1]) + (0x1234ABCD).to_bytes(4, "big")
 
 
-class ProtocolTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class ProtocolTest(ServerTestCase):
     def test_options(self):
         with Client(self.server.port) as c:
             r = c.request("OPTIONS", "*")
@@ -151,18 +143,10 @@ class ProtocolTest(unittest.TestCase):
             rx.close()
 
 
-class StopSequencesTest(unittest.TestCase):
+class StopSequencesTest(ServerTestCase):
     """How clients stop, byte for byte: each request answered in order and the connection left
     open for the client to close. rtspsrc stopping in one go sends PLAY (CSeq 5), then, its PAUSE
     cancelled before a byte went out, TEARDOWN (CSeq 7)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def wait_no_clients(self):
         deadline = time.monotonic() + 5

@@ -5,6 +5,7 @@ import re
 import socket
 import threading
 import time
+import unittest
 
 import gi
 
@@ -60,6 +61,18 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class ServerTestCase(unittest.TestCase):
+    """Tests sharing one default server for the whole class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
 
 
 class Response:
