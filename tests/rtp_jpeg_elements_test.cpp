@@ -9,6 +9,8 @@
 #include <gst/sdp/gstsdpmessage.h>
 #include <gtest/gtest.h>
 
+#include "gst_test_environment.h"  /* gst_init before the tests */
+
 #include <string>
 #include <vector>
 
@@ -16,12 +18,6 @@ namespace rfc = meet::rfc2435;
 using Bytes = std::vector<uint8_t>;
 
 namespace {
-
-class GstEnvironment : public ::testing::Environment {
-public:
-  void SetUp () override { gst_init (nullptr, nullptr); }
-};
-const auto *const g_gst_env = ::testing::AddGlobalTestEnvironment (new GstEnvironment ());
 
 Bytes
 bytes_of (GstBuffer * buffer)

@@ -1,6 +1,8 @@
 /* Unit tests of meet::RtspClientLogic: response/SDP parsing and the client
  * state machine, driven with canned server answers (no sockets). */
 #include <gtest/gtest.h>
+
+#include "gst_test_environment.h"  /* gst_init before the tests */
 #include <gst/gst.h>
 
 #include <string>
@@ -12,12 +14,6 @@ using Event = RtspClientLogic::Event;
 using State = RtspClientLogic::State;
 
 namespace {
-
-class GstEnvironment : public ::testing::Environment {
-public:
-  void SetUp () override { gst_init (nullptr, nullptr); }
-};
-const auto *gst_env = ::testing::AddGlobalTestEnvironment (new GstEnvironment);
 
 const char *kSdp =
     "v=0\r\n"

@@ -5,6 +5,8 @@
 #include <gst/rtsp/rtsp.h>
 #include <gtest/gtest.h>
 
+#include "gst_test_environment.h"  /* gst_init before the tests */
+
 #include <string>
 #include <vector>
 
@@ -492,12 +494,3 @@ TEST (FuzzEntry, HandlesSessionsAndGarbage)
   EXPECT_NE (out.find ("RTSP/1.0 400"), std::string::npos) << out;
   EXPECT_EQ (meet::rtsp_server_handle_bytes (nullptr, 0), "");
 }
-
-/* Caps parsing for the SDP needs GStreamer initialised. */
-class GstEnvironment : public ::testing::Environment {
-public:
-  void SetUp () override { gst_init (nullptr, nullptr); }
-};
-
-static ::testing::Environment *const gst_environment =
-    ::testing::AddGlobalTestEnvironment (new GstEnvironment);

@@ -10,6 +10,8 @@
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
+
+#include "gst_test_environment.h"  /* gst_init before the tests */
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <poll.h>
@@ -27,12 +29,6 @@ using meet::plan_gso_batches;
 using Bytes = std::vector<uint8_t>;
 
 namespace {
-
-class GstEnvironment : public ::testing::Environment {
-public:
-  void SetUp () override { gst_init (nullptr, nullptr); }
-};
-const auto *const g_gst_env = ::testing::AddGlobalTestEnvironment (new GstEnvironment ());
 
 /* "first+count" per batch, easy to compare and to read in a failure. */
 std::vector<std::string>
