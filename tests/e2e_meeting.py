@@ -201,6 +201,11 @@ class ServerErrorsTest(unittest.TestCase):
             if cli:
                 cli.kill()
 
+    def test_video_and_video_source(self):
+        p = Process([MEETSRV, "--port", "0", "--video", "test", "--video-source", "videotestsrc", "--audio", "test"])
+        self.assertEqual(p.wait(20), 2, p.output())
+        self.assertIn("give --video or --video-source, not both", p.output())
+
     def test_bad_url(self):
         p = Process([MEETCLI, "http://127.0.0.1/meet", "--headless"])
         self.assertEqual(p.wait(20), 2, p.output())
