@@ -12,7 +12,7 @@ packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav gstreamer1.0-alsa gstreamer1.0-pulseaudio gstreamer1.0-gtk3 gstreamer1.0-x
   # test peers and harness
-  libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0 ffmpeg
+  libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp ffmpeg
   python3 python3-gi python3-numpy gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   xvfb xauth xdotool imagemagick iproute2 procps
   libjpeg-turbo-progs  # rtp-jpeg: cjpeg writes the restart-interval JPEGs jpegenc cannot
