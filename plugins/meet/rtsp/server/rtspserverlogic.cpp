@@ -1,5 +1,6 @@
 /* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
 #include "rtspserverlogic.h"
+#include "sdpbuilder.h"
 
 #include <gst/gst.h>
 #include <gst/rtsp/rtsp.h>
@@ -408,58 +409,13 @@ std::string
 RtspServerLogic::build_sdp (const std::vector<StreamInfo> & streams,
     const std::string & local_host)
 {
-  if (streams.empty ())
-    return std::string ();
-
-  const char *addrtype = local_host.find (':') != std::string::npos ? "IP6" : "IP4";
-  GstSDPMessage *sdp;
-  gst_sdp_message_new (&sdp);
-  gst_sdp_message_set_version (sdp, "0");
-  std::string sess_id = std::to_string (g_get_real_time () / 1000000);
-  gst_sdp_message_set_origin (sdp, "-", sess_id.c_str (), "1", "IN", addrtype,
-      local_host.empty () ? "127.0.0.1" : local_host.c_str ());
-  gst_sdp_message_set_session_name (sdp, "meetstream");
-  gst_sdp_message_set_information (sdp, "live meeting from meetrtspsink");
-  gst_sdp_message_set_connection (sdp, "IN", addrtype,
-      addrtype[2] == '6' ? "::" : "0.0.0.0", 0, 0);
-  gst_sdp_message_add_time (sdp, "0", "0", nullptr);
-  gst_sdp_message_add_attribute (sdp, "tool", "meetstream");
-  gst_sdp_message_add_attribute (sdp, "type", "broadcast");
-  gst_sdp_message_add_attribute (sdp, "control", "*");
-  gst_sdp_message_add_attribute (sdp, "range", "npt=now-");
-
-  bool ok = true;
-  for (size_t i = 0; i < streams.size () && ok; i++) {
-    GstCaps *caps = streams[i].caps.empty () ? nullptr
-        : gst_caps_from_string (streams[i].caps.c_str ());
-    if (!caps || gst_caps_get_size (caps) != 1) {
-      ok = false;
-    } else {
-      GstSDPMedia *media;
-      gst_sdp_media_new (&media);
-      if (gst_sdp_media_set_media_from_caps (caps, media) == GST_SDP_OK) {
-        gst_sdp_media_set_proto (media, "RTP/AVP");
-        gst_sdp_media_set_port_info (media, 0, 1);
-        std::string control = "stream=" + std::to_string (i);
-        gst_sdp_media_add_attribute (media, "control", control.c_str ());
-        gst_sdp_message_add_media (sdp, media);
-      } else {
-        ok = false;
-      }
-      gst_sdp_media_free (media);
-    }
-    if (caps)
-      gst_caps_unref (caps);
-  }
-
-  std::string text;
-  if (ok) {
-    gchar *str = gst_sdp_message_as_text (sdp);
-    text = str;
-    g_free (str);
-  }
-  gst_sdp_message_free (sdp);
-  return text;
+  SdpSessionDescription session;
+  session.local_host = local_host;
+  session.information = "live meeting from meetrtspsink";
+  std::vector<SdpStreamDescription> descriptions;
+  for (size_t i = 0; i < streams.size (); i++)
+    descriptions.push_back ({ streams[i].caps, "stream=" + std::to_string (i) });
+  return meet::build_sdp (session, descriptions);
 }
 
 /* ---------------------------------------------------------------- server logic */
