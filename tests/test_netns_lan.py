@@ -1,7 +1,6 @@
 """The test LAN itself (tests/netns_lan.py): hosts reach each other, multicast floods to every host, a
 blocked host gets unicast but no multicast, and nothing is left behind."""
 
-import socket
 import subprocess
 import unittest
 
@@ -58,11 +57,6 @@ class TestLanTest(unittest.TestCase):
         left = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         for name in names:
             self.assertNotIn(name, left)
-
-    def test_the_lan_is_not_reachable_from_the_machine(self):
-        with TestLan(1) as lan:
-            with self.assertRaises(OSError):
-                socket.create_connection((lan.address(0), 9), timeout=1)
 
 
 if __name__ == "__main__":
