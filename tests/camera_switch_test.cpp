@@ -125,11 +125,14 @@ protected:
     ASSERT_TRUE (ok) << "no " << count << " frames of the expected picture within 30 s";
   }
 
+  /* The mark goes in first: no frame of the new picture can come before it. */
   void switch_camera (bool on)
   {
+    {
+      std::lock_guard<std::mutex> guard (lock_);
+      seen_.push_back ({on ? Kind::kSwitchedOn : Kind::kSwitchedOff});
+    }
     switch_->set_camera_on (on);
-    std::lock_guard<std::mutex> guard (lock_);
-    seen_.push_back ({on ? Kind::kSwitchedOn : Kind::kSwitchedOff});
   }
 
   GstElement *pipeline_ = nullptr;

@@ -174,11 +174,11 @@ class MeetingWindowTest(unittest.TestCase):
             self.assertNotIn(bad, output)
 
     def test_grid_of_three_named_tiles_and_self_view(self):
-        regions = self.demo.ask_layout(lambda r: len(r["tile"]) == 3 and r["tile"]["alice"].speaking)
+        # Levels come from another thread: alice (speaking) fills her bar, the others' stay low.
+        regions = self.demo.ask_layout(lambda r: len(r["tile"]) == 3 and r["tile"]["alice"].speaking and
+                                       r["tile"]["alice"].level > 0.5 and r["tile"]["bob"].level > 0)
         tiles = regions["tile"]
         alice, bob, carol = tiles["alice"], tiles["bob"], tiles["carol"]
-        # Levels came from another thread: alice (speaking) fills her bar, the others' stay low.
-        self.assertGreater(alice.level, 0.5)
         self.assertLess(bob.level, 0.3)
         self.assertFalse(bob.speaking or carol.speaking)
         # Two on top, the third centred below them, all the same size.
