@@ -93,9 +93,8 @@ public:
   std::string speaker () const;
   std::vector<WindowRegion> regions () const;
 
-  struct Impl;
-
 private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
