@@ -13,9 +13,9 @@ from e2e_util import Server, Process, MEETCLI, BUILD, plain_env
 class Xvfb:
     """A private X server on the first free display number (Xvfb picks it and tells us via -displayfd)."""
 
-    def __init__(self):
+    def __init__(self, size="800x600"):
         read_end, write_end = os.pipe()
-        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "800x600x24",
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", size + "x24",
                                       "-nolisten", "tcp"], pass_fds=(write_end,), env=plain_env(),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)
