@@ -7,11 +7,9 @@
  * the server's CPU time at those two lines), then one line of results:
  *   clients=N frames_min=.. frames_avg=.. frames_max=.. lost=.. bytes=..
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "rtsp_bench_client.h"
+
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +18,10 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+using meet_bench::header_value;
+using meet_bench::request;
+using meet_bench::udp_socket;
 
 namespace {
 
@@ -35,62 +37,6 @@ struct Client {
   long bytes = 0;
   int last_seq = -1;
 };
-
-int
-udp_socket (int &port)
-{
-  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  int size = 8 * 1024 * 1024;
-  /* Root may exceed rmem_max: the counter must not be what loses packets. */
-  if (setsockopt (fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof (size)) < 0)
-    setsockopt (fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof (size));
-  sockaddr_in addr {};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  if (bind (fd, reinterpret_cast<sockaddr *> (&addr), sizeof (addr)) < 0) {
-    perror ("bind");
-    exit (1);
-  }
-  socklen_t len = sizeof (addr);
-  getsockname (fd, reinterpret_cast<sockaddr *> (&addr), &len);
-  port = ntohs (addr.sin_port);
-  return fd;
-}
-
-/* Sends one request and returns the response head (bodies are not expected). */
-std::string
-request (int fd, const std::string & text)
-{
-  if (write (fd, text.data (), text.size ()) != static_cast<ssize_t> (text.size ())) {
-    perror ("write");
-    exit (1);
-  }
-  std::string head;
-  char c;
-  while (head.size () < 65536 && read (fd, &c, 1) == 1) {
-    head += c;
-    if (head.size () >= 4 && head.compare (head.size () - 4, 4, "\r\n\r\n") == 0)
-      break;
-  }
-  if (head.compare (0, 12, "RTSP/1.0 200") != 0) {
-    fprintf (stderr, "request failed:\n%s\nanswer:\n%s\n", text.c_str (), head.c_str ());
-    exit (1);
-  }
-  return head;
-}
-
-std::string
-header_value (const std::string & head, const char *name)
-{
-  std::string key = std::string ("\r\n") + name + ":";
-  size_t pos = head.find (key);
-  if (pos == std::string::npos)
-    return std::string ();
-  pos += key.size ();
-  while (head[pos] == ' ')
-    pos++;
-  return head.substr (pos, head.find_first_of (";\r", pos) - pos);
-}
 
 }  // namespace
 
@@ -114,15 +60,7 @@ main (int argc, char **argv)
     int rtcp_port;
     c.rtp = udp_socket (c.rtp_port);
     c.rtcp = udp_socket (rtcp_port);
-    c.rtsp = socket (AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr {};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons (port);
-    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    if (connect (c.rtsp, reinterpret_cast<sockaddr *> (&addr), sizeof (addr)) < 0) {
-      perror ("connect");
-      return 1;
-    }
+    c.rtsp = meet_bench::rtsp_connect (port);
     std::string head = request (c.rtsp, "SETUP " + url + "/stream=0 RTSP/1.0\r\nCSeq: 1\r\n"
         "Transport: RTP/AVP;unicast;client_port=" + std::to_string (c.rtp_port) + "-"
         + std::to_string (rtcp_port) + "\r\n\r\n");
