@@ -341,21 +341,19 @@ RtspRequestParser::parse_head (size_t head_end, size_t body_start, RtspRequest &
   size_t sp2 = sp1 == std::string::npos ? sp1 : request_line.find (' ', sp1 + 1);
   if (head_is_response_) {
     request.method = request_line.substr (0, 8);
-  } else if (sp2 == std::string::npos
-      || request_line.find (' ', sp2 + 1) != std::string::npos) {
-    return Result::kError;
-  }
-  if (!head_is_response_) {
-  request.method = request_line.substr (0, sp1);
-  request.uri = request_line.substr (sp1 + 1, sp2 - sp1 - 1);
-  request.version = request_line.substr (sp2 + 1);
-  if (!is_token (request.method) || request.uri.empty ()
-      || request.version.compare (0, 5, "RTSP/") != 0)
-    return Result::kError;
-  if (request.version != "RTSP/1.0") {
-    error_code = GST_RTSP_STS_RTSP_VERSION_NOT_SUPPORTED;
-    return Result::kError;
-  }
+  } else {
+    if (sp2 == std::string::npos || request_line.find (' ', sp2 + 1) != std::string::npos)
+      return Result::kError;
+    request.method = request_line.substr (0, sp1);
+    request.uri = request_line.substr (sp1 + 1, sp2 - sp1 - 1);
+    request.version = request_line.substr (sp2 + 1);
+    if (!is_token (request.method) || request.uri.empty ()
+        || request.version.compare (0, 5, "RTSP/") != 0)
+      return Result::kError;
+    if (request.version != "RTSP/1.0") {
+      error_code = GST_RTSP_STS_RTSP_VERSION_NOT_SUPPORTED;
+      return Result::kError;
+    }
   }
 
   for (size_t i = 1; i < lines.size (); i++) {
