@@ -204,7 +204,8 @@ TEST_F (LogicTest, MissingOrBadCSeqIs400)
 TEST_F (LogicTest, UnknownMethodIs501)
 {
   EXPECT_EQ (handle (make ("FROB", kUrl)).code, 501);
-  EXPECT_EQ (handle (make ("RECORD", kUrl)).code, 501);
+  /* Publishing is off unless Config::allow_publish. */
+  EXPECT_EQ (handle (make ("RECORD", kUrl)).code, 405);
 }
 
 TEST_F (LogicTest, RequireIs551)

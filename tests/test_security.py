@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Security tests of meetrtspsink (suite `security`), one check per invocation:
     test_security.py digest | basic | hijack | session-ids | destination | read-only | slowloris |
-                     oversized | flood
+                     oversized | flood | idle-flood
 Each starts its own server on a free loopback port; exits 77 when meetrtspsink is not built.
 """
 import base64
@@ -171,6 +171,32 @@ def test_read_only():
             expect("RECORD" not in public and "ANNOUNCE" not in public, f"OPTIONS offers {public}")
 
 
+def test_idle_flood():
+    """Half-open connections filling the cap from one address (then from many) keep nobody out:
+    the oldest idle ones make room, and a real viewer from 127.0.0.1 still plays. Before, they got
+    503 until the flood timed out."""
+    with Server(**{"max-clients": 8, "session-timeout": 30}) as server:
+        for sources in (["127.0.0.2"], [f"127.0.0.{n}" for n in range(3, 13)]):
+            socks = []
+            for n in range(60):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.bind((sources[n % len(sources)], 0))
+                sock.settimeout(5)
+                try:
+                    sock.connect((LOOPBACK, server.port))
+                    sock.sendall(b"OPTIONS * RTSP/1.0\r\nCSe")     # never finished
+                except OSError:
+                    pass
+                socks.append(sock)
+            # The flood is in place (the server has read from it): a viewer comes.
+            time.sleep(0.5)
+            took = quick_session(server)
+            log(f"a viewer played in {took:.2f} s beside 60 half-open connections from {len(sources)} address(es)")
+            for sock in socks:
+                sock.close()
+            expect(server.alive(), "the server died under the flood")
+
+
 def watch_while(server, seconds, action):
     """Plays both streams over UDP while `action(stop_event)` runs; returns the watcher's counters."""
     watcher = UdpWatcher(server)
@@ -335,6 +361,7 @@ TESTS = {
     "digest": test_digest, "basic": test_basic, "hijack": test_hijack, "session-ids": test_session_ids,
     "destination": test_destination, "read-only": test_read_only, "slowloris": test_slowloris,
     "oversized": test_oversized, "flood": test_flood,
+    "idle-flood": test_idle_flood,
 }
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@
 #endif
 
 #include "meetrtspsink.h"
+#include "connectionadmission.h"
+#include "participantrelay.h"
 #include "rtspserverlogic.h"
 #include "udpfanoutsink.h"
 
@@ -61,7 +63,7 @@
 #include <string>
 #include <vector>
 
-GST_DEBUG_CATEGORY_STATIC (meet_rtsp_sink_debug);
+GST_DEBUG_CATEGORY (meet_rtsp_sink_debug);
 #define GST_CAT_DEFAULT meet_rtsp_sink_debug
 
 #define DEFAULT_ADDRESS "0.0.0.0"
@@ -69,6 +71,8 @@ GST_DEBUG_CATEGORY_STATIC (meet_rtsp_sink_debug);
 #define DEFAULT_PATH "/meet"
 #define DEFAULT_MAX_CLIENTS 32
 #define DEFAULT_SESSION_TIMEOUT 60
+#define DEFAULT_MAX_PUBLISHERS 8
+#define DEFAULT_MAX_PUBLISHER_STREAMS 4
 
 /* Unsent bytes a TCP client may have queued before its new RTP packets are dropped. */
 static const size_t kTcpDataBacklog = 1024 * 1024;
@@ -91,6 +95,11 @@ enum
   PROP_AUTH_BASIC,
   PROP_CLIENTS,
   PROP_BYTES_SENT,
+  PROP_ALLOW_PUBLISH,
+  PROP_MAX_PUBLISHERS,
+  PROP_MAX_PUBLISHER_STREAMS,
+  PROP_PUBLISHERS,
+  PROP_DROPPED_PACKETS,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
@@ -107,6 +116,7 @@ struct Connection {
   GSocket *socket = nullptr;
   GSource *read_source = nullptr;
   meet::RtspRequestParser parser;
+  gint64 opened_us = 0;
   gint64 last_activity_us = 0;
   gint64 partial_since_us = 0;     // when the pending half-sent request started
   gint64 closing_since_us = 0;     // answered a request we close on; input is discarded
@@ -120,6 +130,7 @@ struct Connection {
   bool closed = false;
   bool broken = false;
   guint64 dropped = 0;
+  guint server_cseq = 0;       // of our own requests (roster SET_PARAMETER)
 
   ~Connection () {
     if (socket)
@@ -177,6 +188,11 @@ public:
   void session_play (const meet::RtspSession & session) override;
   void session_pause (const meet::RtspSession & session) override;
   void session_teardown (const meet::RtspSession & session) override;
+  std::vector<meet::RtspServerLogic::StreamInfo> participant_streams (const std::string & name)
+      override;
+  bool participant_open (const std::string & name, size_t streams) override;
+  void participant_record (const meet::RtspSession & publisher) override;
+  void participant_close (const std::string & name) override;
 private:
   void remove_destinations (const meet::RtspSession & session);
   Private & priv_;
@@ -194,6 +210,11 @@ struct Private {
   std::string user;
   std::string password;
   bool auth_basic = false;
+  bool allow_publish = false;
+  guint max_publishers = DEFAULT_MAX_PUBLISHERS;
+  guint max_publisher_streams = DEFAULT_MAX_PUBLISHER_STREAMS;
+  std::atomic<guint> publishers { 0 };
+  std::atomic<guint64> dropped_packets { 0 };
   std::atomic<guint> bound_port { 0 };
   std::atomic<guint> clients { 0 };
   std::atomic<guint64> bytes_sent { 0 };
@@ -207,6 +228,10 @@ struct Private {
   /* Server thread state: only touched on the server thread once it runs. */
   SinkMedia media;
   std::unique_ptr<meet::RtspServerLogic> logic;
+  std::unique_ptr<meet::ParticipantRelay> relay;
+  guint64 roster_version_sent = 0;
+  guint64 relay_bytes_counted = 0;
+  guint bound_port_value = 0;
   GMainContext *context = nullptr;
   GMainLoop *loop = nullptr;
   GThread *thread = nullptr;
@@ -216,6 +241,7 @@ struct Private {
   std::map<guint64, ConnectionPtr> connections;
   guint64 next_connection_id = 1;
   guint max_connections = 0;
+  guint max_connections_per_host = 0;
   gint64 session_timeout_us = 0;
 };
 
@@ -338,9 +364,46 @@ SinkMedia::streams ()
   return infos;
 }
 
+std::vector<meet::RtspServerLogic::StreamInfo>
+SinkMedia::participant_streams (const std::string & name)
+{
+  return priv_.relay ? priv_.relay->streams (name)
+      : std::vector<meet::RtspServerLogic::StreamInfo> ();
+}
+
+bool
+SinkMedia::participant_open (const std::string & name, size_t streams)
+{
+  bool ok = priv_.relay && priv_.relay->open (name, streams);
+  priv_.publishers = priv_.relay ? priv_.relay->size () : 0;
+  return ok;
+}
+
+void
+SinkMedia::participant_record (const meet::RtspSession & publisher)
+{
+  if (priv_.relay)
+    priv_.relay->record (publisher);
+}
+
+void
+SinkMedia::participant_close (const std::string & name)
+{
+  if (priv_.relay)
+    priv_.relay->close (name);
+  priv_.publishers = priv_.relay ? priv_.relay->size () : 0;
+}
+
 void
 SinkMedia::session_play (const meet::RtspSession & session)
 {
+  if (!session.name.empty ()) {
+    if (priv_.relay)
+      priv_.relay->add_reader (session);
+    GST_INFO ("session %s of %s reads participant %s", session.id.c_str (),
+        session.client_host.c_str (), session.name.c_str ());
+    return;
+  }
   ConnectionPtr connection;
   auto it = priv_.connections.find (session.connection_id);
   if (it != priv_.connections.end ())
@@ -370,6 +433,11 @@ SinkMedia::session_play (const meet::RtspSession & session)
 void
 SinkMedia::remove_destinations (const meet::RtspSession & session)
 {
+  if (!session.name.empty ()) {
+    if (priv_.relay && !session.publisher)
+      priv_.relay->remove_reader (session);
+    return;
+  }
   std::lock_guard<std::mutex> guard (priv_.data_lock);
   for (size_t i = 0; i < session.streams.size () && i < priv_.streams.size (); i++) {
     const meet::RtspStreamTransport & t = session.streams[i];
@@ -415,6 +483,33 @@ update_clients (Private * priv)
   priv->clients = priv->logic ? priv->logic->playing_sessions () : 0;
 }
 
+/* Within a second of a join or leave, every connection that asked for the participants
+ * hears the new list (publish-protocol: SET_PARAMETER, server to client). */
+static void
+broadcast_roster (Private * priv)
+{
+  const meet::ParticipantRegistry & participants = priv->logic->participants ();
+  if (participants.roster_version () == priv->roster_version_sent)
+    return;
+  priv->roster_version_sent = participants.roster_version ();
+  std::string body = participants.roster_parameters ();
+  std::string path = priv->logic->config_path ();
+  for (auto & entry : priv->connections) {
+    const ConnectionPtr & c = entry.second;
+    if (!c->context.roster_subscriber || c->closing_since_us)
+      continue;
+    const std::string & host = c->context.local_host;
+    std::string authority = host.find (':') != std::string::npos ? "[" + host + "]" : host;
+    std::string request = "SET_PARAMETER rtsp://" + authority + ":"
+        + std::to_string (priv->bound_port_value) + path + " RTSP/1.0\r\n"
+        "CSeq: " + std::to_string (++c->server_cseq) + "\r\n"
+        "Server: meetstream\r\n"
+        "Content-Type: text/parameters\r\n"
+        "Content-Length: " + std::to_string (body.size ()) + "\r\n\r\n" + body;
+    connection_send_response (c, request);
+  }
+}
+
 static void
 connection_close (Private * priv, const ConnectionPtr & c)
 {
@@ -439,6 +534,7 @@ connection_close (Private * priv, const ConnectionPtr & c)
   }
   priv->connections.erase (c->context.id);
   update_clients (priv);
+  broadcast_roster (priv);
 }
 
 static gboolean
@@ -484,10 +580,15 @@ connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
     if (result == meet::RtspRequestParser::Result::kNeedMore)
       break;
     if (result == meet::RtspRequestParser::Result::kInterleaved) {
-      /* RTCP receiver reports over TCP: proof of life. */
-      priv->logic->touch_connection (c->context.id, now);
+      /* A TCP publisher's RTP/RTCP goes to its readers; the rest (receiver reports) is a
+       * proof of life. */
+      if (!priv->relay || !priv->relay->interleaved (c->context.id, channel,
+              c->parser.interleaved_data (), c->parser.interleaved_size ()))
+        priv->logic->touch_connection (c->context.id, now);
       continue;
     }
+    if (result == meet::RtspRequestParser::Result::kResponse)
+      continue;     // a client answering our SET_PARAMETER
     meet::RtspResponse response;
     if (result == meet::RtspRequestParser::Result::kError) {
       GST_INFO ("connection %" G_GUINT64_FORMAT " from %s sent a bad request (%d)",
@@ -512,6 +613,7 @@ connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
     }
   }
   update_clients (priv);
+  broadcast_roster (priv);
   c->partial_since_us = c->parser.pending () > 0 && !c->closing_since_us
       ? (c->partial_since_us ? c->partial_since_us : now) : 0;
 
@@ -529,7 +631,7 @@ accept_connection (Private * priv, GSocket * socket)
   c->socket = socket;
   c->context_ptr = priv->context;
   c->context.id = priv->next_connection_id++;
-  c->last_activity_us = g_get_monotonic_time ();
+  c->last_activity_us = c->opened_us = g_get_monotonic_time ();
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
 
@@ -550,9 +652,27 @@ accept_connection (Private * priv, GSocket * socket)
   g_clear_object (&remote);
   g_clear_object (&local);
 
-  if (priv->connections.size () >= priv->max_connections) {
-    GST_WARNING ("refusing connection from %s: %u connections already",
-        c->context.peer_host.c_str (), priv->max_connections);
+  std::vector<meet::ConnectionSummary> open;
+  for (const auto & entry : priv->connections) {
+    const ConnectionPtr & other = entry.second;
+    open.push_back ({ other->context.id, other->context.peer_host, other->opened_us,
+          priv->logic->connection_has_session (other->context.id) });
+  }
+  meet::AdmissionDecision admission = meet::admit_connection (c->context.peer_host, open,
+      priv->max_connections, priv->max_connections_per_host);
+  for (guint64 id : admission.close) {
+    auto victim = priv->connections.find (id);
+    if (victim == priv->connections.end ())
+      continue;
+    GST_INFO ("closing idle connection %" G_GUINT64_FORMAT " from %s to make room",
+        id, victim->second->context.peer_host.c_str ());
+    ConnectionPtr doomed = victim->second;
+    connection_close (priv, doomed);
+  }
+  if (!admission.accept) {
+    GST_WARNING ("refusing connection from %s: every connection has a session (%u at most, "
+        "%u per address)", c->context.peer_host.c_str (), priv->max_connections,
+        priv->max_connections_per_host);
     std::string busy = meet::RtspServerLogic::error_response (
         GST_RTSP_STS_SERVICE_UNAVAILABLE).serialize ();
     g_socket_send_with_blocking (socket, busy.data (), busy.size (), FALSE, nullptr, nullptr);
@@ -587,6 +707,16 @@ listen_ready (GSocket * listen_socket, GIOCondition, gpointer user_data)
     accept_connection (priv, socket);
   }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+count_relay_bytes (Private * priv)
+{
+  if (!priv->relay)
+    return;
+  guint64 sent = priv->relay->bytes_sent ();
+  priv->bytes_sent += sent - priv->relay_bytes_counted;
+  priv->relay_bytes_counted = sent;
 }
 
 /* Once a second: session timeouts, RTCP keep-alives, idle and broken connections. */
@@ -626,7 +756,14 @@ housekeeping (gpointer user_data)
   }
   for (const ConnectionPtr & c : doomed)
     connection_close (priv, c);
+  if (priv->relay) {
+    for (const std::string & id : priv->relay->take_active_sessions ())
+      priv->logic->touch_session (id, now);
+    priv->dropped_packets = priv->relay->dropped_packets ();
+    count_relay_bytes (priv);
+  }
   update_clients (priv);
+  broadcast_roster (priv);
   return G_SOURCE_CONTINUE;
 }
 
@@ -643,6 +780,11 @@ server_thread (gpointer user_data)
   for (const ConnectionPtr & c : all)
     connection_close (priv, c);
   priv->logic->teardown_all ();
+  /* Its sockets' sources are attached to this thread's context. */
+  count_relay_bytes (priv);
+  priv->relay.reset ();
+  priv->relay_bytes_counted = 0;
+  priv->publishers = 0;
   update_clients (priv);
   g_main_context_pop_thread_default (priv->context);
   return nullptr;
@@ -1069,6 +1211,9 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
   config.user = priv->user;
   config.password = priv->password;
   config.auth_basic = priv->auth_basic;
+  config.allow_publish = priv->allow_publish;
+  config.max_publishers = priv->max_publishers;
+  config.max_streams_per_publisher = priv->max_publisher_streams;
   GST_OBJECT_UNLOCK (self);
 
   GInetAddress *ia = g_inet_address_new_from_string (address.c_str ());
@@ -1131,6 +1276,9 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
   priv->listen_socket = socket;
   priv->logic.reset (new meet::RtspServerLogic (config, priv->media));
   priv->max_connections = 2 * config.max_sessions + 4;
+  priv->max_connections_per_host = config.max_sessions / 4 + 2;
+  priv->bound_port_value = priv->bound_port;
+  priv->roster_version_sent = 0;
   priv->session_timeout_us = static_cast<gint64> (config.session_timeout_s) * G_USEC_PER_SEC;
   priv->context = g_main_context_new ();
   priv->loop = g_main_loop_new (priv->context, FALSE);
@@ -1140,6 +1288,19 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
   priv->timer_source = g_timeout_source_new (500);
   g_source_set_callback (priv->timer_source, housekeeping, priv, nullptr);
   g_source_attach (priv->timer_source, priv->context);
+  priv->relay.reset (new meet::ParticipantRelay (priv->context, address,
+          [priv](guint64 connection_id, guint8 channel, const guint8 * data, size_t size) {
+            auto it = priv->connections.find (connection_id);
+            if (it == priv->connections.end () || size > G_MAXUINT16)
+              return;
+            std::string frame (4 + size, '\0');
+            frame[0] = '$';
+            frame[1] = static_cast<char> (channel);
+            frame[2] = static_cast<char> (size >> 8);
+            frame[3] = static_cast<char> (size & 0xff);
+            memcpy (&frame[4], data, size);
+            connection_send_frame (it->second, frame);
+          }));
   priv->thread = g_thread_new ("meetrtspsink", server_thread, priv);
   GST_INFO_OBJECT (self, "serving rtsp://%s:%u%s", address.c_str (), priv->bound_port.load (),
       config.path.c_str ());
@@ -1272,6 +1433,15 @@ gst_meet_rtsp_sink_set_property (GObject * object, guint prop_id, const GValue *
     case PROP_AUTH_BASIC:
       priv->auth_basic = g_value_get_boolean (value);
       break;
+    case PROP_ALLOW_PUBLISH:
+      priv->allow_publish = g_value_get_boolean (value);
+      break;
+    case PROP_MAX_PUBLISHERS:
+      priv->max_publishers = g_value_get_uint (value);
+      break;
+    case PROP_MAX_PUBLISHER_STREAMS:
+      priv->max_publisher_streams = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1319,6 +1489,21 @@ gst_meet_rtsp_sink_get_property (GObject * object, guint prop_id, GValue * value
       break;
     case PROP_BYTES_SENT:
       g_value_set_uint64 (value, priv->bytes_sent);
+      break;
+    case PROP_ALLOW_PUBLISH:
+      g_value_set_boolean (value, priv->allow_publish);
+      break;
+    case PROP_MAX_PUBLISHERS:
+      g_value_set_uint (value, priv->max_publishers);
+      break;
+    case PROP_MAX_PUBLISHER_STREAMS:
+      g_value_set_uint (value, priv->max_publisher_streams);
+      break;
+    case PROP_PUBLISHERS:
+      g_value_set_uint (value, priv->publishers);
+      break;
+    case PROP_DROPPED_PACKETS:
+      g_value_set_uint64 (value, priv->dropped_packets);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1404,6 +1589,30 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
       g_param_spec_uint64 ("bytes-sent", "Bytes sent",
           "RTP and RTCP bytes sent to all clients since the element was created",
           0, G_MAXUINT64, 0, ro));
+
+  g_object_class_install_property (gobject_class, PROP_ALLOW_PUBLISH,
+      g_param_spec_boolean ("allow-publish", "Allow publishing",
+          "Let clients publish their own streams as participants: ANNOUNCE + SETUP "
+          "(mode=record) + RECORD at rtsp://host:port<path>/NAME (NAME of letters, digits, "
+          "'-', '_', '.'); whoever PLAYs <path>/NAME then gets them, forwarded as they are. "
+          "user/password apply to publishing as to reading. Off: a read-only server "
+          "(ANNOUNCE and RECORD get 405)", FALSE, rw));
+  g_object_class_install_property (gobject_class, PROP_MAX_PUBLISHERS,
+      g_param_spec_uint ("max-publishers", "Maximum publishers",
+          "Most participants publishing at once (with allow-publish); ANNOUNCE beyond it "
+          "is answered 453 Not Enough Bandwidth", 1, 1000, DEFAULT_MAX_PUBLISHERS, rw));
+  g_object_class_install_property (gobject_class, PROP_MAX_PUBLISHER_STREAMS,
+      g_param_spec_uint ("max-publisher-streams", "Maximum streams per publisher",
+          "Most streams (m= lines) one participant may announce; more get 453",
+          1, 16, DEFAULT_MAX_PUBLISHER_STREAMS, rw));
+  g_object_class_install_property (gobject_class, PROP_PUBLISHERS,
+      g_param_spec_uint ("publishers", "Publishers",
+          "Participants announced or publishing now", 0, G_MAXUINT, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_DROPPED_PACKETS,
+      g_param_spec_uint64 ("dropped-packets", "Dropped packets",
+          "Packets that reached a participant's ports from anyone but its publisher (its "
+          "RTSP connection's address and the ports its SETUP named), or were not RTP/RTCP: "
+          "dropped, never forwarded", 0, G_MAXUINT64, 0, ro));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "RTSP server sink",

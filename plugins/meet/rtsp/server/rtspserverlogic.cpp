@@ -76,6 +76,8 @@ constant_time_equal (const std::string & a, const std::string & b)
 const char *
 status_text (int code)
 {
+  if (code == 409)
+    return "Conflict";
   const char *text = gst_rtsp_status_as_text (static_cast < GstRTSPStatusCode > (code));
   return text ? text : "Error";
 }
@@ -215,6 +217,8 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
     if (avail < 4 + len)
       return Result::kNeedMore;
     channel = static_cast < uint8_t > (data[1]);
+    interleaved_offset_ = consumed_ + 4;
+    interleaved_size_ = len;
     consumed_ += 4 + len;
     scanned_ = 0;
     saw_line_end_ = false;
@@ -263,6 +267,7 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
   }
 
   RtspRequest parsed;
+  head_is_response_ = false;
   Result result = parse_head (head_end, body_start, parsed, error_code);
   if (result == Result::kError) {
     failed_ = true;
@@ -290,6 +295,8 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
   consumed_ += body_start + body_len;
   scanned_ = 0;
   saw_line_end_ = false;
+  if (head_is_response_)
+    return Result::kResponse;
   request = std::move (parsed);
   return Result::kRequest;
 }
@@ -325,19 +332,28 @@ RtspRequestParser::parse_head (size_t head_end, size_t body_start, RtspRequest &
   }
 
   const std::string & request_line = lines[0];
+  /* A client answering our SET_PARAMETER (roster): "RTSP/1.0 200 OK"; its headers are
+   * still checked so the body is framed by a sane Content-Length. */
+  head_is_response_ = request_line.size () >= 12 && request_line.compare (0, 9, "RTSP/1.0 ") == 0
+      && g_ascii_isdigit (request_line[9]) && g_ascii_isdigit (request_line[10])
+      && g_ascii_isdigit (request_line[11]);
   size_t sp1 = request_line.find (' ');
   size_t sp2 = sp1 == std::string::npos ? sp1 : request_line.find (' ', sp1 + 1);
-  if (sp2 == std::string::npos || request_line.find (' ', sp2 + 1) != std::string::npos)
-    return Result::kError;
-  request.method = request_line.substr (0, sp1);
-  request.uri = request_line.substr (sp1 + 1, sp2 - sp1 - 1);
-  request.version = request_line.substr (sp2 + 1);
-  if (!is_token (request.method) || request.uri.empty ()
-      || request.version.compare (0, 5, "RTSP/") != 0)
-    return Result::kError;
-  if (request.version != "RTSP/1.0") {
-    error_code = GST_RTSP_STS_RTSP_VERSION_NOT_SUPPORTED;
-    return Result::kError;
+  if (head_is_response_) {
+    request.method = request_line.substr (0, 8);
+  } else {
+    if (sp2 == std::string::npos || request_line.find (' ', sp2 + 1) != std::string::npos)
+      return Result::kError;
+    request.method = request_line.substr (0, sp1);
+    request.uri = request_line.substr (sp1 + 1, sp2 - sp1 - 1);
+    request.version = request_line.substr (sp2 + 1);
+    if (!is_token (request.method) || request.uri.empty ()
+        || request.version.compare (0, 5, "RTSP/") != 0)
+      return Result::kError;
+    if (request.version != "RTSP/1.0") {
+      error_code = GST_RTSP_STS_RTSP_VERSION_NOT_SUPPORTED;
+      return Result::kError;
+    }
   }
 
   for (size_t i = 1; i < lines.size (); i++) {
@@ -440,7 +456,8 @@ RtspServerLogic::error_response (int code)
 }
 
 RtspServerLogic::UriKind
-RtspServerLogic::classify_uri (const std::string & uri, unsigned &stream) const
+RtspServerLogic::classify_uri (const std::string & uri, unsigned &stream, std::string & name,
+    std::string & rest) const
 {
   if (uri == "*")
     return UriKind::kStar;
@@ -456,7 +473,19 @@ RtspServerLogic::classify_uri (const std::string & uri, unsigned &stream) const
     stream = static_cast < unsigned >(index);
     return UriKind::kStream;
   }
-  return UriKind::kNotFound;
+  /* PATH/NAME and PATH/NAME/CONTROL: a participant and its streams. */
+  std::string own = config_.path + "/";
+  if (path.compare (0, own.size (), own) != 0)
+    return UriKind::kNotFound;
+  std::string tail = path.substr (own.size ());
+  size_t slash = tail.find ('/');
+  name = tail.substr (0, slash);
+  if (!participant_name_valid (name))
+    return UriKind::kNotFound;
+  if (slash == std::string::npos)
+    return UriKind::kParticipant;
+  rest = tail.substr (slash + 1);
+  return UriKind::kParticipantStream;
 }
 
 bool
@@ -534,7 +563,7 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
   response.headers.insert (response.headers.begin (), { "CSeq", *cseq });
 
   static const char *const methods[] = { "OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE",
-    "TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"
+    "TEARDOWN", "GET_PARAMETER", "SET_PARAMETER", "ANNOUNCE", "RECORD"
   };
   if (std::find_if (std::begin (methods), std::end (methods),
           [&](const char *m) { return request.method == m; }) == std::end (methods)) {
@@ -548,8 +577,17 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
     return response;
   }
 
+  bool publishing_method = request.method == "ANNOUNCE" || request.method == "RECORD";
+  if (publishing_method && !config_.allow_publish) {
+    response.code = GST_RTSP_STS_METHOD_NOT_ALLOWED;
+    handle_options (response);
+    response.headers.back ().first = "Allow";
+    return response;
+  }
+
   unsigned stream = 0;
-  UriKind kind = classify_uri (request.uri, stream);
+  std::string name, rest;
+  UriKind kind = classify_uri (request.uri, stream, name, rest);
   bool star_ok = request.method == "OPTIONS" || request.method == "GET_PARAMETER"
       || request.method == "SET_PARAMETER";
   if (kind == UriKind::kNotFound || (kind == UriKind::kStar && !star_ok)) {
@@ -572,6 +610,17 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
     return response;
 
   if (request.method == "DESCRIBE") {
+    if (kind == UriKind::kParticipant) {
+      const Participant *p = participants_.find (name);
+      if (!p || !p->recording) {
+        response.code = GST_RTSP_STS_NOT_FOUND;
+        return response;
+      }
+      response.add_header ("Content-Type", "application/sdp");
+      response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
+      response.body = p->reader_sdp;
+      return response;
+    }
     if (kind != UriKind::kAggregate) {
       response.code = GST_RTSP_STS_NOT_FOUND;
       return response;
@@ -580,8 +629,35 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
     return response;
   }
 
+  if (request.method == "ANNOUNCE") {
+    handle_announce (request, connection, kind, name, response);
+    return response;
+  }
+
   if (request.method == "SETUP") {
-    handle_setup (request, connection, stream, kind, now_us, response);
+    if (kind == UriKind::kParticipantStream) {
+      /* A reader's stream=N, or the publisher's own control URL. */
+      Participant *p = participants_.find (name);
+      if (!p) {
+        response.code = GST_RTSP_STS_NOT_FOUND;
+        return response;
+      }
+      int index = p->connection_id == connection.id && !p->recording
+          ? ParticipantRegistry::stream_of_control (*p, rest) : -1;
+      unsigned long reader_index;
+      if (index < 0 && p->recording && rest.compare (0, 7, "stream=") == 0
+          && parse_uint (rest.substr (7), 4, reader_index))
+        index = static_cast<int> (reader_index);
+      if (index < 0) {
+        response.code = GST_RTSP_STS_NOT_FOUND;
+        return response;
+      }
+      stream = static_cast<unsigned> (index);
+    } else if (kind == UriKind::kParticipant) {
+      /* The aggregate URL of a single-stream participant. */
+      stream = 0;
+    }
+    handle_setup (request, connection, stream, kind, now_us, name, response);
     return response;
   }
 
@@ -593,9 +669,20 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
       session->last_activity_us = now_us;
       response.add_header ("Session", session->id);
     }
-    /* Only used as keep-alives: there are no parameters to get or set. */
-    if (!trim (request.body).empty ())
-      response.code = GST_RTSP_STS_PARAMETER_NOT_UNDERSTOOD;
+    std::string body = trim (request.body);
+    while (!body.empty () && (body.back () == '\r' || body.back () == '\n'))
+      body = trim (body.substr (0, body.size () - 1));
+    if (body.empty ())
+      return response;    // a keep-alive
+    /* The roster: who publishes under PATH; this connection then hears of every change. */
+    if (request.method == "GET_PARAMETER" && body == "participants"
+        && (kind == UriKind::kAggregate || kind == UriKind::kStar)) {
+      connection.roster_subscriber = true;
+      response.add_header ("Content-Type", "text/parameters");
+      response.body = participants_.roster_parameters ();
+      return response;
+    }
+    response.code = GST_RTSP_STS_PARAMETER_NOT_UNDERSTOOD;
     return response;
   }
 
@@ -608,8 +695,23 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
       [](const RtspStreamTransport & t) { return t.configured; });
 
   if (request.method == "TEARDOWN") {
+    if (session->publisher) {
+      end_participant (session->name);
+      return response;
+    }
     media_.session_teardown (*session);
     remove_session (session->id);
+    return response;
+  }
+
+  if (request.method == "RECORD") {
+    handle_record (*session, response);
+    return response;
+  }
+  if (session->publisher) {
+    /* A publisher neither plays nor pauses. */
+    response.code = GST_RTSP_STS_METHOD_NOT_VALID_IN_THIS_STATE;
+    response.add_header ("Allow", "OPTIONS, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER");
     return response;
   }
 
@@ -621,7 +723,8 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
   }
 
   if (request.method == "PLAY") {
-    std::vector<StreamInfo> infos = media_.streams ();
+    std::vector<StreamInfo> infos = session->name.empty () ? media_.streams ()
+        : media_.participant_streams (session->name);
     if (session->state != RtspSessionState::kPlaying) {
       session->state = RtspSessionState::kPlaying;
       media_.session_play (*session);
@@ -654,8 +757,100 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
 void
 RtspServerLogic::handle_options (RtspResponse & response)
 {
-  response.add_header ("Public", "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, "
-      "GET_PARAMETER, SET_PARAMETER");
+  response.add_header ("Public", std::string ("OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, "
+          "GET_PARAMETER, SET_PARAMETER") + (config_.allow_publish ? ", ANNOUNCE, RECORD" : ""));
+}
+
+std::string
+RtspServerLogic::owner_of (const RtspConnectionContext & connection) const
+{
+  /* With authentication the user is who publishes; without it, the client's address. */
+  return config_.user.empty () ? "host:" + connection.peer_host : "user:" + config_.user;
+}
+
+void
+RtspServerLogic::handle_announce (const RtspRequest & request,
+    RtspConnectionContext & connection, UriKind kind, const std::string & name,
+    RtspResponse & response)
+{
+  if (kind != UriKind::kParticipant) {
+    response.code = GST_RTSP_STS_NOT_FOUND;
+    return;
+  }
+  const std::string *type = request.header ("Content-Type");
+  if (!type || !iequals (trim (type->substr (0, type->find (';'))), "application/sdp")) {
+    response.code = GST_RTSP_STS_UNSUPPORTED_MEDIA_TYPE;
+    return;
+  }
+  AnnouncedSdp announced = parse_announced_sdp (request.body,
+      config_.max_streams_per_publisher, connection.local_host, name);
+  if (announced.error) {
+    response.code = announced.error;
+    return;
+  }
+  std::string owner = owner_of (connection);
+  if (Participant * held = participants_.find (name)) {
+    if (held->owner != owner) {
+      response.code = 409;   // Conflict (RFC 2616; GstRTSPStatusCode has no name for it)
+      response.add_header ("Content-Type", "text/plain");
+      response.body = "the name " + name + " is taken by another participant\r\n";
+      return;
+    }
+    /* The same participant again (a dropped laptop rejoining): the new one takes over. */
+    end_participant (name);
+  } else if (participants_.size () >= config_.max_publishers) {
+    response.code = GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
+    response.add_header ("Content-Type", "text/plain");
+    response.body = "this meeting has its " + std::to_string (config_.max_publishers)
+        + " participants already\r\n";
+    return;
+  }
+  if (!media_.participant_open (name, announced.controls.size ())) {
+    response.code = GST_RTSP_STS_SERVICE_UNAVAILABLE;
+    return;
+  }
+  Participant p;
+  p.name = name;
+  p.owner = owner;
+  p.connection_id = connection.id;
+  p.controls = announced.controls;
+  p.reader_sdp = announced.reader_sdp;
+  participants_.add (std::move (p));
+}
+
+void
+RtspServerLogic::handle_record (RtspSession & session, RtspResponse & response)
+{
+  Participant *p = session.publisher ? participants_.find (session.name) : nullptr;
+  bool configured = std::any_of (session.streams.begin (), session.streams.end (),
+      [](const RtspStreamTransport & t) { return t.configured; });
+  if (!p || !configured) {
+    response.code = GST_RTSP_STS_METHOD_NOT_VALID_IN_THIS_STATE;
+    response.add_header ("Allow", "OPTIONS, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER");
+    return;
+  }
+  if (session.state != RtspSessionState::kRecording) {
+    session.state = RtspSessionState::kRecording;
+    media_.participant_record (session);
+    participants_.start_recording (*p);
+  }
+  response.add_header ("Session", session.id + ";timeout="
+      + std::to_string (config_.session_timeout_s));
+}
+
+void
+RtspServerLogic::end_participant (const std::string & name)
+{
+  media_.participant_close (name);
+  for (auto it = sessions_.begin (); it != sessions_.end ();) {
+    if (it->second.name == name) {
+      media_.session_teardown (it->second);
+      it = sessions_.erase (it);
+    } else {
+      ++it;
+    }
+  }
+  participants_.remove (name);
 }
 
 void
@@ -697,10 +892,24 @@ RtspServerLogic::session_for (const RtspRequest & request,
 
 void
 RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContext & connection,
-    unsigned stream, UriKind kind, int64_t now_us, RtspResponse & response)
+    unsigned stream, UriKind kind, int64_t now_us, const std::string & name,
+    RtspResponse & response)
 {
-  std::vector<StreamInfo> infos = media_.streams ();
-  if (kind == UriKind::kAggregate) {
+  bool participant = kind == UriKind::kParticipant || kind == UriKind::kParticipantStream;
+  Participant *p = participant ? participants_.find (name) : nullptr;
+  if (participant && !p) {
+    response.code = GST_RTSP_STS_NOT_FOUND;
+    return;
+  }
+  /* The connection that announced NAME sets up its streams for RECORD; others read them. */
+  bool publishing = p && !p->recording && p->connection_id == connection.id;
+  if (p && !p->recording && !publishing) {
+    response.code = GST_RTSP_STS_NOT_FOUND;
+    return;
+  }
+  std::vector<StreamInfo> infos = participant ? media_.participant_streams (name)
+      : media_.streams ();
+  if (kind == UriKind::kAggregate || kind == UriKind::kParticipant) {
     if (infos.size () != 1) {
       response.code = GST_RTSP_STS_AGGREGATE_OPERATION_NOT_ALLOWED;
       return;
@@ -717,13 +926,19 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
     session = session_for (request, connection, response);
     if (!session)
       return;
-    if (session->state == RtspSessionState::kPlaying) {
+    if (session->name != name || session->publisher != publishing) {
+      /* One session is one presentation, read or published. */
+      response.code = GST_RTSP_STS_AGGREGATE_OPERATION_NOT_ALLOWED;
+      return;
+    }
+    if (session->state != RtspSessionState::kReady) {
       response.code = GST_RTSP_STS_METHOD_NOT_VALID_IN_THIS_STATE;
       response.add_header ("Allow", "OPTIONS, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, "
           "SET_PARAMETER");
       return;
     }
-  } else if (sessions_.size () >= config_.max_sessions) {
+  } else if (!publishing && sessions_.size () >= config_.max_sessions) {
+    /* Publishers are capped by max_publishers (at ANNOUNCE), readers by max_sessions. */
     response.code = GST_RTSP_STS_SERVICE_UNAVAILABLE;
     return;
   }
@@ -741,9 +956,20 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   for (gchar ** alt = alternatives; *alt && !chosen.configured; alt++) {
     TransportHolder holder;
     GstRTSPTransport *t = holder.get ();
-    if (gst_rtsp_transport_parse (g_strstrip (*alt), t) != GST_RTSP_OK)
+    /* mode=receive (older clients, RFC 2326's draft name) is mode=record. */
+    std::string text = g_strstrip (*alt);
+    gchar *lower = g_ascii_strdown (text.c_str (), -1);
+    std::string lowered = lower;
+    g_free (lower);
+    size_t receive = lowered.find ("mode=receive");
+    if (receive == std::string::npos)
+      receive = lowered.find ("mode=\"receive\"");
+    if (receive != std::string::npos)
+      text.replace (text.find_first_of ("rR", receive + 5), 7, "record");
+    if (gst_rtsp_transport_parse (text.c_str (), t) != GST_RTSP_OK)
       continue;
-    if (t->trans != GST_RTSP_TRANS_RTP || t->profile != GST_RTSP_PROFILE_AVP || t->mode_record)
+    if (t->trans != GST_RTSP_TRANS_RTP || t->profile != GST_RTSP_PROFILE_AVP
+        || (t->mode_record ? 1 : 0) != (publishing ? 1 : 0) || (publishing && t->mode_play))
       continue;
     /* RTP goes only to the host that asked for it: no reflecting traffic at third parties. */
     if (t->destination && connection.peer_host != t->destination) {
@@ -767,15 +993,22 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
       if (candidate.rtp_channel > 255 || candidate.rtcp_channel > 255
           || candidate.rtp_channel == candidate.rtcp_channel)
         continue;
-      /* Channels must not collide with another stream of the session. */
+      /* Channels must not collide with another stream on the connection (of this session
+       * or another one it holds, e.g. reading and publishing at once). */
       bool clash = false;
-      for (size_t i = 0; session && i < session->streams.size (); i++) {
-        const RtspStreamTransport & o = session->streams[i];
-        if (i != stream && o.configured && o.tcp
-            && (o.rtp_channel == candidate.rtp_channel || o.rtcp_channel == candidate.rtp_channel
-                || o.rtp_channel == candidate.rtcp_channel
-                || o.rtcp_channel == candidate.rtcp_channel))
-          clash = true;
+      for (const auto & entry : sessions_) {
+        const RtspSession & other = entry.second;
+        if (other.connection_id != connection.id)
+          continue;
+        for (size_t i = 0; i < other.streams.size (); i++) {
+          const RtspStreamTransport & o = other.streams[i];
+          if ((&other == session && i == stream) || !o.configured || !o.tcp)
+            continue;
+          if (o.rtp_channel == candidate.rtp_channel || o.rtcp_channel == candidate.rtp_channel
+              || o.rtp_channel == candidate.rtcp_channel
+              || o.rtcp_channel == candidate.rtcp_channel)
+            clash = true;
+        }
       }
       if (clash)
         continue;
@@ -797,7 +1030,11 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
     fresh.connection_id = connection.id;
     fresh.user = config_.user;
     fresh.client_host = connection.peer_host;
+    fresh.name = name;
+    fresh.publisher = publishing;
     session = &sessions_.emplace (fresh.id, fresh).first->second;
+    if (publishing)
+      p->session_id = fresh.id;
   }
   session->last_activity_us = now_us;
   if (session->streams.size () < infos.size ())
@@ -814,7 +1051,7 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
         + std::to_string (infos[stream].server_rtp_port) + "-"
         + std::to_string (infos[stream].server_rtcp_port);
   }
-  reply += ";mode=\"PLAY\"";
+  reply += publishing ? ";mode=record" : ";mode=\"PLAY\"";
   response.add_header ("Transport", reply);
   response.add_header ("Session", session->id + ";timeout="
       + std::to_string (config_.session_timeout_s));
@@ -829,6 +1066,12 @@ RtspServerLogic::remove_session (const std::string & id)
 void
 RtspServerLogic::connection_closed (const RtspConnectionContext & connection)
 {
+  /* Its participants end first: their readers (maybe on other connections) hear BYE. */
+  for (const std::string & name : participants_.names ()) {
+    const Participant *p = participants_.find (name);
+    if (p && p->connection_id == connection.id)
+      end_participant (name);
+  }
   for (auto it = sessions_.begin (); it != sessions_.end ();) {
     if (it->second.connection_id == connection.id) {
       media_.session_teardown (it->second);
@@ -877,6 +1120,15 @@ RtspServerLogic::expire (int64_t now_us)
 {
   unsigned expired = 0;
   int64_t timeout_us = static_cast < int64_t > (config_.session_timeout_s) * G_USEC_PER_SEC;
+  std::vector<std::string> ended;
+  for (const auto & entry : sessions_) {
+    if (entry.second.publisher && now_us - entry.second.last_activity_us > timeout_us)
+      ended.push_back (entry.second.name);
+  }
+  for (const std::string & name : ended) {
+    end_participant (name);
+    expired++;
+  }
   for (auto it = sessions_.begin (); it != sessions_.end ();) {
     if (now_us - it->second.last_activity_us > timeout_us) {
       media_.session_teardown (it->second);
@@ -890,11 +1142,25 @@ RtspServerLogic::expire (int64_t now_us)
 }
 
 void
+RtspServerLogic::touch_session (const std::string & id, int64_t now_us)
+{
+  auto it = sessions_.find (id);
+  if (it != sessions_.end ())
+    it->second.last_activity_us = std::max (it->second.last_activity_us, now_us);
+}
+
+void
 RtspServerLogic::teardown_all ()
 {
-  for (auto & entry : sessions_)
-    media_.session_teardown (entry.second);
-  sessions_.clear ();
+  /* The readers of the element's own streams; participants end with their connections. */
+  for (auto it = sessions_.begin (); it != sessions_.end ();) {
+    if (it->second.name.empty ()) {
+      media_.session_teardown (it->second);
+      it = sessions_.erase (it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 unsigned

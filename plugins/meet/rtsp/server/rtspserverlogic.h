@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "participants.h"
+
 namespace meet {
 
 /* Limits on what one client may send; beyond them the request is answered 4xx and the
@@ -55,7 +57,8 @@ public:
   enum class Result {
     kNeedMore,      // nothing complete yet
     kRequest,       // @request filled
-    kInterleaved,   // one interleaved frame consumed (@channel set)
+    kInterleaved,   // one interleaved frame consumed (@channel set, interleaved_data ())
+    kResponse,      // a client's answer to a request of ours (SET_PARAMETER): skipped
     kError,         // @error_code set; the connection must be answered and closed
   };
 
@@ -63,6 +66,11 @@ public:
   Result next (RtspRequest & request, int & error_code, uint8_t & channel);
   /* Bytes received but not yet framed (a half-sent request). */
   size_t pending () const { return buffer_.size () - consumed_; }
+  /* The payload of the last kInterleaved frame, valid until the next feed (). */
+  const uint8_t *interleaved_data () const {
+    return reinterpret_cast<const uint8_t *> (buffer_.data ()) + interleaved_offset_;
+  }
+  size_t interleaved_size () const { return interleaved_size_; }
 
 private:
   Result parse_head (size_t head_end, size_t body_start, RtspRequest & request, int & error_code);
@@ -73,9 +81,12 @@ private:
   size_t scanned_ = 0;          // bytes of the pending head already searched for its end
   bool saw_line_end_ = false;   // the pending head has a complete request line
   bool failed_ = false;
+  bool head_is_response_ = false;
+  size_t interleaved_offset_ = 0;
+  size_t interleaved_size_ = 0;
 };
 
-enum class RtspSessionState { kReady, kPlaying };
+enum class RtspSessionState { kReady, kPlaying, kRecording };
 
 struct RtspStreamTransport {
   bool configured = false;
@@ -91,6 +102,9 @@ struct RtspSession {
   uint64_t connection_id = 0;
   std::string user;
   std::string client_host;
+  /* The participant this session reads (PATH/NAME) or publishes; empty: the element's pads. */
+  std::string name;
+  bool publisher = false;
   RtspSessionState state = RtspSessionState::kReady;
   std::vector<RtspStreamTransport> streams;
   int64_t last_activity_us = 0;
@@ -102,6 +116,7 @@ struct RtspConnectionContext {
   std::string peer_host;
   std::string local_host;
   std::string digest_nonce;   // issued in this connection's last 401
+  bool roster_subscriber = false;   // asked for the participants: told of every change
 };
 
 class RtspServerLogic {
@@ -114,6 +129,10 @@ public:
     std::string password;
     bool auth_basic = false;
     std::string realm = "meetstream";
+    /* Publishing (ANNOUNCE/RECORD under path/NAME), see publish-protocol in README. */
+    bool allow_publish = false;
+    unsigned max_publishers = 8;
+    unsigned max_streams_per_publisher = 4;
   };
 
   struct StreamInfo {
@@ -134,6 +153,21 @@ public:
     virtual void session_play (const RtspSession & session) = 0;
     virtual void session_pause (const RtspSession & session) = 0;
     virtual void session_teardown (const RtspSession & session) = 0;
+    /* Publishing. The streams of participant @name (its relay's server ports); empty when
+     * it does not publish. */
+    virtual std::vector<StreamInfo> participant_streams (const std::string & name) {
+      (void) name;
+      return {};
+    }
+    /* A participant announced @streams streams: make its relay (ports). False: 503. */
+    virtual bool participant_open (const std::string & name, size_t streams) {
+      (void) name; (void) streams;
+      return false;
+    }
+    /* Its publisher sent RECORD: accept its packets (from the transports of @publisher). */
+    virtual void participant_record (const RtspSession & publisher) { (void) publisher; }
+    /* It ends: RTCP BYE to its readers, no more forwarding, its ports closed. */
+    virtual void participant_close (const std::string & name) { (void) name; }
   };
 
   RtspServerLogic (Config config, Media & media);
@@ -154,6 +188,10 @@ public:
   /* Tears down sessions silent for longer than the timeout; returns how many. */
   unsigned expire (int64_t now_us);
   void teardown_all ();
+  /* Keeps a session alive (its publisher's packets arrive, its reader's RTCP does). */
+  void touch_session (const std::string & id, int64_t now_us);
+  const ParticipantRegistry & participants () const { return participants_; }
+  const std::string & config_path () const { return config_.path; }
 
   unsigned playing_sessions () const;
   size_t session_count () const { return sessions_.size (); }
@@ -163,22 +201,32 @@ public:
       const std::string & local_host);
 
 private:
-  enum class UriKind { kAggregate, kStream, kStar, kNotFound };
-  UriKind classify_uri (const std::string & uri, unsigned & stream) const;
+  /* kParticipant: PATH/NAME; kParticipantStream: PATH/NAME/REST (REST a control). */
+  enum class UriKind { kAggregate, kStream, kStar, kParticipant, kParticipantStream, kNotFound };
+  UriKind classify_uri (const std::string & uri, unsigned & stream, std::string & name,
+      std::string & rest) const;
   bool authorize (const RtspRequest & request, RtspConnectionContext & connection,
       RtspResponse & response);
   void handle_options (RtspResponse & response);
   void handle_describe (const RtspRequest & request, RtspConnectionContext & connection,
       RtspResponse & response);
   void handle_setup (const RtspRequest & request, RtspConnectionContext & connection,
-      unsigned stream, UriKind kind, int64_t now_us, RtspResponse & response);
+      unsigned stream, UriKind kind, int64_t now_us, const std::string & name,
+      RtspResponse & response);
   RtspSession *session_for (const RtspRequest & request, RtspConnectionContext & connection,
       RtspResponse & response);
   void remove_session (const std::string & id);
+  void handle_announce (const RtspRequest & request, RtspConnectionContext & connection,
+      UriKind kind, const std::string & name, RtspResponse & response);
+  void handle_record (RtspSession & session, RtspResponse & response);
+  /* Ends participant @name: its publisher's session, its readers' sessions, its NAME. */
+  void end_participant (const std::string & name);
+  std::string owner_of (const RtspConnectionContext & connection) const;
 
   Config config_;
   Media & media_;
   std::map<std::string, RtspSession> sessions_;
+  ParticipantRegistry participants_;
 };
 
 /* Session IDs and nonces: @bytes random bytes from the kernel's CSPRNG (getrandom(2)), as hex. */

@@ -518,6 +518,7 @@ gst_meet_udp_fanout_sink_finalize (GObject * object)
   g_clear_object (&self->socket);
   g_clear_object (&self->used_socket);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->used_socket);
   delete self->gso;
   delete self->lock;
   delete self->destinations;
@@ -569,4 +570,22 @@ gst_meet_udp_fanout_sink_class_init (GstMeetUdpFanoutSinkClass * klass)
   base_sink_class->stop = gst_meet_udp_fanout_sink_stop;
   base_sink_class->unlock = gst_meet_udp_fanout_sink_unlock;
   base_sink_class->unlock_stop = gst_meet_udp_fanout_sink_unlock_stop;
+}
+
+GstMeetUdpFanoutSink *
+gst_meet_udp_fanout_sink_new_for_socket (GSocket * socket)
+{
+  g_return_val_if_fail (G_IS_SOCKET (socket), nullptr);
+  auto *self = GST_MEET_UDP_FANOUT_SINK (g_object_new (GST_TYPE_MEET_UDP_FANOUT_SINK,
+          "socket", socket, nullptr));
+  gst_object_ref_sink (self);
+  gst_meet_udp_fanout_sink_start (GST_BASE_SINK (self));
+  return self;
+}
+
+GstFlowReturn
+gst_meet_udp_fanout_sink_send (GstMeetUdpFanoutSink * sink, GstBuffer * const * buffers, guint n)
+{
+  g_return_val_if_fail (GST_IS_MEET_UDP_FANOUT_SINK (sink), GST_FLOW_ERROR);
+  return send_packets (sink, buffers, n);
 }

@@ -2,6 +2,7 @@
  * socket, with UDP segmentation offload. Internal to meetrtspsink (not registered). */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/base/gstbasesink.h>
 
 G_BEGIN_DECLS
@@ -15,5 +16,11 @@ G_DECLARE_FINAL_TYPE (GstMeetUdpFanoutSink, gst_meet_udp_fanout_sink, GST, MEET_
 void gst_meet_udp_fanout_sink_add (GstMeetUdpFanoutSink * sink, const gchar * host, gint port);
 void gst_meet_udp_fanout_sink_remove (GstMeetUdpFanoutSink * sink, const gchar * host, gint port);
 void gst_meet_udp_fanout_sink_clear (GstMeetUdpFanoutSink * sink);
+
+/* The same fan-out outside a pipeline (meetrtspsink's relay of published streams): sends from
+ * @socket at once, on the caller's thread. Unref the result when done. */
+GstMeetUdpFanoutSink *gst_meet_udp_fanout_sink_new_for_socket (GSocket * socket);
+GstFlowReturn gst_meet_udp_fanout_sink_send (GstMeetUdpFanoutSink * sink,
+    GstBuffer * const * buffers, guint n);
 
 G_END_DECLS

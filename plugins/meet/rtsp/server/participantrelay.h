@@ -1,0 +1,75 @@
+/* meetstream: forwards what participants publish into meetrtspsink to whoever reads them.
+ *
+ * Per published stream one UDP socket pair (the server_port of the publisher's and of the
+ * readers' SETUP): RTP and RTCP from the publisher come in on it and go out of it to every
+ * reader as they arrive, never decoded, through the element's GSO/sendmmsg fan-out
+ * (udpfanoutsink); RTCP sender reports are forwarded as they are (same SSRC, same NTP/RTP
+ * mapping) so readers keep lip sync. Packets from anywhere but the publisher's address and
+ * the ports its SETUP named are dropped and counted. Runs on meetrtspsink's server thread.
+ */
+#pragma once
+
+#include "rtspserverlogic.h"
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meet {
+
+class ParticipantRelay {
+public:
+  /* Sends one interleaved frame ('$' channel len data) on an RTSP connection. */
+  using SendInterleaved = std::function<void (uint64_t connection_id, uint8_t channel,
+      const uint8_t * data, size_t size)>;
+
+  ParticipantRelay (GMainContext * context, std::string address, SendInterleaved send);
+  ~ParticipantRelay ();
+  ParticipantRelay (const ParticipantRelay &) = delete;
+  ParticipantRelay & operator= (const ParticipantRelay &) = delete;
+
+  bool open (const std::string & name, size_t streams);
+  std::vector<RtspServerLogic::StreamInfo> streams (const std::string & name) const;
+  void record (const RtspSession & publisher);
+  void add_reader (const RtspSession & reader);
+  void remove_reader (const RtspSession & reader);
+  /* RTCP BYE of every SSRC the publisher used to its readers, then nothing more. */
+  void close (const std::string & name);
+  void close_all ();
+  /* An interleaved frame from connection @connection_id; true when it was a publisher's. */
+  bool interleaved (uint64_t connection_id, uint8_t channel, const uint8_t * data, size_t size);
+  /* Sessions that showed life (publisher packets, reader RTCP) since the last call. */
+  std::vector<std::string> take_active_sessions ();
+
+  uint64_t dropped_packets () const { return dropped_; }
+  uint64_t forwarded_packets () const { return forwarded_; }
+  uint64_t bytes_sent () const { return bytes_sent_; }
+  size_t size () const { return participants_.size (); }
+
+private:
+  struct Reader;
+  struct Stream;
+  struct Participant;
+  static gboolean on_readable (GSocket * socket, GIOCondition condition, gpointer user_data);
+  void receive (Participant & p, Stream & s, bool rtcp);
+  void forward (Participant & p, Stream & s, bool rtcp, GstBuffer * const * packets, size_t n);
+  void free_participant (Participant & p);
+
+  GMainContext *context_;
+  std::string address_;
+  SendInterleaved send_;
+  std::map<std::string, std::unique_ptr<Participant>> participants_;
+  std::vector<std::string> active_;
+  std::atomic<uint64_t> dropped_ { 0 };
+  std::atomic<uint64_t> forwarded_ { 0 };
+  std::atomic<uint64_t> bytes_sent_ { 0 };
+};
+
+}  // namespace meet
