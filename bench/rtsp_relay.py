@@ -4,8 +4,8 @@ own pads to as many readers, on the same work (640x480 30 fps JPEG and 48 kHz L1
 
 - relay: one meetrtspsink with allow-publish=true; rtsp_relay_client publishes P participants under
   /meet/pI by hand (ANNOUNCE, SETUP mode=record, RECORD, then RTP paced at 30 fps and 10 ms) and reads
-  each with R readers. The client also times every video packet from its send to its arrival at a reader,
-  which bounds the time a packet spends in the relay (arrival to send) from above.
+  each with R readers. The client also times the first packet of every frame from its send to its arrival at
+  each reader, which bounds the time a packet spends in the relay (arrival to send) from above.
 - own pads (the reference): P meetrtspsink elements in one process, each fed by a pre-encoded clip of the
   same size through rtpjpegpay and a live L16 sound, read by R readers each.
 

@@ -3,9 +3,9 @@
  * Each publisher ANNOUNCEs a JPEG video and an L16 audio stream under one path, SETUPs both with
  * mode=record and RECORDs, then sends a 30 fps frame (FRAME_BYTES cut into 1400-byte RTP packets,
  * marker on the last) and a 10 ms sound packet (960 bytes, 48 kHz mono L16) on time, noting when it
- * sent each video packet. Each reader SETUPs and PLAYs both streams of one path; one epoll loop
+ * sent the first packet of each frame. Each reader SETUPs and PLAYs both streams of one path; one epoll loop
  * counts per reader the frames and the sequence gaps and, for a path fed by a publisher of this
- * process, how long each video packet took from its send to its arrival (the time it spent in the
+ * process, how long the first packet of each frame took from its send to its arrival (the time it spent in the
  * relay plus two trips over loopback). Publishing and reading in one process puts both ends on one
  * clock.
  *
@@ -138,8 +138,11 @@ publish (Publisher & p)
   request (p.rtsp, "RECORD " + url + " RTSP/1.0\r\nCSeq: 4\r\nSession: " + p.session + "\r\n\r\n");
 }
 
+/* @timed: note the send time of this packet (the first of each frame: later ones of the same frame
+ * wait behind it in the sender itself, which is not the relay's doing). */
 void
-send_packet (Publisher & p, int stream, int pt, bool marker, uint32_t rtptime, size_t payload)
+send_packet (Publisher & p, int stream, int pt, bool marker, uint32_t rtptime, size_t payload,
+    bool timed)
 {
   unsigned char packet[12 + kPacketPayload] = {};
   packet[0] = 0x80;
@@ -151,39 +154,56 @@ send_packet (Publisher & p, int stream, int pt, bool marker, uint32_t rtptime, s
     packet[4 + i] = static_cast<unsigned char> (rtptime >> (24 - 8 * i));
     packet[8 + i] = static_cast<unsigned char> (p.ssrc[stream] >> (24 - 8 * i));
   }
-  if (stream == 0)
-    p.sent[seq].store (now_ns (), std::memory_order_relaxed);
+  p.sent[seq].store (timed ? now_ns () : 0, std::memory_order_relaxed);
   sendto (p.socket[stream], packet, 12 + payload, 0, reinterpret_cast<sockaddr *> (&p.server[stream]),
       sizeof (p.server[stream]));
 }
 
-/* Sends every publisher's frames and sound on time until @stop. */
+/* Sends every publisher's frames and sound on time until @stop. Publisher i sends its frames i/P of a
+ * frame time after publisher 0, as independent cameras would, rather than all in one burst. */
 void
 send_media (std::vector<Publisher> & publishers, size_t frame_bytes, const std::atomic<bool> & stop)
 {
+  if (publishers.empty ())
+    return;
   const int64_t start = now_ns ();
   const int64_t frame_ns = 1000000000 / kFps, audio_ns = kAudioPeriodMs * 1000000;
-  int64_t next_frame = start, next_audio = start;
-  uint64_t frame = 0, audio = 0;
+  const size_t n = publishers.size ();
+  std::vector<uint64_t> frame (n, 0), audio (n, 0);
   size_t packets = std::max<size_t> (1, (frame_bytes + kPacketPayload - 1) / kPacketPayload);
+  auto frame_due = [&] (size_t i) {
+    return start + static_cast<int64_t> (frame[i]) * frame_ns + frame_ns * static_cast<int64_t> (i) / static_cast<int64_t> (n);
+  };
+  auto audio_due = [&] (size_t i) {
+    return start + static_cast<int64_t> (audio[i]) * audio_ns + audio_ns * static_cast<int64_t> (i) / static_cast<int64_t> (n);
+  };
   while (!stop) {
-    int64_t next = std::min (next_frame, next_audio);
+    size_t who = 0;
+    bool video = true;
+    int64_t next = frame_due (0);
+    for (size_t i = 0; i < n; i++) {
+      if (frame_due (i) < next) {
+        next = frame_due (i);
+        who = i;
+        video = true;
+      }
+      if (audio_due (i) < next) {
+        next = audio_due (i);
+        who = i;
+        video = false;
+      }
+    }
     timespec ts { static_cast<time_t> (next / 1000000000), static_cast<long> (next % 1000000000) };
     clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
-    if (next == next_frame) {
-      uint32_t rtptime = static_cast<uint32_t> (frame * 90000 / kFps);
-      for (Publisher & p : publishers) {
-        for (size_t k = 0; k < packets; k++)
-          send_packet (p, 0, 26, k + 1 == packets, rtptime, kPacketPayload);
-      }
-      frame++;
-      next_frame = start + static_cast<int64_t> (frame) * frame_ns;
+    Publisher & p = publishers[who];
+    if (video) {
+      uint32_t rtptime = static_cast<uint32_t> (frame[who] * 90000 / kFps);
+      for (size_t k = 0; k < packets; k++)
+        send_packet (p, 0, 26, k + 1 == packets, rtptime, kPacketPayload, k == 0);
+      frame[who]++;
     } else {
-      uint32_t rtptime = static_cast<uint32_t> (audio * 480);
-      for (Publisher & p : publishers)
-        send_packet (p, 1, 96, false, rtptime, kAudioPayload);
-      audio++;
-      next_audio = start + static_cast<int64_t> (audio) * audio_ns;
+      send_packet (p, 1, 96, false, static_cast<uint32_t> (audio[who] * 480), kAudioPayload, false);
+      audio[who]++;
     }
   }
 }
