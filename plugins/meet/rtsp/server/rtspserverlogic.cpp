@@ -839,7 +839,7 @@ RtspServerLogic::handle_record (RtspSession & session, RtspResponse & response)
 }
 
 void
-RtspServerLogic::end_participant (const std::string & name)
+RtspServerLogic::end_participant (std::string name)
 {
   media_.participant_close (name);
   for (auto it = sessions_.begin (); it != sessions_.end ();) {

@@ -219,8 +219,9 @@ private:
   void handle_announce (const RtspRequest & request, RtspConnectionContext & connection,
       UriKind kind, const std::string & name, RtspResponse & response);
   void handle_record (RtspSession & session, RtspResponse & response);
-  /* Ends participant @name: its publisher's session, its readers' sessions, its NAME. */
-  void end_participant (const std::string & name);
+  /* Ends participant @name: its publisher's session, its readers' sessions, its NAME. By value:
+   * callers pass names that live in the sessions this erases. */
+  void end_participant (std::string name);
   std::string owner_of (const RtspConnectionContext & connection) const;
 
   Config config_;
