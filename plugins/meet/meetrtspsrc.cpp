@@ -45,6 +45,7 @@
 #include <gst/rtsp/gstrtspmessage.h>
 
 #include "rtspclientlogic.h"
+#include "rtspmessages.h"
 
 GST_DEBUG_CATEGORY_STATIC (meet_rtsp_src_debug);
 #define GST_CAT_DEFAULT meet_rtsp_src_debug
@@ -719,11 +720,7 @@ static void
 send_request (MeetRtspSrc * src, const meet::RtspClientRequest & request)
 {
   MeetRtspSrcPrivate *priv = src->priv;
-  GstRTSPMessage *msg = nullptr;
-  gst_rtsp_message_new_request (&msg, request.method, request.uri.c_str ());
-  for (const auto &h : request.headers)
-    gst_rtsp_message_add_header_by_name (msg, h.first.c_str (), h.second.c_str ());
-  gst_rtsp_message_add_header (msg, GST_RTSP_HDR_USER_AGENT, "meetstream/" VERSION);
+  GstRTSPMessage *msg = meet::rtsp_request_message (request);
   GST_DEBUG_OBJECT (src, "sending %s %s", gst_rtsp_method_as_text (request.method),
       request.uri.c_str ());
   g_mutex_lock (&priv->lock);
@@ -793,32 +790,6 @@ on_monitor (gpointer user_data)
   forget_source (&priv->monitor_source);
   server_lost (src, "no data for " + std::to_string (priv->timeout_ms) + " ms");
   return G_SOURCE_REMOVE;
-}
-
-static meet::RtspClientResponse
-to_response (GstRTSPMessage * msg)
-{
-  meet::RtspClientResponse response;
-  GstRTSPStatusCode code;
-  const gchar *reason = nullptr;
-  gst_rtsp_message_parse_response (msg, &code, &reason, nullptr);
-  response.code = code;
-  response.reason = reason ? reason : "";
-  static const GstRTSPHeaderField fields[] = {
-    GST_RTSP_HDR_CSEQ, GST_RTSP_HDR_SESSION, GST_RTSP_HDR_TRANSPORT, GST_RTSP_HDR_CONTENT_BASE,
-    GST_RTSP_HDR_CONTENT_LOCATION, GST_RTSP_HDR_CONTENT_TYPE, GST_RTSP_HDR_WWW_AUTHENTICATE,
-    GST_RTSP_HDR_PUBLIC, GST_RTSP_HDR_RTP_INFO,
-  };
-  for (GstRTSPHeaderField field : fields) {
-    gchar *value = nullptr;
-    for (gint i = 0; gst_rtsp_message_get_header (msg, field, &value, i) == GST_RTSP_OK; i++)
-      response.headers.emplace_back (gst_rtsp_header_as_text (field), value);
-  }
-  guint8 *body = nullptr;
-  guint size = 0;
-  if (gst_rtsp_message_get_body (msg, &body, &size) == GST_RTSP_OK && body && size)
-    response.body.assign (reinterpret_cast<const char *> (body), size);
-  return response;
 }
 
 static void
@@ -923,14 +894,9 @@ handle_event (MeetRtspSrc * src, RtspClientLogic::Event event)
     case Event::TornDown:
       break;
     case Event::AuthRequired:{
-      const auto &challenge = priv->logic.auth_challenge ();
       GST_INFO_OBJECT (src, "answering %s challenge",
-          challenge.method == GST_RTSP_AUTH_DIGEST ? "Digest" : "Basic");
-      gst_rtsp_connection_set_auth (priv->conn, challenge.method, priv->logic.user ().c_str (),
-          priv->logic.password ().c_str ());
-      gst_rtsp_connection_clear_auth_params (priv->conn);
-      for (const auto &p : challenge.params)
-        gst_rtsp_connection_set_auth_param (priv->conn, p.first.c_str (), p.second.c_str ());
+          priv->logic.auth_challenge ().method == GST_RTSP_AUTH_DIGEST ? "Digest" : "Basic");
+      meet::rtsp_apply_auth_challenge (priv->conn, priv->logic);
       break;
     }
     case Event::TransportFallback:
@@ -1033,7 +999,7 @@ on_message_received (GstRTSPWatch * watch, GstRTSPMessage * message, gpointer us
       push_interleaved (src, message);
       break;
     case GST_RTSP_MESSAGE_RESPONSE:{
-      auto *pending = new PendingResponse {src, to_response (message)};
+      auto *pending = new PendingResponse {src, meet::rtsp_response_from_message (message)};
       GSource *idle = g_idle_source_new ();
       g_source_set_priority (idle, G_PRIORITY_HIGH);
       g_source_set_callback (idle, process_response, pending, [](gpointer p) {

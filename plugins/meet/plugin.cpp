@@ -12,6 +12,7 @@
 #include "meetjpegpay.h"
 #include "meetpcmdepay.h"
 #include "meetpcmpay.h"
+#include "meetrtspclientsink.h"
 #include "meetrtspsink.h"
 #include "meetrtspsrc.h"
 #if HAVE_OPENCV
@@ -28,6 +29,7 @@ plugin_init (GstPlugin * plugin)
   ok |= GST_ELEMENT_REGISTER (meetpcmdepay, plugin);
   ok |= GST_ELEMENT_REGISTER (meetrtspsink, plugin);
   ok |= GST_ELEMENT_REGISTER (meetrtspsrc, plugin);
+  ok |= GST_ELEMENT_REGISTER (meetrtspclientsink, plugin);
 #if HAVE_OPENCV
   ok |= GST_ELEMENT_REGISTER (yoloblur, plugin);
 #endif
@@ -35,5 +37,5 @@ plugin_init (GstPlugin * plugin)
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, meet,
-    "meetstream: RTP JPEG/L16 payloaders, an RTSP server sink, an RTSP client source and a YOLO privacy blur",
+    "meetstream: RTP JPEG/L16 payloaders, an RTSP server sink, an RTSP client source and publisher and a YOLO privacy blur",
     plugin_init, VERSION, "LGPL", GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

@@ -227,6 +227,14 @@ RtspClientLogic::set_allowed_transports (bool udp, bool tcp)
 }
 
 void
+RtspClientLogic::set_publish (const std::string &sdp, const std::vector<std::string> &controls)
+{
+  publishing_ = true;
+  announce_sdp_ = sdp;
+  announce_controls_ = controls;
+}
+
+void
 RtspClientLogic::reset_session ()
 {
   state_ = State::Init;
@@ -291,6 +299,12 @@ RtspClientLogic::next_request ()
 
   if (!options_done_)
     return remember (make (GST_RTSP_OPTIONS, request_uri_), Step::Options);
+  if (!described_ && publishing_) {
+    RtspClientRequest r = make (GST_RTSP_ANNOUNCE, request_uri_);
+    r.headers.emplace_back ("Content-Type", "application/sdp");
+    r.body = announce_sdp_;
+    return remember (r, Step::Announce);
+  }
   if (!described_) {
     RtspClientRequest r = make (GST_RTSP_DESCRIBE, request_uri_);
     r.headers.emplace_back ("Accept", "application/sdp");
@@ -300,11 +314,15 @@ RtspClientLogic::next_request ()
     if (streams_[i].is_setup)
       continue;
     RtspClientRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
-    r.headers.emplace_back ("Transport", transport_header (streams_[i]));
+    r.headers.emplace_back ("Transport", transport_header (streams_[i]) +
+        (publishing_ ? ";mode=record" : ""));
     return remember (r, Step::Setup, i);
   }
 
-  if (target_ == State::Playing && (state_ == State::Ready || state_ == State::Paused))
+  if (target_ == State::Playing && publishing_ && state_ == State::Ready)
+    return remember (make (GST_RTSP_RECORD, aggregate_uri_), Step::Record);
+  if (target_ == State::Playing && !publishing_ &&
+      (state_ == State::Ready || state_ == State::Paused))
     return remember (make (GST_RTSP_PLAY, aggregate_uri_), Step::Play);
   if (target_ == State::Paused && state_ == State::Playing)
     return remember (make (GST_RTSP_PAUSE, aggregate_uri_), Step::Pause);
@@ -437,6 +455,13 @@ RtspClientLogic::handle_response (const RtspClientResponse &response)
       return handle_options (response);
     case Step::Describe:
       return handle_describe (response);
+    case Step::Announce:
+      return handle_announce (response);
+    case Step::Record:
+      if (!is_success (response.code))
+        return fail ("server at " + request_uri_ + " refused RECORD: " + status_text (response));
+      state_ = State::Playing;
+      return Event::Playing;
     case Step::Setup:
       return handle_setup (request.stream, response);
     case Step::Play:
@@ -496,6 +521,43 @@ RtspClientLogic::handle_describe (const RtspClientResponse &response)
     base = *cl;
   if (!parse_sdp (response.body, base))
     return Event::Failed;
+  described_ = true;
+  return Event::Described;
+}
+
+RtspClientLogic::Event
+RtspClientLogic::handle_announce (const RtspClientResponse &response)
+{
+  int code = response.code;
+  if (!is_success (code)) {
+    std::string said = status_text (response);
+    if (!response.body.empty ())
+      said += ": \"" + trim (response.body.substr (0, 200)) + "\"";
+    if (code == GST_RTSP_STS_FORBIDDEN)
+      return fail ("server at " + request_uri_ + " does not allow us to publish (" + said +
+          "): check user and password, or ask the host to allow publishing");
+    if (code == GST_RTSP_STS_NOT_FOUND || code == GST_RTSP_STS_METHOD_NOT_ALLOWED ||
+        code == GST_RTSP_STS_NOT_IMPLEMENTED)
+      return fail ("server at " + request_uri_ + " takes no publishers at this path (" + said +
+          "): check the path, or whether the server accepts RECORD");
+    if (code == 409)
+      return fail ("the name at " + request_uri_ + " is taken (" + said + "): publish under "
+          "another name");
+    return fail ("server at " + request_uri_ + " refused ANNOUNCE: " + said);
+  }
+  /* Our own streams, with their controls resolved against the URL we announced at (RFC 2326
+   * C.1.1: relative to the request URL when no Content-Base came back). */
+  std::string base = request_uri_;
+  if (const std::string *cb = response.header ("Content-Base"))
+    base = *cb;
+  aggregate_uri_ = request_uri_;
+  streams_.clear ();
+  for (size_t i = 0; i < announce_controls_.size (); i++) {
+    RtspStream stream;
+    stream.id = static_cast<unsigned> (i);
+    stream.control_uri = resolve_control (base, announce_controls_[i]);
+    streams_.push_back (stream);
+  }
   described_ = true;
   return Event::Described;
 }

@@ -61,11 +61,12 @@ struct RtspStream {
 };
 
 /* A request for the connection to send: the connection adds CSeq, Date and
- * Authorization itself. */
+ * Authorization itself (and Content-Length for a body). */
 struct RtspClientRequest {
   GstRTSPMethod method = GST_RTSP_INVALID;
   std::string uri;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
 };
 
 /* What the server asked for in WWW-Authenticate, strongest scheme chosen. */
@@ -99,6 +100,12 @@ public:
   void set_credentials (const std::string &user, const std::string &password);
   /* Which lower transports may be used; UDP is tried first when both are. */
   void set_allowed_transports (bool udp, bool tcp);
+  /* Publishes instead of playing (RFC 2326 10.3, 10.11): the walk toward State::Playing is
+   * ANNOUNCE of @sdp, SETUP of each stream with mode=record, then RECORD (Playing then means
+   * "recording"). @controls are the a=control values of @sdp's streams, in order. Call after
+   * set_location(). */
+  void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
+  bool publishing () const { return publishing_; }
 
   const std::string &request_uri () const { return request_uri_; }
   const std::string &host () const { return host_; }
@@ -150,7 +157,7 @@ public:
       const std::string &control);
 
 private:
-  enum class Step { Options, Describe, Setup, Play, Pause, Teardown, KeepAlive };
+  enum class Step { Options, Describe, Announce, Setup, Play, Record, Pause, Teardown, KeepAlive };
   struct InFlight {
     Step step;
     size_t stream;
@@ -159,6 +166,7 @@ private:
   Event fail (const std::string &message);
   Event handle_options (const RtspClientResponse &response);
   Event handle_describe (const RtspClientResponse &response);
+  Event handle_announce (const RtspClientResponse &response);
   Event handle_setup (size_t stream, const RtspClientResponse &response);
   bool parse_session (const RtspClientResponse &response);
   bool parse_auth (const RtspClientResponse &response);
@@ -176,6 +184,9 @@ private:
   bool options_done_ = false;
   bool described_ = false;
   bool get_parameter_supported_ = false;
+  bool publishing_ = false;
+  std::string announce_sdp_;
+  std::vector<std::string> announce_controls_;
   std::string aggregate_uri_;
   std::vector<RtspStream> streams_;
   std::string session_id_;
