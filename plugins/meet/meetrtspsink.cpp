@@ -23,6 +23,12 @@
  * session are closed after the session timeout; a TCP client that reads too slowly loses
  * packets instead of stalling the others.
  *
+ * Publishing (allow-publish=true): clients ANNOUNCE + SETUP (mode=record) + RECORD their own
+ * streams as participant NAME at rtsp://HOST:PORT/meet/NAME; readers of that URL get its packets
+ * forwarded as they arrive (meet::ParticipantRelay), and GET_PARAMETER "participants" on the path
+ * answers the roster, followed by a SET_PARAMETER on every join and leave. At the connection cap the
+ * oldest connection without a session makes room (meet::admit_connection).
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 meetrtspsink name=s port=8554 \
