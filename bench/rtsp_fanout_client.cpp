@@ -2,7 +2,7 @@
  * RTSP server by hand, then one thread counts, per client, the RTP packets, the frames (packets
  * with the marker bit) and the sequence gaps, using recvmmsg over epoll. No decoding.
  *
- * Usage: rtsp_fanout_client PORT PATH N WARMUP_S WINDOW_S
+ * Usage: rtsp_fanout_client PORT PATH N WARMUP_S WINDOW_S [STREAM]   (STREAM: N of stream=N, 0)
  * Prints "window-start" when counting begins and "window-end" when it ends (the driver samples
  * the server's CPU time at those two lines), then one line of results:
  *   clients=N frames_min=.. frames_avg=.. frames_max=.. lost=.. bytes=..
@@ -97,8 +97,8 @@ header_value (const std::string & head, const char *name)
 int
 main (int argc, char **argv)
 {
-  if (argc != 6) {
-    fprintf (stderr, "usage: %s PORT PATH N WARMUP_S WINDOW_S\n", argv[0]);
+  if (argc != 6 && argc != 7) {
+    fprintf (stderr, "usage: %s PORT PATH N WARMUP_S WINDOW_S [STREAM]\n", argv[0]);
     return 2;
   }
   int port = atoi (argv[1]);
@@ -106,6 +106,8 @@ main (int argc, char **argv)
   int n = atoi (argv[3]);
   double warmup = atof (argv[4]);
   double window = atof (argv[5]);
+  /* Which stream=N to play (a relayed participant's video need not be the first). */
+  std::string stream = argc == 7 ? argv[6] : "0";
 
   int ep = epoll_create1 (0);
   std::vector<Client> clients (n);
@@ -123,7 +125,7 @@ main (int argc, char **argv)
       perror ("connect");
       return 1;
     }
-    std::string head = request (c.rtsp, "SETUP " + url + "/stream=0 RTSP/1.0\r\nCSeq: 1\r\n"
+    std::string head = request (c.rtsp, "SETUP " + url + "/stream=" + stream + " RTSP/1.0\r\nCSeq: 1\r\n"
         "Transport: RTP/AVP;unicast;client_port=" + std::to_string (c.rtp_port) + "-"
         + std::to_string (rtcp_port) + "\r\n\r\n");
     c.session = header_value (head, "Session");
