@@ -487,6 +487,62 @@ class SafetyTest(RelayTestCase):
         finally:
             p.close()
 
+    def test_sender_reports_pass_unchanged(self):
+        """Lip sync through the relay rests on the publisher's own RTCP sender reports: readers over UDP and
+        TCP get them byte for byte (same SSRC, same NTP/RTP time mapping) and the RTP as sent."""
+        p = RawPublisher(self.port, "kim").start()
+        try:
+            rtp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            rtp_sock.bind(("127.0.0.1", 0))
+            rtcp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            rtcp_sock.bind(("127.0.0.1", 0))
+            udp_reader = Client(self.port)
+            r = udp_reader.request("SETUP", self.url("kim") + "/stream=1", {
+                "Transport": "RTP/AVP;unicast;client_port=%d-%d" % (rtp_sock.getsockname()[1], rtcp_sock.getsockname()[1])})
+            self.assertEqual(r.code, 200)
+            udp_reader.session = r.session()
+            self.assertEqual(udp_reader.request("PLAY", self.url("kim")).code, 200)
+            tcp_reader = Client(self.port)
+            r = tcp_reader.request("SETUP", self.url("kim") + "/stream=1",
+                                   {"Transport": "RTP/AVP/TCP;unicast;interleaved=4-5"})
+            self.assertEqual(r.code, 200)
+            tcp_reader.session = r.session()
+            self.assertEqual(tcp_reader.request("PLAY", self.url("kim")).code, 200)
+            ssrc = 0x5EED1234
+            # SR: V=2, PT=200, length 6 words: SSRC, NTP 64 bits, RTP time, packets, octets.
+            sr = (bytes([0x80, 200, 0, 6]) + ssrc.to_bytes(4, "big") + (0xE1234567).to_bytes(4, "big")
+                  + (0x89ABCDEF).to_bytes(4, "big") + (123456789).to_bytes(4, "big")
+                  + (42).to_bytes(4, "big") + (4200).to_bytes(4, "big"))
+            packet = rtp(7, 123456789, ssrc, b"\x12\x34" * 160, pt=97)
+            p.send(1, packet)
+            p.send(1, sr, rtcp=True)
+            rtp_sock.settimeout(10)
+            rtcp_sock.settimeout(10)
+            self.assertEqual(rtp_sock.recv(65536), packet)
+            self.assertEqual(rtcp_sock.recv(65536), sr)
+            frames = {}
+            tcp_reader.sock.settimeout(10)
+            while 5 not in frames:
+                tcp_reader._fill()
+                while len(tcp_reader.buf) >= 4 and tcp_reader.buf.startswith(b"$"):
+                    size = int.from_bytes(tcp_reader.buf[2:4], "big")
+                    if len(tcp_reader.buf) < 4 + size:
+                        break
+                    frames[tcp_reader.buf[1]] = tcp_reader.buf[4:4 + size]
+                    tcp_reader.buf = tcp_reader.buf[4 + size:]
+            self.assertEqual(frames[4], packet)
+            self.assertEqual(frames[5], sr)
+            # The publisher leaves: both readers hear an RTCP BYE of its SSRC.
+            p.close()
+            bye = rtcp_sock.recv(65536)
+            self.assertIn(bytes([0x81, 203, 0, 1]) + ssrc.to_bytes(4, "big"), bye)
+            for c in (udp_reader, tcp_reader):
+                c.close()
+            rtp_sock.close()
+            rtcp_sock.close()
+        finally:
+            p.close()
+
     def test_reader_leaves(self):
         p = RawPublisher(self.port, "ivy", tcp=True).start()
         stop = threading.Event()

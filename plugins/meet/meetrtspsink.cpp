@@ -23,6 +23,12 @@
  * session are closed after the session timeout; a TCP client that reads too slowly loses
  * packets instead of stalling the others.
  *
+ * Publishing (allow-publish=true): clients ANNOUNCE + SETUP (mode=record) + RECORD their own
+ * streams as participant NAME at rtsp://HOST:PORT/meet/NAME; readers of that URL get its packets
+ * forwarded as they arrive (meet::ParticipantRelay), and GET_PARAMETER "participants" on the path
+ * answers the roster, followed by a SET_PARAMETER on every join and leave. At the connection cap the
+ * oldest connection without a session makes room (meet::admit_connection).
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 meetrtspsink name=s port=8554 \
@@ -40,8 +46,9 @@
 #endif
 
 #include "meetrtspsink.h"
-#include "connectionadmission.h"
 #include "participantrelay.h"
+#include "rtspconnection.h"
+#include "rtspserverio.h"
 #include "rtspserverlogic.h"
 #include "udpfanoutsink.h"
 
@@ -49,15 +56,10 @@
 #include <gst/net/gstnetaddressmeta.h>
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/rtsp/rtsp.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -74,12 +76,6 @@ GST_DEBUG_CATEGORY (meet_rtsp_sink_debug);
 #define DEFAULT_MAX_PUBLISHERS 8
 #define DEFAULT_MAX_PUBLISHER_STREAMS 4
 
-/* Unsent bytes a TCP client may have queued before its new RTP packets are dropped. */
-static const size_t kTcpDataBacklog = 1024 * 1024;
-/* Unsent RTSP responses beyond which a client that never reads is disconnected. */
-static const size_t kTcpControlBacklog = 4 * 1024 * 1024;
-/* Half-sent requests are given at most this long (or the session timeout if shorter). */
-static const gint64 kRequestTimeoutUs = 10 * G_USEC_PER_SEC;
 
 enum
 {
@@ -109,36 +105,11 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
 
 namespace {
 
-/* One client's RTSP connection. Shared between the server thread (requests, responses) and
- * the streaming threads (interleaved RTP/RTCP), hence the lock around the output queue. */
-struct Connection {
-  meet::RtspConnectionContext context;
-  GSocket *socket = nullptr;
-  GSource *read_source = nullptr;
-  meet::RtspRequestParser parser;
-  gint64 opened_us = 0;
-  gint64 last_activity_us = 0;
-  gint64 partial_since_us = 0;     // when the pending half-sent request started
-  gint64 closing_since_us = 0;     // answered a request we close on; input is discarded
+using meet::Connection;
+using meet::ConnectionPtr;
+using meet::connection_send_frame;
+using meet::connection_send_response;
 
-  std::mutex lock;
-  GMainContext *context_ptr = nullptr;
-  std::deque<std::string> out;     // whole messages/frames; the first may be partly sent
-  size_t out_offset = 0;
-  size_t out_bytes = 0;
-  GSource *write_source = nullptr;
-  bool closed = false;
-  bool broken = false;
-  guint64 dropped = 0;
-  guint server_cseq = 0;       // of our own requests (roster SET_PARAMETER)
-
-  ~Connection () {
-    if (socket)
-      g_object_unref (socket);
-  }
-};
-
-using ConnectionPtr = std::shared_ptr<Connection>;
 
 struct TcpTarget {
   ConnectionPtr connection;
@@ -229,20 +200,9 @@ struct Private {
   SinkMedia media;
   std::unique_ptr<meet::RtspServerLogic> logic;
   std::unique_ptr<meet::ParticipantRelay> relay;
-  guint64 roster_version_sent = 0;
   guint64 relay_bytes_counted = 0;
-  guint bound_port_value = 0;
-  GMainContext *context = nullptr;
-  GMainLoop *loop = nullptr;
-  GThread *thread = nullptr;
-  GSocket *listen_socket = nullptr;
-  GSource *listen_source = nullptr;
-  GSource *timer_source = nullptr;
-  std::map<guint64, ConnectionPtr> connections;
-  guint64 next_connection_id = 1;
-  guint max_connections = 0;
-  guint max_connections_per_host = 0;
-  gint64 session_timeout_us = 0;
+  /* Sockets and the server thread, while READY or above. */
+  std::unique_ptr<meet::RtspServerIO> io;
 };
 
 }  // namespace
@@ -257,92 +217,6 @@ struct _GstMeetRtspSink
 G_DEFINE_TYPE (GstMeetRtspSink, gst_meet_rtsp_sink, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (meetrtspsink, "meetrtspsink", GST_RANK_NONE,
     GST_TYPE_MEET_RTSP_SINK);
-
-/* ---------------------------------------------------------------- output */
-
-static gboolean connection_writable (GSocket * socket, GIOCondition condition,
-    gpointer user_data);
-
-/* Sends what the socket takes now; waits for writability on the server thread for the rest.
- * Called with connection->lock held. */
-static void
-connection_flush_locked (Connection * c, const ConnectionPtr & self)
-{
-  while (!c->out.empty () && !c->closed && !c->broken) {
-    const std::string & front = c->out.front ();
-    GError *error = nullptr;
-    gssize sent = g_socket_send_with_blocking (c->socket, front.data () + c->out_offset,
-        front.size () - c->out_offset, FALSE, nullptr, &error);
-    if (sent < 0) {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-        GST_DEBUG ("connection %" G_GUINT64_FORMAT ": send failed: %s", c->context.id,
-            error->message);
-        c->broken = true;
-      }
-      g_clear_error (&error);
-      break;
-    }
-    c->out_offset += sent;
-    c->out_bytes -= sent;
-    if (c->out_offset == front.size ()) {
-      c->out.pop_front ();
-      c->out_offset = 0;
-    }
-  }
-  if (!c->out.empty () && !c->write_source && !c->closed && !c->broken && self) {
-    c->write_source = g_socket_create_source (c->socket, G_IO_OUT, nullptr);
-    g_source_set_callback (c->write_source, G_SOURCE_FUNC (connection_writable),
-        new ConnectionPtr (self), [](gpointer p) { delete static_cast<ConnectionPtr *> (p); });
-    g_source_attach (c->write_source, c->context_ptr);
-  }
-}
-
-static gboolean
-connection_writable (GSocket *, GIOCondition, gpointer user_data)
-{
-  const ConnectionPtr & self = *static_cast<ConnectionPtr *> (user_data);
-  std::lock_guard<std::mutex> guard (self->lock);
-  /* Let flush attach a fresh source if data remains; this one is done. */
-  g_source_unref (self->write_source);
-  self->write_source = nullptr;
-  connection_flush_locked (self.get (), self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Queues an RTSP response; those are never dropped. */
-static void
-connection_send_response (const ConnectionPtr & c, const std::string & bytes)
-{
-  std::lock_guard<std::mutex> guard (c->lock);
-  if (c->closed)
-    return;
-  if (c->out_bytes > kTcpControlBacklog) {
-    c->broken = true;
-    return;
-  }
-  c->out.push_back (bytes);
-  c->out_bytes += bytes.size ();
-  connection_flush_locked (c.get (), c);
-}
-
-/* Queues one interleaved frame, or drops it when the client is too far behind: a slow TCP
- * client must not hold up the streaming thread that feeds everyone. */
-static void
-connection_send_frame (const ConnectionPtr & c, const std::string & frame)
-{
-  std::lock_guard<std::mutex> guard (c->lock);
-  if (c->closed || c->broken)
-    return;
-  if (c->out_bytes + frame.size () > kTcpDataBacklog) {
-    if (c->dropped++ == 0)
-      GST_INFO ("connection %" G_GUINT64_FORMAT " reads too slowly: dropping packets",
-          c->context.id);
-    return;
-  }
-  c->out.push_back (frame);
-  c->out_bytes += frame.size ();
-  connection_flush_locked (c.get (), c);
-}
 
 /* ---------------------------------------------------------------- media side */
 
@@ -405,9 +279,8 @@ SinkMedia::session_play (const meet::RtspSession & session)
     return;
   }
   ConnectionPtr connection;
-  auto it = priv_.connections.find (session.connection_id);
-  if (it != priv_.connections.end ())
-    connection = it->second;
+  if (priv_.io)
+    connection = priv_.io->find_connection (session.connection_id);
 
   std::lock_guard<std::mutex> guard (priv_.data_lock);
   for (size_t i = 0; i < session.streams.size () && i < priv_.streams.size (); i++) {
@@ -483,232 +356,6 @@ update_clients (Private * priv)
   priv->clients = priv->logic ? priv->logic->playing_sessions () : 0;
 }
 
-/* Within a second of a join or leave, every connection that asked for the participants
- * hears the new list (publish-protocol: SET_PARAMETER, server to client). */
-static void
-broadcast_roster (Private * priv)
-{
-  const meet::ParticipantRegistry & participants = priv->logic->participants ();
-  if (participants.roster_version () == priv->roster_version_sent)
-    return;
-  priv->roster_version_sent = participants.roster_version ();
-  std::string body = participants.roster_parameters ();
-  std::string path = priv->logic->config_path ();
-  for (auto & entry : priv->connections) {
-    const ConnectionPtr & c = entry.second;
-    if (!c->context.roster_subscriber || c->closing_since_us)
-      continue;
-    const std::string & host = c->context.local_host;
-    std::string authority = host.find (':') != std::string::npos ? "[" + host + "]" : host;
-    std::string request = "SET_PARAMETER rtsp://" + authority + ":"
-        + std::to_string (priv->bound_port_value) + path + " RTSP/1.0\r\n"
-        "CSeq: " + std::to_string (++c->server_cseq) + "\r\n"
-        "Server: meetstream\r\n"
-        "Content-Type: text/parameters\r\n"
-        "Content-Length: " + std::to_string (body.size ()) + "\r\n\r\n" + body;
-    connection_send_response (c, request);
-  }
-}
-
-static void
-connection_close (Private * priv, const ConnectionPtr & c)
-{
-  GST_DEBUG ("closing connection %" G_GUINT64_FORMAT " from %s", c->context.id,
-      c->context.peer_host.c_str ());
-  priv->logic->connection_closed (c->context);
-  if (c->read_source) {
-    g_source_destroy (c->read_source);
-    g_source_unref (c->read_source);
-    c->read_source = nullptr;
-  }
-  {
-    std::lock_guard<std::mutex> guard (c->lock);
-    c->closed = true;
-    if (c->write_source) {
-      g_source_destroy (c->write_source);
-      g_source_unref (c->write_source);
-      c->write_source = nullptr;
-    }
-    c->out.clear ();
-    g_socket_close (c->socket, nullptr);
-  }
-  priv->connections.erase (c->context.id);
-  update_clients (priv);
-  broadcast_roster (priv);
-}
-
-static gboolean
-connection_readable (GSocket *, GIOCondition condition, gpointer user_data)
-{
-  auto *args = static_cast<std::pair<Private *, guint64> *> (user_data);
-  Private *priv = args->first;
-  auto it = priv->connections.find (args->second);
-  if (it == priv->connections.end ())
-    return G_SOURCE_REMOVE;
-  ConnectionPtr c = it->second;
-  gint64 now = g_get_monotonic_time ();
-
-  /* Read a bounded amount per wakeup so one chatty client cannot starve the others. A
-   * hang-up still gets its last bytes read (a TEARDOWN right before close, say). */
-  bool eof = (condition & G_IO_ERR) != 0;
-  guint8 buf[8192];
-  for (int round = 0; round < 8 && !eof; round++) {
-    GError *error = nullptr;
-    gssize n = g_socket_receive_with_blocking (c->socket, reinterpret_cast<gchar *> (buf),
-        sizeof (buf), FALSE, nullptr, &error);
-    if (n < 0) {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        eof = true;
-      g_clear_error (&error);
-      break;
-    }
-    if (n == 0) {
-      eof = true;
-      break;
-    }
-    c->parser.feed (buf, n);
-    c->last_activity_us = now;
-    if ((size_t) n < sizeof (buf))
-      break;
-  }
-
-  for (;;) {
-    meet::RtspRequest request;
-    int error_code = 0;
-    guint8 channel = 0;
-    auto result = c->parser.next (request, error_code, channel);
-    if (result == meet::RtspRequestParser::Result::kNeedMore)
-      break;
-    if (result == meet::RtspRequestParser::Result::kInterleaved) {
-      /* A TCP publisher's RTP/RTCP goes to its readers; the rest (receiver reports) is a
-       * proof of life. */
-      if (!priv->relay || !priv->relay->interleaved (c->context.id, channel,
-              c->parser.interleaved_data (), c->parser.interleaved_size ()))
-        priv->logic->touch_connection (c->context.id, now);
-      continue;
-    }
-    if (result == meet::RtspRequestParser::Result::kResponse)
-      continue;     // a client answering our SET_PARAMETER
-    meet::RtspResponse response;
-    if (result == meet::RtspRequestParser::Result::kError) {
-      GST_INFO ("connection %" G_GUINT64_FORMAT " from %s sent a bad request (%d)",
-          c->context.id, c->context.peer_host.c_str (), error_code);
-      response = meet::RtspServerLogic::error_response (error_code);
-    } else {
-      GST_LOG ("connection %" G_GUINT64_FORMAT ": %s %s", c->context.id,
-          request.method.c_str (), request.uri.c_str ());
-      response = priv->logic->handle (request, c->context, now);
-      GST_LOG ("connection %" G_GUINT64_FORMAT ": answered %d", c->context.id, response.code);
-    }
-    connection_send_response (c, response.serialize ());
-    if (response.close_connection && !c->closing_since_us) {
-      /* Closing with unread input would reset the connection and could destroy the answer
-       * on its way: end our side once it is out, swallow what the client still sends (the
-       * failed parser ignores it) and close on its EOF or a second later. */
-      c->closing_since_us = now;
-      std::lock_guard<std::mutex> guard (c->lock);
-      if (c->out.empty ())
-        g_socket_shutdown (c->socket, FALSE, TRUE, nullptr);
-      break;
-    }
-  }
-  update_clients (priv);
-  broadcast_roster (priv);
-  c->partial_since_us = c->parser.pending () > 0 && !c->closing_since_us
-      ? (c->partial_since_us ? c->partial_since_us : now) : 0;
-
-  if (eof) {
-    connection_close (priv, c);
-    return G_SOURCE_REMOVE;
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-accept_connection (Private * priv, GSocket * socket)
-{
-  auto c = std::make_shared<Connection> ();
-  c->socket = socket;
-  c->context_ptr = priv->context;
-  c->context.id = priv->next_connection_id++;
-  c->last_activity_us = c->opened_us = g_get_monotonic_time ();
-  g_socket_set_blocking (socket, FALSE);
-  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
-
-  GSocketAddress *remote = g_socket_get_remote_address (socket, nullptr);
-  GSocketAddress *local = g_socket_get_local_address (socket, nullptr);
-  if (remote && G_IS_INET_SOCKET_ADDRESS (remote)) {
-    gchar *host = g_inet_address_to_string (g_inet_socket_address_get_address (
-            G_INET_SOCKET_ADDRESS (remote)));
-    c->context.peer_host = host;
-    g_free (host);
-  }
-  if (local && G_IS_INET_SOCKET_ADDRESS (local)) {
-    gchar *host = g_inet_address_to_string (g_inet_socket_address_get_address (
-            G_INET_SOCKET_ADDRESS (local)));
-    c->context.local_host = host;
-    g_free (host);
-  }
-  g_clear_object (&remote);
-  g_clear_object (&local);
-
-  std::vector<meet::ConnectionSummary> open;
-  for (const auto & entry : priv->connections) {
-    const ConnectionPtr & other = entry.second;
-    open.push_back ({ other->context.id, other->context.peer_host, other->opened_us,
-          priv->logic->connection_has_session (other->context.id) });
-  }
-  meet::AdmissionDecision admission = meet::admit_connection (c->context.peer_host, open,
-      priv->max_connections, priv->max_connections_per_host);
-  for (guint64 id : admission.close) {
-    auto victim = priv->connections.find (id);
-    if (victim == priv->connections.end ())
-      continue;
-    GST_INFO ("closing idle connection %" G_GUINT64_FORMAT " from %s to make room",
-        id, victim->second->context.peer_host.c_str ());
-    ConnectionPtr doomed = victim->second;
-    connection_close (priv, doomed);
-  }
-  if (!admission.accept) {
-    GST_WARNING ("refusing connection from %s: every connection has a session (%u at most, "
-        "%u per address)", c->context.peer_host.c_str (), priv->max_connections,
-        priv->max_connections_per_host);
-    std::string busy = meet::RtspServerLogic::error_response (
-        GST_RTSP_STS_SERVICE_UNAVAILABLE).serialize ();
-    g_socket_send_with_blocking (socket, busy.data (), busy.size (), FALSE, nullptr, nullptr);
-    g_socket_close (socket, nullptr);
-    return;
-  }
-
-  GST_DEBUG ("connection %" G_GUINT64_FORMAT " from %s", c->context.id,
-      c->context.peer_host.c_str ());
-  priv->connections[c->context.id] = c;
-  c->read_source = g_socket_create_source (socket,
-      static_cast<GIOCondition> (G_IO_IN | G_IO_HUP | G_IO_ERR), nullptr);
-  g_source_set_callback (c->read_source, G_SOURCE_FUNC (connection_readable),
-      new std::pair<Private *, guint64> (priv, c->context.id),
-      [](gpointer p) { delete static_cast<std::pair<Private *, guint64> *> (p); });
-  g_source_attach (c->read_source, priv->context);
-}
-
-static gboolean
-listen_ready (GSocket * listen_socket, GIOCondition, gpointer user_data)
-{
-  auto *priv = static_cast<Private *> (user_data);
-  for (int i = 0; i < 16; i++) {
-    GError *error = nullptr;
-    GSocket *socket = g_socket_accept (listen_socket, nullptr, &error);
-    if (!socket) {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        GST_WARNING ("accept failed: %s", error->message);
-      g_clear_error (&error);
-      break;
-    }
-    accept_connection (priv, socket);
-  }
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 count_relay_bytes (Private * priv)
 {
@@ -717,15 +364,13 @@ count_relay_bytes (Private * priv)
   guint64 sent = priv->relay->bytes_sent ();
   priv->bytes_sent += sent - priv->relay_bytes_counted;
   priv->relay_bytes_counted = sent;
+  priv->dropped_packets = priv->relay->dropped_packets ();
 }
 
-/* Once a second: session timeouts, RTCP keep-alives, idle and broken connections. */
-static gboolean
-housekeeping (gpointer user_data)
+/* Twice a second on the server thread: the UDP clients' receiver reports keep them alive. */
+static void
+server_tick (Private * priv, gint64 now)
 {
-  auto *priv = static_cast<Private *> (user_data);
-  gint64 now = g_get_monotonic_time ();
-
   std::vector<RtcpSeen> seen;
   {
     std::lock_guard<std::mutex> guard (priv->data_lock);
@@ -733,100 +378,17 @@ housekeeping (gpointer user_data)
   }
   for (const RtcpSeen & s : seen)
     priv->logic->touch_rtcp (s.stream, s.host, s.port, now);
-
-  unsigned expired = priv->logic->expire (now);
-  if (expired)
-    GST_INFO ("%u session(s) timed out", expired);
-
-  gint64 request_timeout = MIN (kRequestTimeoutUs, priv->session_timeout_us);
-  std::vector<ConnectionPtr> doomed;
-  for (auto & entry : priv->connections) {
-    const ConnectionPtr & c = entry.second;
-    bool broken;
-    {
-      std::lock_guard<std::mutex> guard (c->lock);
-      broken = c->broken;
-    }
-    bool half_sent = c->partial_since_us && now - c->partial_since_us > request_timeout;
-    bool closing = c->closing_since_us && now - c->closing_since_us > G_USEC_PER_SEC;
-    bool idle = !priv->logic->connection_has_session (c->context.id)
-        && now - c->last_activity_us > priv->session_timeout_us;
-    if (broken || half_sent || idle || closing)
-      doomed.push_back (c);
-  }
-  for (const ConnectionPtr & c : doomed)
-    connection_close (priv, c);
-  if (priv->relay) {
-    for (const std::string & id : priv->relay->take_active_sessions ())
-      priv->logic->touch_session (id, now);
-    priv->dropped_packets = priv->relay->dropped_packets ();
-    count_relay_bytes (priv);
-  }
-  update_clients (priv);
-  broadcast_roster (priv);
-  return G_SOURCE_CONTINUE;
-}
-
-static gpointer
-server_thread (gpointer user_data)
-{
-  auto *priv = static_cast<Private *> (user_data);
-  g_main_context_push_thread_default (priv->context);
-  g_main_loop_run (priv->loop);
-  /* Shutdown: drop every client while still on this thread. */
-  std::vector<ConnectionPtr> all;
-  for (auto & entry : priv->connections)
-    all.push_back (entry.second);
-  for (const ConnectionPtr & c : all)
-    connection_close (priv, c);
-  priv->logic->teardown_all ();
-  /* Its sockets' sources are attached to this thread's context. */
   count_relay_bytes (priv);
-  priv->relay.reset ();
-  priv->relay_bytes_counted = 0;
-  priv->publishers = 0;
-  update_clients (priv);
-  g_main_context_pop_thread_default (priv->context);
-  return nullptr;
-}
-
-/* Queues @func for the server thread's loop. Unlike g_main_context_invoke() it never runs
- * @func on the calling thread, even while the new server thread has not acquired the context. */
-static void
-dispatch_on_server_thread (Private * priv, GSourceFunc func, gpointer data)
-{
-  GSource *source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, func, data, nullptr);
-  g_source_attach (source, priv->context);
-  g_source_unref (source);
 }
 
 /* Runs @func on the server thread and waits for it (or runs it here when no server runs). */
 static void
 run_on_server_thread (Private * priv, const std::function<void ()> & func)
 {
-  if (!priv->thread) {
+  if (priv->io)
+    priv->io->run_on_thread (func);
+  else
     func ();
-    return;
-  }
-  struct Call {
-    const std::function<void ()> *func;
-    std::mutex lock;
-    std::condition_variable cond;
-    bool done = false;
-  } call;
-  call.func = &func;
-  dispatch_on_server_thread (priv, [](gpointer p) -> gboolean {
-        auto *c = static_cast<Call *> (p);
-        (*c->func) ();
-        std::lock_guard<std::mutex> guard (c->lock);
-        c->done = true;
-        c->cond.notify_one ();
-        return G_SOURCE_REMOVE;
-      }, &call);
-  std::unique_lock<std::mutex> guard (call.lock);
-  call.cond.wait (guard, [&] { return call.done; });
 }
 
 /* ---------------------------------------------------------------- probes */
@@ -1273,25 +835,12 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
     stream_apply_sockets (s);
   }
 
-  priv->listen_socket = socket;
-  priv->logic.reset (new meet::RtspServerLogic (config, priv->media));
-  priv->max_connections = 2 * config.max_sessions + 4;
-  priv->max_connections_per_host = config.max_sessions / 4 + 2;
-  priv->bound_port_value = priv->bound_port;
-  priv->roster_version_sent = 0;
-  priv->session_timeout_us = static_cast<gint64> (config.session_timeout_s) * G_USEC_PER_SEC;
-  priv->context = g_main_context_new ();
-  priv->loop = g_main_loop_new (priv->context, FALSE);
-  priv->listen_source = g_socket_create_source (socket, G_IO_IN, nullptr);
-  g_source_set_callback (priv->listen_source, G_SOURCE_FUNC (listen_ready), priv, nullptr);
-  g_source_attach (priv->listen_source, priv->context);
-  priv->timer_source = g_timeout_source_new (500);
-  g_source_set_callback (priv->timer_source, housekeeping, priv, nullptr);
-  g_source_attach (priv->timer_source, priv->context);
-  priv->relay.reset (new meet::ParticipantRelay (priv->context, address,
-          [priv](guint64 connection_id, guint8 channel, const guint8 * data, size_t size) {
-            auto it = priv->connections.find (connection_id);
-            if (it == priv->connections.end () || size > G_MAXUINT16)
+  priv->io.reset (new meet::RtspServerIO ());
+  meet::RtspServerIO *io = priv->io.get ();
+  priv->relay.reset (new meet::ParticipantRelay (io->context (), address,
+          [io](guint64 connection_id, guint8 channel, const guint8 * data, size_t size) {
+            ConnectionPtr connection = io->find_connection (connection_id);
+            if (!connection || size > G_MAXUINT16)
               return;
             std::string frame (4 + size, '\0');
             frame[0] = '$';
@@ -1299,9 +848,23 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
             frame[2] = static_cast<char> (size >> 8);
             frame[3] = static_cast<char> (size & 0xff);
             memcpy (&frame[4], data, size);
-            connection_send_frame (it->second, frame);
+            connection_send_frame (connection, frame);
           }));
-  priv->thread = g_thread_new ("meetrtspsink", server_thread, priv);
+  priv->logic.reset (new meet::RtspServerLogic (config, priv->media));
+  meet::RtspServerIO::Limits limits;
+  limits.max_connections = 2 * config.max_sessions + 4;
+  limits.max_connections_per_host = config.max_sessions / 4 + 2;
+  limits.session_timeout_us = static_cast<gint64> (config.session_timeout_s) * G_USEC_PER_SEC;
+  meet::RtspServerIO::Hooks hooks;
+  hooks.tick = [priv](gint64 now) { server_tick (priv, now); };
+  hooks.changed = [priv] { update_clients (priv); };
+  hooks.stopping = [priv] {
+    count_relay_bytes (priv);
+    priv->relay->close_all ();
+    priv->publishers = 0;
+  };
+  io->start (socket, priv->bound_port, *priv->logic, priv->relay.get (), limits, hooks);
+  g_object_unref (socket);
   GST_INFO_OBJECT (self, "serving rtsp://%s:%u%s", address.c_str (), priv->bound_port.load (),
       config.path.c_str ());
   return true;
@@ -1311,28 +874,14 @@ static void
 gst_meet_rtsp_sink_stop (GstMeetRtspSink * self)
 {
   Private *priv = self->priv;
-  if (!priv->thread)
+  if (!priv->io)
     return;
-  /* Quit from inside the loop: a g_main_loop_quit() issued before the new thread reached
-   * g_main_loop_run() is lost, and the join below would then wait forever. */
-  dispatch_on_server_thread (priv, [](gpointer loop) -> gboolean {
-        g_main_loop_quit (static_cast<GMainLoop *> (loop));
-        return G_SOURCE_REMOVE;
-      }, priv->loop);
-  g_thread_join (priv->thread);
-  priv->thread = nullptr;
-  for (GSource **source : { &priv->listen_source, &priv->timer_source }) {
-    g_source_destroy (*source);
-    g_source_unref (*source);
-    *source = nullptr;
-  }
-  g_main_loop_unref (priv->loop);
-  priv->loop = nullptr;
-  g_main_context_unref (priv->context);
-  priv->context = nullptr;
+  priv->io->stop ();
+  /* The thread is gone: what used its context goes before the context. */
+  priv->relay.reset ();
+  priv->relay_bytes_counted = 0;
   priv->logic.reset ();
-  g_socket_close (priv->listen_socket, nullptr);
-  g_clear_object (&priv->listen_socket);
+  priv->io.reset ();
   priv->bound_port = 0;
   priv->clients = 0;
 

@@ -20,6 +20,9 @@ namespace {
 
 /* Datagrams read per wakeup: a frame's packets then leave in one fan-out send (GSO). */
 constexpr int kReceiveBatch = 64;
+/* Largest datagram relayed: RTP over UDP stays within the path MTU (payloaders default to
+ * 1400 bytes); bigger ones are dropped and counted. */
+constexpr size_t kMaxDatagram = 4096;
 /* Room for a burst (a big frame from several publishers) while the thread is busy. */
 constexpr int kReceiveBuffer = 2 * 1024 * 1024;
 
@@ -281,20 +284,33 @@ ParticipantRelay::on_readable (GSocket *, GIOCondition, gpointer user_data)
 void
 ParticipantRelay::receive (Participant & p, Stream & s, bool rtcp)
 {
+  /* One recvmmsg for what is waiting (a frame's packets, often), forwarded without a copy:
+   * the fan-out sends from these buffers before this returns. */
+  static thread_local std::vector<uint8_t> pool (kReceiveBatch * kMaxDatagram);
+  mmsghdr messages[kReceiveBatch];
+  iovec iov[kReceiveBatch];
+  sockaddr_storage from[kReceiveBatch];
+  for (int i = 0; i < kReceiveBatch; i++) {
+    iov[i] = { pool.data () + i * kMaxDatagram, kMaxDatagram };
+    messages[i] = {};
+    messages[i].msg_hdr.msg_iov = &iov[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+    messages[i].msg_hdr.msg_name = &from[i];
+    messages[i].msg_hdr.msg_namelen = sizeof (from[i]);
+  }
   int fd = g_socket_get_fd (rtcp ? s.rtcp_socket : s.rtp_socket);
+  int received = recvmmsg (fd, messages, kReceiveBatch, MSG_DONTWAIT, nullptr);
+  if (received <= 0)
+    return;
+
   GstBuffer *packets[kReceiveBatch];
   size_t n = 0;
-  static thread_local std::vector<uint8_t> buffer (65536);
-  for (int i = 0; i < kReceiveBatch; i++) {
-    sockaddr_storage from {};
-    socklen_t from_len = sizeof (from);
-    ssize_t size = recvfrom (fd, buffer.data (), buffer.size (), MSG_DONTWAIT,
-        reinterpret_cast<sockaddr *> (&from), &from_len);
-    if (size < 0)
-      break;
+  for (int i = 0; i < received; i++) {
+    const uint8_t *data = pool.data () + i * kMaxDatagram;
+    size_t size = messages[i].msg_len;
     std::string host;
     int port = 0;
-    if (!sender_of (from, host, port)) {
+    if ((messages[i].msg_hdr.msg_flags & MSG_TRUNC) || !sender_of (from[i], host, port)) {
       dropped_++;
       continue;
     }
@@ -319,27 +335,33 @@ ParticipantRelay::receive (Participant & p, Stream & s, bool rtcp)
     }
     p.active = true;
     /* Forwarded untouched, but only what looks like RTP/RTCP version 2. */
-    if (size < (rtcp ? 8 : 12) || (buffer[0] >> 6) != 2) {
+    if (size < (rtcp ? 8u : 12u) || (data[0] >> 6) != 2) {
       dropped_++;
       continue;
     }
-    if (!rtcp) {
-      uint32_t ssrc = (uint32_t (buffer[8]) << 24) | (uint32_t (buffer[9]) << 16)
-          | (uint32_t (buffer[10]) << 8) | buffer[11];
-      if (std::find (s.ssrcs.begin (), s.ssrcs.end (), ssrc) == s.ssrcs.end ()
-          && s.ssrcs.size () < 8)
-        s.ssrcs.push_back (ssrc);
-      s.last_seq = (uint16_t (buffer[2]) << 8) | buffer[3];
-      s.last_rtptime = (uint32_t (buffer[4]) << 24) | (uint32_t (buffer[5]) << 16)
-          | (uint32_t (buffer[6]) << 8) | buffer[7];
-      s.have_position = true;
-    }
-    packets[n++] = gst_buffer_new_memdup (buffer.data (), size);
+    if (!rtcp)
+      note_rtp (s, data);
+    packets[n++] = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY,
+        const_cast<uint8_t *> (data), kMaxDatagram, 0, size, nullptr, nullptr);
   }
   if (n)
     forward (p, s, rtcp, packets, n);
   for (size_t i = 0; i < n; i++)
     gst_buffer_unref (packets[i]);
+}
+
+void
+ParticipantRelay::note_rtp (Stream & s, const uint8_t * data)
+{
+  uint32_t ssrc = (uint32_t (data[8]) << 24) | (uint32_t (data[9]) << 16)
+      | (uint32_t (data[10]) << 8) | data[11];
+  if (std::find (s.ssrcs.begin (), s.ssrcs.end (), ssrc) == s.ssrcs.end ()
+      && s.ssrcs.size () < 8)
+    s.ssrcs.push_back (ssrc);
+  s.last_seq = (uint16_t (data[2]) << 8) | data[3];
+  s.last_rtptime = (uint32_t (data[4]) << 24) | (uint32_t (data[5]) << 16)
+      | (uint32_t (data[6]) << 8) | data[7];
+  s.have_position = true;
 }
 
 void
@@ -388,17 +410,8 @@ ParticipantRelay::interleaved (uint64_t connection_id, uint8_t channel, const ui
         dropped_++;
         return true;
       }
-      if (rtp) {
-        uint32_t ssrc = (uint32_t (data[8]) << 24) | (uint32_t (data[9]) << 16)
-            | (uint32_t (data[10]) << 8) | data[11];
-        if (std::find (s->ssrcs.begin (), s->ssrcs.end (), ssrc) == s->ssrcs.end ()
-            && s->ssrcs.size () < 8)
-          s->ssrcs.push_back (ssrc);
-        s->last_seq = (uint16_t (data[2]) << 8) | data[3];
-        s->last_rtptime = (uint32_t (data[4]) << 24) | (uint32_t (data[5]) << 16)
-            | (uint32_t (data[6]) << 8) | data[7];
-        s->have_position = true;
-      }
+      if (rtp)
+        note_rtp (*s, data);
       GstBuffer *packet = gst_buffer_new_memdup (data, size);
       forward (p, *s, rtcp, &packet, 1);
       gst_buffer_unref (packet);

@@ -59,6 +59,7 @@ private:
   struct Participant;
   static gboolean on_readable (GSocket * socket, GIOCondition condition, gpointer user_data);
   void receive (Participant & p, Stream & s, bool rtcp);
+  static void note_rtp (Stream & s, const uint8_t * data);
   void forward (Participant & p, Stream & s, bool rtcp, GstBuffer * const * packets, size_t n);
   void free_participant (Participant & p);
 

@@ -1,0 +1,54 @@
+/* meetstream: one client's RTSP connection in meetrtspsink: its socket, request parser and the
+ * queue of what goes out to it (responses, our own requests, interleaved RTP/RTCP). */
+#pragma once
+
+#include "rtspserverlogic.h"
+
+#include <gio/gio.h>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace meet {
+
+/* One client's RTSP connection. Shared between the server thread (requests, responses) and
+ * the streaming threads (interleaved RTP/RTCP), hence the lock around the output queue. */
+struct Connection {
+  RtspConnectionContext context;
+  GSocket *socket = nullptr;
+  GSource *read_source = nullptr;
+  RtspRequestParser parser;
+  gint64 opened_us = 0;
+  gint64 last_activity_us = 0;
+  gint64 partial_since_us = 0;     // when the pending half-sent request started
+  gint64 closing_since_us = 0;     // answered a request we close on; input is discarded
+
+  std::mutex lock;
+  GMainContext *context_ptr = nullptr;
+  std::deque<std::string> out;     // whole messages/frames; the first may be partly sent
+  size_t out_offset = 0;
+  size_t out_bytes = 0;
+  GSource *write_source = nullptr;
+  bool closed = false;
+  bool broken = false;
+  guint64 dropped = 0;
+  guint server_cseq = 0;       // of our own requests (roster SET_PARAMETER)
+
+  ~Connection () {
+    if (socket)
+      g_object_unref (socket);
+  }
+};
+
+using ConnectionPtr = std::shared_ptr<Connection>;
+
+/* Queues an RTSP message (a response, or a request of ours); those are never dropped, but a
+ * client that leaves 4 MiB of them unread is cut off. Callable from any thread. */
+void connection_send_response (const ConnectionPtr & c, const std::string & bytes);
+/* Queues one interleaved frame, or drops it when the client is more than 1 MiB behind: a slow
+ * TCP client must not hold up the thread that feeds everyone. Callable from any thread. */
+void connection_send_frame (const ConnectionPtr & c, const std::string & frame);
+
+}  // namespace meet
