@@ -103,6 +103,25 @@ stop (Server * s, int exit_code)
     g_main_loop_quit (s->loop);
     return;
   }
+  /* The host leaves its own roster first (TEARDOWN on PAUSED->READY): the EOS below then only has
+   * meetrtspsink's sessions to end, as for a server without participants. */
+  if (s->self_publisher) {
+    GstPad *pads[2] = { gst_element_get_static_pad (s->self_publisher, "sink_0"),
+      gst_element_get_static_pad (s->self_publisher, "sink_1") };
+    for (GstPad *pad : pads) {
+      GstPad *peer = pad ? gst_pad_get_peer (pad) : nullptr;
+      if (peer) {
+        gst_pad_unlink (peer, pad);
+        gst_object_unref (peer);
+      }
+      if (pad)
+        gst_object_unref (pad);
+    }
+    gst_element_set_state (s->self_publisher, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (s->pipeline), s->self_publisher);
+    gst_object_unref (s->self_publisher);
+    s->self_publisher = nullptr;
+  }
   /* EOS from the sources lets meetrtspsink end every session (RTCP BYE) before the devices are released. */
   gst_element_send_event (s->pipeline, gst_event_new_eos ());
   g_timeout_add_seconds (3, [](gpointer data) -> gboolean {

@@ -9,6 +9,7 @@
  */
 #include "launcher.h"
 #include "marks.h"
+#include "mediameter.h"
 #include "watchplayer.h"
 
 #include <gst/audio/audio.h>
@@ -45,50 +46,6 @@ struct Options {
   gboolean stock = FALSE;
 };
 
-/* Counts the RTP packets of one stream and the ones missing from its sequence numbers. */
-struct StreamCounter {
-  std::atomic<uint64_t> received{0};
-  std::atomic<uint64_t> expected{0};
-  std::atomic<uint64_t> bytes{0};
-  std::atomic<uint64_t> lost_before{0};   /* in earlier runs of sequence numbers */
-  std::atomic<bool> restart{false};       /* a new session starts its own sequence numbers */
-  bool started = false;
-  int64_t first_seq = 0;
-  int64_t max_seq = 0;
-
-  void count (GstBuffer * buffer)
-  {
-    bytes += gst_buffer_get_size (buffer);
-    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-    if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
-      return;
-    uint16_t seq = gst_rtp_buffer_get_seq (&rtp);
-    gst_rtp_buffer_unmap (&rtp);
-    if (restart.exchange (false) && started) {
-      uint64_t e = expected, r = received;
-      lost_before += e > r ? e - r : 0;
-      received = 0;
-      started = false;
-    }
-    if (!started) {
-      started = true;
-      first_seq = max_seq = seq;
-    } else {
-      int16_t delta = static_cast<int16_t> (seq - static_cast<uint16_t> (max_seq));
-      if (delta > 0)
-        max_seq += delta;
-    }
-    received++;
-    expected = static_cast<uint64_t> (max_seq - first_seq + 1);
-  }
-
-  uint64_t lost () const
-  {
-    uint64_t e = expected, r = received;
-    return lost_before + (e > r ? e - r : 0);
-  }
-};
-
 enum class Wanted { kSetUp, kPlaying, kPaused, kTornDown };
 
 struct Client {
@@ -115,32 +72,17 @@ struct Client {
   std::string failure;
 
   /* statistics, written by streaming threads */
-  std::mutex counters_lock;
-  std::vector<std::unique_ptr<StreamCounter>> counters;
-  std::atomic<gint64> last_packet_time{0};
+  std::unique_ptr<meet::MediaMeter> meter;      /* packets, frames, sound, marks (mediameter.h) */
   gint64 connect_time = 0;      /* of the last (re)connection or RTSP command */
-  std::atomic<uint64_t> frames{0};
-  std::atomic<uint64_t> audio_frames{0};
-  std::atomic<int> audio_rate{0};
   GstClockTime pipeline_latency = GST_CLOCK_TIME_NONE;
-
-  std::mutex marks_lock;
-  std::vector<GstClockTime> flashes;    /* running times of the ticks as placed by the flash marks */
-  std::vector<GstClockTime> ticks;      /* running times of sound tick onsets */
-  std::vector<double> glass_to_glass_ms;
-  std::vector<bool> late;               /* per frame: reached the video sink after its time to be shown */
-  bool last_flash = false;
-  std::unique_ptr<meet::TickDetector> tick_detector;
+  std::atomic<GstClockTime> latency{GST_CLOCK_TIME_NONE};     /* the same, for the meter's threads */
 
   /* status line deltas */
   uint64_t status_frames = 0;
   uint64_t status_bytes = 0;
-  size_t status_g2g = 0;
   gint64 status_time = 0;
   gint64 start_time = 0;         /* of the first data */
 };
-
-Client *the_client = nullptr;
 
 void finish (Client * c, int exit_code, const std::string & failure);
 void connect_source (Client * c);
@@ -175,120 +117,6 @@ state_for (Wanted w)
       return GST_STATE_READY;
   }
   return GST_STATE_READY;
-}
-
-GstClockTime
-running_time_of (GstPad * pad, GstClockTime pts)
-{
-  GstEvent *event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  if (event == nullptr || !GST_CLOCK_TIME_IS_VALID (pts)) {
-    if (event)
-      gst_event_unref (event);
-    return GST_CLOCK_TIME_NONE;
-  }
-  const GstSegment *segment;
-  gst_event_parse_segment (event, &segment);
-  GstClockTime rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
-  gst_event_unref (event);
-  return rt;
-}
-
-/* RTP packets leaving the source: counted for bitrate, loss and the server-gone watchdog. */
-GstPadProbeReturn
-on_rtp (GstPad *, GstPadProbeInfo * info, gpointer user_data)
-{
-  auto *counter = static_cast<StreamCounter *> (user_data);
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    counter->count (GST_PAD_PROBE_INFO_BUFFER (info));
-  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
-    for (guint i = 0; i < gst_buffer_list_length (list); i++)
-      counter->count (gst_buffer_list_get (list, i));
-  }
-  the_client->last_packet_time = g_get_monotonic_time ();
-  return GST_PAD_PROBE_OK;
-}
-
-/* Frames reaching the video sink: counted, and their marks read (see marks.h) when the server draws them. */
-GstPadProbeReturn
-on_video_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  auto *c = static_cast<Client *> (user_data);
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  c->frames++;
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  GstVideoInfo vinfo;
-  bool have_info = caps && gst_video_info_from_caps (&vinfo, caps);
-  if (caps)
-    gst_caps_unref (caps);
-  GstClockTime rt = running_time_of (pad, GST_BUFFER_PTS (buffer));
-  GstVideoFrame frame;
-  if (!have_info || !GST_CLOCK_TIME_IS_VALID (rt) || !gst_video_frame_map (&frame, &vinfo, buffer, GST_MAP_READ))
-    return GST_PAD_PROBE_OK;
-  meet::ConstLumaView view;
-  if (meet::luma_view_of (&frame, &view)) {
-    auto marks = meet::FrameMarks::read (view);
-    if (marks) {
-      /* The sink shows the frame at its running time plus the pipeline latency, or at once when it arrives
-       * after that (a late frame is still shown: the sinks keep the default max-lateness of 20 ms or more). */
-      GstClockTime latency = c->pipeline_latency;
-      GstClockTime due_rt = rt + (GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0);
-      int64_t due_us = meet::wall_time_of_running_time (c->pipeline, due_rt);
-      int64_t now_us = g_get_real_time ();
-      std::lock_guard<std::mutex> lock (c->marks_lock);
-      if (due_us > 0) {
-        c->late.push_back (now_us > due_us);
-        c->glass_to_glass_ms.push_back (meet::FrameMarks::diff_us (static_cast<uint64_t> (std::max (due_us,
-                        now_us)), marks->capture_time_us) / 1e3);
-      }
-      /* Where the tick falls in this stream: the flash frame was captured flash_phase after it. */
-      if (marks->flash && !c->last_flash && rt >= marks->flash_phase_us * 1000)
-        c->flashes.push_back (rt - marks->flash_phase_us * 1000);
-      c->last_flash = marks->flash;
-    }
-  }
-  gst_video_frame_unmap (&frame);
-  return GST_PAD_PROBE_OK;
-}
-
-/* Sound leaving the depayloader: counted, and the onsets of test ticks found for the A/V offset. */
-GstPadProbeReturn
-on_audio (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  auto *c = static_cast<Client *> (user_data);
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  GstAudioInfo ainfo;
-  bool have_info = caps && gst_audio_info_from_caps (&ainfo, caps);
-  if (caps)
-    gst_caps_unref (caps);
-  if (!have_info || GST_AUDIO_INFO_WIDTH (&ainfo) != 16 || !GST_AUDIO_INFO_IS_INTEGER (&ainfo))
-    return GST_PAD_PROBE_OK;
-  int rate = GST_AUDIO_INFO_RATE (&ainfo), channels = GST_AUDIO_INFO_CHANNELS (&ainfo);
-  GstMapInfo map;
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return GST_PAD_PROBE_OK;
-  size_t n_frames = map.size / (2 * channels);
-  c->audio_frames += n_frames;
-  c->audio_rate = rate;
-  if (!c->tick_detector)
-    c->tick_detector = std::make_unique<meet::TickDetector> (rate, channels);
-  std::vector<int16_t> samples (n_frames * channels);
-  bool big_endian = GST_AUDIO_INFO_ENDIANNESS (&ainfo) == G_BIG_ENDIAN;
-  for (size_t i = 0; i < samples.size (); i++) {
-    uint16_t raw = big_endian ? (map.data[2 * i] << 8 | map.data[2 * i + 1])
-        : (map.data[2 * i + 1] << 8 | map.data[2 * i]);
-    samples[i] = static_cast<int16_t> (raw);
-  }
-  gst_buffer_unmap (buffer, &map);
-  GstClockTime rt = running_time_of (pad, GST_BUFFER_PTS (buffer));
-  c->tick_detector->feed (samples.data (), n_frames, [&](size_t frame) {
-        if (!GST_CLOCK_TIME_IS_VALID (rt))
-          return;
-        std::lock_guard<std::mutex> lock (c->marks_lock);
-        c->ticks.push_back (rt + gst_util_uint64_scale (frame, GST_SECOND, rate));
-      });
-  return GST_PAD_PROBE_OK;
 }
 
 /* Sound cards play what they are given one buffer later, and the sinks tell the pipeline so: with GStreamer's
@@ -329,11 +157,7 @@ on_pad_added (GstElement *, GstPad * pad, gpointer user_data)
     g_print ("meetcli: cannot play the %s stream (%s)\n", media, text);
     g_free (text);
   } else {
-    auto counter = std::make_unique<StreamCounter> ();
-    gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
-            GST_PAD_PROBE_TYPE_BUFFER_LIST), on_rtp, counter.get (), nullptr);
-    std::lock_guard<std::mutex> lock (c->counters_lock);
-    c->counters.push_back (std::move (counter));
+    c->meter->watch_rtp (pad);
   }
   if (sinkpad)
     gst_object_unref (sinkpad);
@@ -363,9 +187,7 @@ drop_source (Client * c)
 void
 restart_counters (Client * c)
 {
-  std::lock_guard<std::mutex> lock (c->counters_lock);
-  for (auto &counter : c->counters)
-    counter->restart = true;
+  c->meter->restart ();
 }
 
 gboolean
@@ -456,58 +278,8 @@ command (Client * c, Wanted wanted)
 std::string
 summary (Client * c)
 {
-  uint64_t lost = 0;
-  {
-    std::lock_guard<std::mutex> lock (c->counters_lock);
-    for (auto &counter : c->counters)
-      lost += counter->lost ();
-  }
-  int rate = c->audio_rate;
-  gchar *text = g_strdup_printf ("summary: %" G_GUINT64_FORMAT " video frames, %.2f s of audio, %"
-      G_GUINT64_FORMAT " packets lost, ", c->frames.load (), rate ? c->audio_frames / double (rate) : 0.0, lost);
-  std::string line = text;
-  g_free (text);
-
-  std::lock_guard<std::mutex> lock (c->marks_lock);
-  /* Pair every flash with the nearest tick: the offset is how much later the picture plays than the sound. */
-  std::vector<double> offsets;
-  for (GstClockTime flash : c->flashes) {
-    double best = 1e9;
-    for (GstClockTime tick : c->ticks) {
-      double d = (static_cast<double> (flash) - static_cast<double> (tick)) / 1e6;
-      if (std::fabs (d) < std::fabs (best))
-        best = d;
-    }
-    if (std::fabs (best) < 500)
-      offsets.push_back (best);
-    if (g_getenv ("MEET_DEBUG"))
-      g_print ("meetcli: debug: flash at %.3f s: %+.1f ms\n", flash / 1e9, best);
-  }
-  /* Streams are only in step once the server's first RTCP sender reports have arrived: keep the later half. */
-  offsets.erase (offsets.begin (), offsets.begin () + offsets.size () / 2);
-  if (offsets.empty ()) {
-    line += c->opt.blur ? "A/V offset unknown (--blur blurs the sync marks away)"
-        : "A/V offset unknown (no sync marks: they come with meetsrv's test sources)";
-  } else {
-    std::sort (offsets.begin (), offsets.end ());
-    gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of the last %zu sync marks)",
-        offsets[offsets.size () / 2], offsets.size ());
-    line += part;
-    g_free (part);
-  }
-  if (!c->glass_to_glass_ms.empty ()) {
-    /* Like the A/V offset, over the later half: the jitter buffers take a few seconds to learn the
-     * network's delay from the packets' arrival times, and RTCP to line the streams up. */
-    size_t first = c->glass_to_glass_ms.size () / 2;
-    std::vector<double> sorted (c->glass_to_glass_ms.begin () + first, c->glass_to_glass_ms.end ());
-    std::sort (sorted.begin (), sorted.end ());
-    size_t late = std::count (c->late.begin () + first, c->late.end (), true);
-    gchar *part = g_strdup_printf (", glass-to-glass latency %.1f ms (median of the last %zu frames, p90 %.1f "
-        "ms, %zu late)", sorted[sorted.size () / 2], sorted.size (), sorted[sorted.size () * 9 / 10], late);
-    line += part;
-    g_free (part);
-  }
-  return line;
+  return "summary: " + c->meter->summary (c->opt.blur ? "--blur blurs the sync marks away" :
+      "no sync marks: they come with meetsrv's test sources");
 }
 
 /* Ends the meeting: TEARDOWN, then EOS through every branch so the recording is finalised. */
@@ -557,13 +329,13 @@ on_tick (gpointer data)
     finish (c, 0, "");
     return G_SOURCE_CONTINUE;
   }
-  gint64 last_activity = std::max<gint64> (c->last_packet_time, c->connect_time);
+  gint64 last_activity = std::max<gint64> (c->meter->last_packet_time (), c->connect_time);
   if (c->opt.stock && c->source && c->wanted == Wanted::kPlaying &&
       now - last_activity > static_cast<gint64> (c->opt.timeout) * G_USEC_PER_SEC) {
     lost_server (c, "no data for " + std::to_string (c->opt.timeout) + " s");
     return G_SOURCE_CONTINUE;
   }
-  if (!c->connected && c->source && c->last_packet_time > c->connect_time) {
+  if (!c->connected && c->source && c->meter->last_packet_time () > c->connect_time) {
     if (c->window && g_getenv ("MEET_DEBUG"))
       print_button_positions (c);
     c->connected = true;
@@ -577,16 +349,8 @@ on_tick (gpointer data)
   bool print = seconds >= c->opt.status_interval;
   if (!print && c->status_label == nullptr)
     return G_SOURCE_CONTINUE;
-  uint64_t bytes = 0, lost = 0, expected = 0;
-  {
-    std::lock_guard<std::mutex> lock (c->counters_lock);
-    for (auto &counter : c->counters) {
-      bytes += counter->bytes;
-      lost += counter->lost ();
-      expected += counter->expected;
-    }
-  }
-  uint64_t frames = c->frames;
+  uint64_t bytes = c->meter->bytes (), lost = c->meter->lost (), expected = c->meter->expected ();
+  uint64_t frames = c->meter->frames ();
   double fps = seconds > 0 ? (frames - c->status_frames) / seconds : 0;
   double mbits = seconds > 0 ? (bytes - c->status_bytes) * 8 / seconds / 1e6 : 0;
   gchar *text = g_strdup_printf ("%s, %.1f fps, %.2f Mbit/s, %" G_GUINT64_FORMAT " packets lost (%.2f%%), "
@@ -595,18 +359,13 @@ on_tick (gpointer data)
       GST_CLOCK_TIME_IS_VALID (c->pipeline_latency) ? c->pipeline_latency / GST_MSECOND : 0);
   std::string line = text;
   g_free (text);
-  {
-    std::lock_guard<std::mutex> lock (c->marks_lock);
-    if (c->glass_to_glass_ms.size () > c->status_g2g) {
-      double sum = 0;
-      for (size_t i = c->status_g2g; i < c->glass_to_glass_ms.size (); i++)
-        sum += c->glass_to_glass_ms[i];
-      gchar *part = g_strdup_printf (", glass-to-glass %.0f ms",
-          sum / (c->glass_to_glass_ms.size () - c->status_g2g));
+  /* The window's label shows the latest frames' figure; the printed line the whole interval's. */
+  if (print || c->status_label) {
+    double g2g = c->meter->take_glass_to_glass_mean ();
+    if (g2g >= 0) {
+      gchar *part = g_strdup_printf (", glass-to-glass %.0f ms", g2g);
       line += part;
       g_free (part);
-      if (print)
-        c->status_g2g = c->glass_to_glass_ms.size ();
     }
   }
   set_status (c, line, print);
@@ -662,6 +421,7 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
         GstQuery *query = gst_query_new_latency ();
         if (gst_element_query (c->pipeline, query))
           gst_query_parse_latency (query, nullptr, &c->pipeline_latency, nullptr);
+        c->latency = c->pipeline_latency;
         gst_query_unref (query);
       }
       break;
@@ -849,7 +609,6 @@ int
 meet::watch_main (int argc, char **argv)
 {
   Client c;
-  the_client = &c;
   GOptionEntry entries[] = {
     {"ip", 0, 0, G_OPTION_ARG_STRING, &c.opt.ip, "Server address (instead of a URL)", "HOST"},
     {"port", 0, 0, G_OPTION_ARG_INT, &c.opt.port, "Server RTSP port (default 8554)", "PORT"},
@@ -943,6 +702,7 @@ meet::watch_main (int argc, char **argv)
     return 1;
   }
   g_signal_connect (c.pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), nullptr);
+  c.meter = std::make_unique<meet::MediaMeter> (c.pipeline, &c.latency);
   c.video_head = gst_bin_get_by_name (GST_BIN (c.pipeline), "vdepay");
   c.audio_head = gst_bin_get_by_name (GST_BIN (c.pipeline), "adepay");
   if (c.opt.record) {
@@ -957,10 +717,10 @@ meet::watch_main (int argc, char **argv)
   }
   GstElement *video_sink = gst_bin_get_by_name (GST_BIN (c.pipeline), "vsink");
   GstPad *pad = gst_element_get_static_pad (video_sink, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_video_frame, &c, nullptr);
+  c.meter->watch_video (pad);
   gst_object_unref (pad);
   pad = gst_element_get_static_pad (c.audio_head, "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_audio, &c, nullptr);
+  c.meter->watch_audio (pad);
   gst_object_unref (pad);
   if (!c.opt.headless)
     build_window (&c, video_sink);
@@ -986,7 +746,7 @@ meet::watch_main (int argc, char **argv)
 
   gst_element_set_state (c.pipeline, GST_STATE_NULL);
   g_print ("meetcli: %s\n", summary (&c).c_str ());
-  if (c.exit_code == 0 && c.frames == 0 && c.audio_frames == 0) {
+  if (c.exit_code == 0 && c.meter->frames () == 0 && c.meter->audio_seconds () == 0) {
     c.exit_code = 1;
     c.failure = "received nothing from " + c.url;
   }
