@@ -198,6 +198,23 @@ MediaMeter::on_audio (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+void
+MediaMeter::set_level (double db)
+{
+  level_db_ = db;
+  std::lock_guard<std::mutex> guard (lock_);
+  peak_db_ = std::max (peak_db_, db);
+}
+
+double
+MediaMeter::take_peak_level ()
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  double peak = peak_db_;
+  peak_db_ = -100;
+  return peak;
+}
+
 double
 MediaMeter::audio_seconds () const
 {

@@ -47,8 +47,10 @@ public:
   /* Sequence numbers start afresh (PAUSE, TEARDOWN, reconnection): the jump is not loss. */
   void restart ();
   /* The sound level (dBFS RMS) just measured, and the mean luma of the picture's middle. */
-  void set_level (double db) { level_db_ = db; }
+  void set_level (double db);
   double level () const { return level_db_; }
+  /* The loudest level since the last call (dBFS; -100 when nothing was measured). */
+  double take_peak_level ();
   double luma () const { return luma_; }
 
   uint64_t frames () const { return frames_; }
@@ -77,6 +79,7 @@ private:
   std::atomic<uint64_t> audio_frames_{0};
   std::atomic<int> audio_rate_{0};
   std::atomic<double> level_db_{-100};
+  double peak_db_ = -100;        /* under lock_ */
   std::atomic<double> luma_{0};
   std::vector<GstClockTime> flashes_;   /* running times of the ticks as placed by the flash marks */
   std::vector<GstClockTime> ticks_;     /* running times of sound tick onsets */

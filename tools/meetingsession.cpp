@@ -57,6 +57,7 @@ struct Session {
   gint64 start_time = 0;
   gint64 status_time = 0;
   guint input_id = 0;
+  unsigned ticks = 0;
 };
 
 GstState
@@ -346,6 +347,9 @@ on_tick (gpointer data)
     return G_SOURCE_CONTINUE;
   }
   update_remote_states (s, now);
+  /* A player dropped after an error comes back while the roster still lists them. */
+  if (++s->ticks % 5 == 0)
+    sync_remotes (s);
 
   double seconds = (now - s->status_time) / 1e6;
   bool print = seconds >= s->opt.status_interval;
@@ -373,7 +377,7 @@ on_tick (gpointer data)
     double g2g = m->take_glass_to_glass_mean ();
     gchar *text = g_strdup_printf ("%s: %s, %.1f fps, %.2f Mbit/s, %" G_GUINT64_FORMAT " packets lost, "
         "level %.1f dB, luma %.0f", entry.first.c_str (), participant_state_name (entry.second.state), fps, mbits,
-        m->lost (), m->level (), m->luma ());
+        m->lost (), m->take_peak_level (), m->luma ());
     std::string line = text;
     g_free (text);
     if (g2g >= 0) {
