@@ -62,6 +62,11 @@ public:
   /* Mean glass-to-glass latency of the frames since the last call, or < 0 when none. */
   double take_glass_to_glass_mean ();
 
+  /* Frames that carried marks, and the capture-time span (seconds) from the first to the last of them:
+   * at R frames per second the sender sent span * R + 1 frames in between. */
+  uint64_t marked_frames () const;
+  double marked_span () const;
+
   /* "N video frames, S s of audio, L packets lost, A/V offset ..., glass-to-glass latency ..." */
   std::string summary (const char *no_marks_reason) const;
 
@@ -86,6 +91,8 @@ private:
   std::vector<double> glass_to_glass_ms_;
   std::vector<bool> late_;
   size_t g2g_taken_ = 0;
+  uint64_t marked_ = 0;
+  uint64_t first_capture_us_ = 0, last_capture_us_ = 0;
   bool last_flash_ = false;
   std::unique_ptr<TickDetector> tick_detector_;
 };

@@ -602,6 +602,11 @@ run_meeting (const MeetingOptions & options)
       "no sync marks: they come with test pictures";
   for (auto &n : s->seen)
     g_print ("meetcli: summary for %s: %s\n", n.c_str (), s->meters[n]->summary (no_marks).c_str ());
+  /* How many of the frames sent reached us: the marks' capture times say how long the sender was seen. */
+  for (auto &n : s->seen)
+    if (s->meters[n]->marked_frames ())
+      g_print ("meetcli: frames from %s: %" G_GUINT64_FORMAT " with marks over %.3f s of capture time\n", n.c_str (),
+          s->meters[n]->marked_frames (), s->meters[n]->marked_span ());
   if (s->seen.empty ())
     g_print ("meetcli: nobody else was in the meeting\n");
   if (s->recorder)
