@@ -92,6 +92,7 @@ add_remote (Session * s, const std::string & name)
   config.user = s->opt.user;
   config.password = s->opt.password;
   config.latency_ms = s->opt.latency;
+  config.buffer_mode = s->opt.buffer_mode ? s->opt.buffer_mode : "";
   config.timeout_s = s->opt.timeout;
   config.window = s->window != nullptr;
   config.record = s->recorder != nullptr;
