@@ -58,7 +58,7 @@ MeetingPublisher::create (GstBin * pipeline, const PublisherConfig & c, std::str
   std::string enc = "tee name=t ! queue max-size-buffers=2 leaky=downstream ! jpegenc name=venc quality=" +
       std::to_string (c.quality) + " ! meetjpegpay name=vpay";
   if (c.self_view)
-    enc += " t. ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! gtksink name=selfsink sync=false";
+    enc += " t. ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! gtksink name=selfsink sync=false async=false";
   GError *err = nullptr;
   p->encoder_bin_ = gst_parse_bin_from_description (enc.c_str (), FALSE, &err);
   if (!p->encoder_bin_) {

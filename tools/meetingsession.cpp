@@ -148,6 +148,13 @@ sync_remotes (Session * s)
 {
   if (s->finishing)
     return;
+  /* Not while the pipeline is still changing state: the thread doing that would set the new bin's state
+   * too, and a gtksink's state change waits for this (the GTK main) thread: a deadlock. The next tick
+   * (a second at most) comes back. */
+  GstState current = GST_STATE_NULL, pending = GST_STATE_VOID_PENDING;
+  if (gst_element_get_state (s->pipeline, &current, &pending, 0) == GST_STATE_CHANGE_ASYNC ||
+      current != GST_STATE_PLAYING || pending != GST_STATE_VOID_PENDING)
+    return;
   std::vector<std::string> gone;
   for (auto &entry : s->remotes)
     if (std::find (s->roster_names.begin (), s->roster_names.end (), entry.first) == s->roster_names.end ())
