@@ -423,6 +423,7 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
       gchar *debug = nullptr;
       gst_message_parse_error (message, &error, &debug);
       std::string text = error->message;
+      std::string detail = debug ? debug : "";
       if (debug && g_getenv ("MEET_DEBUG"))
         g_printerr ("meetcli: debug: %s\n", debug);
       g_error_free (error);
@@ -433,8 +434,17 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
         g_print ("meetcli: %s: %s\n", name.c_str (), text.c_str ());
         remove_remote (s, name);
       } else if (!s->finishing) {
-        if (s->publisher && s->publisher->owns (origin))
+        if (s->publisher && s->publisher->owns (origin)) {
           text = "cannot publish as " + s->opt.name + ": " + text;
+          /* The element's debug text ends with the server's answer. */
+          size_t nl = detail.rfind ('\n');
+          if (nl != std::string::npos && nl + 1 < detail.size ())
+            text += " (" + detail.substr (nl + 1) + ")";
+          if (detail.find ("401") != std::string::npos)
+            text += " The meeting needs a user name and password: give --user and --password.";
+          else if (detail.find ("409") != std::string::npos)
+            text += " Someone else is in the meeting as " + s->opt.name + ": choose another --name.";
+        }
         finish (s, 1, text);
       }
       break;
