@@ -99,6 +99,8 @@ MeetingForwards::MeetingForwards (GstElement * pipeline, std::string local_url, 
 
 MeetingForwards::~MeetingForwards ()
 {
+  if (retry_source_)
+    g_source_remove (retry_source_);
   for (auto &entry : participant_forwards_)
     for (auto &forward : entry.second)
       remove_forward (forward);
@@ -155,6 +157,7 @@ MeetingForwards::on_roster (const std::vector<std::string> & names)
 {
   if (!forward_all_)
     return;
+  roster_ = names;
   for (auto it = participant_forwards_.begin (); it != participant_forwards_.end ();) {
     if (std::find (names.begin (), names.end (), it->first) == names.end ()) {
       for (auto &forward : it->second)
@@ -210,13 +213,16 @@ MeetingForwards::handle_error (GstMessage * message)
         gst_object_has_as_ancestor (origin, GST_OBJECT (forward.element)));
   };
   Forward *failed = nullptr;
+  std::string participant;
   for (auto &forward : host_forwards_)
     if (owns (forward))
       failed = &forward;
   for (auto &entry : participant_forwards_)
     for (auto &forward : entry.second)
-      if (owns (forward))
+      if (owns (forward)) {
         failed = &forward;
+        participant = entry.first;
+      }
   if (failed == nullptr)
     return false;
   GError *error = nullptr;
@@ -235,6 +241,24 @@ MeetingForwards::handle_error (GstMessage * message)
         delete removal;
         return G_SOURCE_REMOVE;
       }, new Removal { pipeline_, element });
+  if (!participant.empty () && retry_source_ == 0) {
+    /* A participant still in the roster is tried again (it may have been reading a stream that was
+     * not ready yet, or the relay refused it for now); one that left is not. */
+    for (auto &forward : participant_forwards_[participant])
+      remove_forward (forward);
+    participant_forwards_.erase (participant);
+    retry_source_ = g_timeout_add_seconds (1, [](gpointer data) -> gboolean {
+          auto *self = static_cast<MeetingForwards *> (data);
+          self->retry_source_ = 0;
+          std::vector<std::string> names = self->roster_;
+          self->on_roster (names);
+          return G_SOURCE_REMOVE;
+        }, this);
+  } else if (!participant.empty ()) {
+    for (auto &forward : participant_forwards_[participant])
+      remove_forward (forward);
+    participant_forwards_.erase (participant);
+  }
   return true;
 }
 

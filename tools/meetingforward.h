@@ -60,6 +60,8 @@ private:
   std::vector<Forward> host_forwards_;
   std::vector<std::string> participant_targets_;
   std::map<std::string, std::vector<Forward>> participant_forwards_;   /* by NAME */
+  std::vector<std::string> roster_;
+  guint retry_source_ = 0;
   int next_id_ = 0;
 };
 

@@ -34,6 +34,7 @@ struct Options {
   gchar *path = nullptr;
   gchar *name = nullptr;
   gint max_participants = 16;
+  gint max_viewers = 100;
   gboolean no_camera = FALSE;
   gint session_timeout = 60;
   gchar *video = nullptr;
@@ -320,6 +321,8 @@ main (int argc, char **argv)
           "name); letters, digits, '-', '_', '.'", "NAME"},
     {"max-participants", 0, 0, G_OPTION_ARG_INT, &s.opt.max_participants, "Most participants publishing at "
           "once (default 16)", "N"},
+    {"max-viewers", 0, 0, G_OPTION_ARG_INT, &s.opt.max_viewers, "Most RTSP sessions reading the meeting at "
+          "once, participants' own included (default 100)", "N"},
     {"no-camera", 0, 0, G_OPTION_ARG_NONE, &s.opt.no_camera, "No camera or microphone of the host's own: only "
           "relay the participants (for a server machine)", nullptr},
     {"session-timeout", 0, 0, G_OPTION_ARG_INT, &s.opt.session_timeout, "Seconds of silence after which a "
@@ -403,6 +406,10 @@ main (int argc, char **argv)
     g_printerr ("meetsrv: --name %s: a name is 1-64 letters, digits, '-', '_' or '.'.\n", s.opt.name);
     return 2;
   }
+  if (s.opt.max_viewers < 1 || s.opt.max_viewers > 10000) {
+    g_printerr ("meetsrv: --max-viewers must be 1-10000.\n");
+    return 2;
+  }
   if (s.opt.max_participants < 1 || s.opt.max_participants > 1000 || s.opt.session_timeout < 1 ||
       s.opt.session_timeout > 3600) {
     g_printerr ("meetsrv: --max-participants must be 1-1000 and --session-timeout 1-3600.\n");
@@ -471,6 +478,7 @@ main (int argc, char **argv)
   meet::set_property (s.rtsp_sink, "path", s.opt.path);
   meet::set_property (s.rtsp_sink, "allow-publish", "true");
   meet::set_property (s.rtsp_sink, "max-publishers", std::to_string (s.opt.max_participants));
+  meet::set_property (s.rtsp_sink, "max-clients", std::to_string (s.opt.max_viewers));
   meet::set_property (s.rtsp_sink, "session-timeout", std::to_string (s.opt.session_timeout));
   if (s.opt.user) {
     meet::set_property (s.rtsp_sink, "user", s.opt.user);
