@@ -27,15 +27,17 @@
  * `destination=` naming another host is refused with 403 Forbidden); session IDs are 128
  * random bits from getrandom(2) and only work on the connection that created them; request
  * heads are capped at 16 KiB and bodies at 4 KiB (413/414, then the connection closes);
- * connections are capped at 2 x max-clients + 4; connections with a half-sent request or no
- * session are closed after the session timeout; a TCP client that reads too slowly loses
- * packets instead of stalling the others.
+ * connections are capped at 2 x max-clients + 4 and, always, those without a session at
+ * max-clients / 4 + 2 per address (a slowloris from one host only displaces itself); at the cap
+ * the oldest connection without a session makes room (meet::admit_connection), and connections
+ * with a session (playing, publishing) are never closed for it; connections with a half-sent
+ * request or no session are closed after the session timeout; a TCP client that reads too
+ * slowly loses packets instead of stalling the others.
  *
  * Publishing (allow-publish=true): clients ANNOUNCE + SETUP (mode=record) + RECORD their own
  * streams as participant NAME at rtsp://HOST:PORT/meet/NAME; readers of that URL get its packets
  * forwarded as they arrive (meet::ParticipantRelay), and GET_PARAMETER "participants" on the path
- * answers the roster, followed by a SET_PARAMETER on every join and leave. At the connection cap the
- * oldest connection without a session makes room (meet::admit_connection).
+ * answers the roster, followed by a SET_PARAMETER on every join and leave.
  *
  * ## Example launch lines
  * |[

@@ -2,7 +2,12 @@
 #include "rtspmedia.h"
 #include "rtspserverio.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 
 GST_DEBUG_CATEGORY_EXTERN (meet_rtsp_sink_debug);
 #define GST_CAT_DEFAULT meet_rtsp_sink_debug
@@ -101,8 +106,9 @@ RtspMedia::claim_index (int wanted)
 
 void
 RtspMedia::attach (RtspServerIO * io, ParticipantRelay * relay,
-    std::optional<MulticastPool> pool, GMainContext * context)
+    std::optional<MulticastPool> pool, GMainContext * context, const std::string & address)
 {
+  address_ = address;
   io_ = io;
   relay_ = relay;
   relay_bytes_counted_ = 0;
@@ -159,7 +165,7 @@ RtspMedia::streams ()
   std::vector<RtspServerLogic::StreamInfo> infos;
   for (RtspStream *s : streams_snapshot ()) {
     infos.push_back (s->info ());
-    infos.back ().multicast = pool_.has_value ();
+    infos.back ().multicast = pool_.has_value () && s->ipv4 ();
   }
   return infos;
 }
@@ -319,15 +325,23 @@ RtspMedia::multicast_acquire (unsigned stream, MulticastDestination & destinatio
   g->destination = destination;
   std::vector<RtspStream *> streams = streams_snapshot ();
   if (stream < streams.size ())
-    streams[stream]->set_multicast_ttl (destination.ttl);
+    streams[stream]->prepare_multicast (destination.ttl, address_);
   GInetAddress *ia = g_inet_address_new_from_string (destination.address.c_str ());
   GError *error = nullptr;
   g->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
       G_SOCKET_PROTOCOL_UDP, &error);
   if (g->socket && ia) {
     GSocketAddress *sa = g_inet_socket_address_new (ia, destination.rtcp_port);
+    /* GSocket joins by interface name only: the server's address picks the interface here. */
+    ip_mreq join {};
+    inet_pton (AF_INET, destination.address.c_str (), &join.imr_multiaddr);
+    if (inet_pton (AF_INET, address_.c_str (), &join.imr_interface) != 1)
+      join.imr_interface.s_addr = htonl (INADDR_ANY);
     if (g_socket_bind (g->socket, sa, TRUE, &error)
-        && g_socket_join_multicast_group (g->socket, ia, FALSE, nullptr, &error)) {
+        && setsockopt (g_socket_get_fd (g->socket), IPPROTO_IP, IP_ADD_MEMBERSHIP, &join,
+            sizeof (join)) != 0)
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
+    if (!error) {
       g_socket_set_blocking (g->socket, FALSE);
       g->source = g_socket_create_source (g->socket, G_IO_IN, nullptr);
       g_source_set_callback (g->source, G_SOURCE_FUNC (on_group_rtcp), g.get (), nullptr);

@@ -44,7 +44,7 @@ public:
   /* While the server runs: where TCP clients' connections and the relay are; @pool the multicast
    * groups (none: no multicast), their receiver reports read on @context. */
   void attach (RtspServerIO * io, ParticipantRelay * relay, std::optional<MulticastPool> pool,
-      GMainContext * context);
+      GMainContext * context, const std::string & address);
   /* Server thread, when it stops: every destination and group goes. */
   void detach ();
   /* Server thread, twice a second: receiver reports seen keep their sessions alive. */
@@ -83,6 +83,7 @@ private:
   uint64_t relay_bytes_counted_ = 0;
   std::optional<MulticastPool> pool_;
   GMainContext *context_ = nullptr;
+  std::string address_;      // the server's: multicast leaves and is heard by its interface
   std::map<unsigned, std::unique_ptr<Group>> groups_;    // by stream index
 };
 

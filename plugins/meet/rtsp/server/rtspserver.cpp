@@ -108,7 +108,7 @@ RtspServer::start (const Settings & settings, Error & error)
             memcpy (&frame[4], data, size);
             connection_send_frame (connection, frame);
           }));
-  media_.attach (io, relay_.get (), std::move (pool), io->context ());
+  media_.attach (io, relay_.get (), std::move (pool), io->context (), settings.address);
   logic_.reset (new RtspServerLogic (settings.logic, media_));
 
   const RtspServerLogic::Config & config = settings.logic;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace meet {
@@ -703,6 +704,7 @@ public:
         "encoding-name=(string)JPEG, payload=(int)26, a-framerate=(string)30";
     video.server_rtp_port = 40000;
     video.server_rtcp_port = 40001;
+    video.multicast = true;
     audio.caps = "application/x-rtp, media=(string)audio, clock-rate=(int)48000, "
         "encoding-name=(string)L16, encoding-params=(string)1, channels=(int)1, payload=(int)96";
     audio.server_rtp_port = 40002;
@@ -713,6 +715,24 @@ public:
   void session_play (const RtspSession &) override {}
   void session_pause (const RtspSession &) override {}
   void session_teardown (const RtspSession &) override {}
+  bool multicast_acquire (unsigned stream, MulticastDestination & group) override {
+    if (readers_ >= 2)
+      return false;     // a small pool, used up
+    readers_++;
+    group = { "239.255.42." + std::to_string (stream), 5000, 5001, 1 };
+    return true;
+  }
+  void multicast_release (unsigned) override {
+    if (readers_ == 0)
+      abort ();         // released more often than acquired: a bug the fuzzer must find
+    readers_--;
+  }
+  ~FuzzMedia () override {
+    if (readers_ != 0)
+      abort ();         // a group never given back
+  }
+private:
+  unsigned readers_ = 0;
 };
 
 }  // namespace

@@ -104,6 +104,7 @@ public:
   void touch_connection (uint64_t connection_id, int64_t now_us);
   /* Whether the connection owns a session (idle connections without one get closed). */
   bool connection_has_session (uint64_t connection_id) const;
+
   /* An RTCP packet from @host:@port arrived on @stream: keeps the matching UDP session alive. */
   void touch_rtcp (unsigned stream, const std::string & host, int port, int64_t now_us);
   /* Tears down sessions silent for longer than the timeout; returns how many. */

@@ -5,7 +5,12 @@
 #include <gst/net/gstnetaddressmeta.h>
 #include <gst/rtp/gstrtpbuffer.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 
 GST_DEBUG_CATEGORY_EXTERN (meet_rtsp_sink_debug);
 #define GST_CAT_DEFAULT meet_rtsp_sink_debug
@@ -78,12 +83,27 @@ RtspStream::apply_sockets ()
   g_object_set (rtcp_src_, "socket", rtcp_socket_, NULL);
 }
 
-void
-RtspStream::set_multicast_ttl (unsigned ttl)
+bool
+RtspStream::ipv4 () const
 {
+  return rtp_socket_ && g_socket_get_family (rtp_socket_) == G_SOCKET_FAMILY_IPV4;
+}
+
+void
+RtspStream::prepare_multicast (unsigned ttl, const std::string & interface_address)
+{
+  in_addr iface {};
+  bool pick = inet_pton (AF_INET, interface_address.c_str (), &iface) == 1
+      && iface.s_addr != htonl (INADDR_ANY);
   for (GSocket *s : { rtp_socket_, rtcp_socket_ }) {
-    if (s && g_socket_get_family (s) == G_SOCKET_FAMILY_IPV4)
-      g_socket_set_multicast_ttl (s, ttl);
+    if (!s || g_socket_get_family (s) != G_SOCKET_FAMILY_IPV4)
+      continue;
+    g_socket_set_multicast_ttl (s, ttl);
+    /* GSocket has no call for the outgoing interface of multicast (IP_MULTICAST_IF). */
+    if (pick && setsockopt (g_socket_get_fd (s), IPPROTO_IP, IP_MULTICAST_IF, &iface,
+            sizeof (iface)) != 0)
+      GST_WARNING ("stream %u: cannot send multicast by %s: %s", pad_index_,
+          interface_address.c_str (), g_strerror (errno));
   }
   if (rtcp_sink_)
     g_object_set (rtcp_sink_, "ttl-mc", static_cast<gint> (ttl), NULL);

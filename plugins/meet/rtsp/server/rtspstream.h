@@ -41,8 +41,11 @@ public:
   void apply_sockets ();
   void close_sockets ();
   bool bound () const { return rtp_socket_ != nullptr; }
-  /* Multicast sent from this stream leaves with @ttl hops. */
-  void set_multicast_ttl (unsigned ttl);
+  /* Multicast sent from this stream leaves with @ttl hops, by the interface of @interface_address
+   * (an IPv4 address of this host; 0.0.0.0: the routing table's choice). */
+  void prepare_multicast (unsigned ttl, const std::string & interface_address);
+  /* Whether its sockets are IPv4 (multicast groups are IPv4). */
+  bool ipv4 () const;
 
   /* Builds the elements into @bin, linked to @rtpbin's session pad_index, and returns the ghost
    * sink pad (from @templ), active but not yet added to the element. */
