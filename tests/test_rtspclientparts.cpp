@@ -379,3 +379,110 @@ TEST (ReceptionStats, BuildsTotalsAndStreams)
   EXPECT_TRUE (gst_structure_has_field (stats, "stream-1"));
   gst_structure_free (stats);
 }
+
+namespace {
+
+/* OPTIONS and DESCRIBE of a one-stream session with multicast first; returns the SETUP. */
+meet::RtspClientRequest
+describe_multicast (RtspClientLogic &logic, bool udp, bool tcp)
+{
+  EXPECT_TRUE (logic.set_location ("rtsp://10.77.0.1:8554/test"));
+  logic.set_allowed_transports (udp, tcp, true);
+  EXPECT_EQ (logic.transport (), RtspLowerTransport::UdpMulticast);
+  logic.set_target (State::Playing);
+  logic.next_request ();
+  feed (logic, ok ());
+  logic.next_request ();
+  EXPECT_EQ (feed (logic, ok ("Content-Type: application/sdp\r\nContent-Base: rtsp://10.77.0.1:8554/test/\r\n",
+              kSdp)), Event::Described);
+  auto r = logic.next_request ();
+  EXPECT_TRUE (r);
+  return r ? *r : meet::RtspClientRequest ();
+}
+
+}  // namespace
+
+TEST (LogicMulticast, SetupTakesTheServersGroup)
+{
+  RtspClientLogic logic;
+  auto setup = describe_multicast (logic, true, true);
+  EXPECT_EQ (setup.method, GST_RTSP_SETUP);
+  EXPECT_EQ (header_of (setup, "Transport"), "RTP/AVP;multicast");
+  EXPECT_EQ (feed (logic, ok ("Session: s1\r\nTransport: RTP/AVP;multicast;destination=239.255.42.7;"
+              "port=5002-5003;ttl=4\r\n")), Event::SetupDone) << logic.error ();
+  const meet::RtspStream &stream = logic.streams ()[0];
+  EXPECT_EQ (stream.transport, RtspLowerTransport::UdpMulticast);
+  EXPECT_EQ (stream.destination, "239.255.42.7");
+  EXPECT_EQ (stream.server_rtp_port, 5002);
+  EXPECT_EQ (stream.server_rtcp_port, 5003);
+  EXPECT_EQ (stream.ttl, 4u);
+  EXPECT_EQ (logic.next_request ()->method, GST_RTSP_PLAY);
+}
+
+TEST (LogicMulticast, RefusedOrNotOfferedFallsBackToUnicast)
+{
+  RtspClientLogic refused;
+  describe_multicast (refused, true, true);
+  EXPECT_EQ (feed (refused, "RTSP/1.0 461 Unsupported Transport\r\nCSeq: 3\r\n\r\n"),
+      Event::TransportFallback);
+  EXPECT_EQ (refused.transport (), RtspLowerTransport::Udp);
+  refused.set_client_ports (0, 6000, 6001);
+  EXPECT_EQ (header_of (*refused.next_request (), "Transport"),
+      "RTP/AVP;unicast;client_port=6000-6001");
+
+  /* udp-mcast+tcp: straight to TCP. */
+  RtspClientLogic tcp;
+  describe_multicast (tcp, false, true);
+  EXPECT_EQ (feed (tcp, "RTSP/1.0 461 Unsupported Transport\r\nCSeq: 3\r\n\r\n"),
+      Event::TransportFallback);
+  EXPECT_EQ (tcp.transport (), RtspLowerTransport::Tcp);
+
+  /* A server that answers a multicast request with unicast. */
+  RtspClientLogic unicast;
+  describe_multicast (unicast, true, false);
+  EXPECT_EQ (feed (unicast, ok ("Session: s1\r\nTransport: RTP/AVP;unicast;server_port=7000-7001\r\n")),
+      Event::TransportFallback);
+  EXPECT_EQ (unicast.transport (), RtspLowerTransport::Udp);
+
+  /* Multicast only: refused is an error that says so. */
+  RtspClientLogic only;
+  describe_multicast (only, false, false);
+  EXPECT_EQ (feed (only, "RTSP/1.0 461 Unsupported Transport\r\nCSeq: 3\r\n\r\n"), Event::Failed);
+  EXPECT_NE (only.error ().find ("protocols=udp-mcast+udp+tcp"), std::string::npos) << only.error ();
+}
+
+TEST (LogicMulticast, DestinationMustBeAGroup)
+{
+  for (const char *bad : {"destination=10.0.0.5;port=5000-5001", "port=5000-5001",
+          "destination=239.1.1.1;port=0-1", "destination=nonsense;port=5000-5001"}) {
+    RtspClientLogic logic;
+    describe_multicast (logic, true, true);
+    EXPECT_EQ (feed (logic, ok (std::string ("Session: s1\r\nTransport: RTP/AVP;multicast;") + bad +
+                "\r\n")), Event::Failed) << bad;
+  }
+}
+
+TEST (TransportFallback, MulticastThenUnicast)
+{
+  meet::TransportFallback f;
+  f.set_allowed (true, true, true);
+  EXPECT_EQ (f.allowed (), (std::vector<RtspLowerTransport> {RtspLowerTransport::UdpMulticast,
+              RtspLowerTransport::Udp, RtspLowerTransport::Tcp}));
+  const int64_t s = 1000000;
+  f.playing (10 * s);
+  EXPECT_EQ (f.check (14 * s, 0, 3000, RtspLowerTransport::UdpMulticast), Verdict::Switch);
+  EXPECT_EQ (f.switch_to (), RtspLowerTransport::Udp);
+  f.set_allowed (false, true, true);
+  f.playing (20 * s);
+  EXPECT_EQ (f.check (24 * s, 0, 3000, RtspLowerTransport::UdpMulticast), Verdict::Switch);
+  EXPECT_EQ (f.switch_to (), RtspLowerTransport::Tcp);
+  f.set_allowed (false, false, true);
+  EXPECT_EQ (f.allowed (), (std::vector<RtspLowerTransport> {RtspLowerTransport::UdpMulticast}));
+  f.playing (30 * s);
+  EXPECT_EQ (f.check (34 * s, 0, 3000, RtspLowerTransport::UdpMulticast), Verdict::Lost);
+  std::string message = meet::TransportFallback::switch_message ("rtsp://h/x", 3000,
+      RtspLowerTransport::UdpMulticast, RtspLowerTransport::Udp);
+  EXPECT_NE (message.find ("No multicast data from rtsp://h/x within 3000 ms; switching to unicast UDP."),
+      std::string::npos) << message;
+  EXPECT_NE (message.find ("firewall"), std::string::npos) << message;
+}

@@ -8,9 +8,12 @@
  * `application/x-rtp` caps from the SDP, after a jitter buffer (rtpbin) that
  * keeps audio and video in sync from the server's RTCP sender reports.
  *
- * RTP arrives over UDP (ports bound by the element) or interleaved on the RTSP
- * TCP connection; by default UDP is tried and TCP is used when the server
- * refuses UDP (461) or no UDP packet arrives. When the server goes away the
+ * RTP arrives over UDP (ports bound by the element), over UDP multicast (protocols
+ * udp-mcast: the group, ports and TTL the server chooses, joined on the interface of the
+ * RTSP connection) or interleaved on the RTSP TCP connection; by default UDP is tried and TCP
+ * is used when the server refuses UDP (461) or no UDP packet arrives. With
+ * protocols=udp-mcast+udp+tcp a multicast that never arrives (a switch or firewall dropping it)
+ * falls back to unicast UDP, then TCP, with a warning saying why. When the server goes away the
  * element reconnects `retry` times with exponential backoff, posting a warning
  * each time, then an error.
  *
@@ -152,6 +155,8 @@ meet_rtsp_src_protocols_get_type (void)
   static const GFlagsValue values[] = {
     {MEET_RTSP_SRC_PROTOCOL_UDP, "RTP over UDP unicast", "udp"},
     {MEET_RTSP_SRC_PROTOCOL_TCP, "RTP interleaved on the RTSP TCP connection", "tcp"},
+    {MEET_RTSP_SRC_PROTOCOL_UDP_MCAST, "RTP over UDP multicast, to a group the server chooses",
+        "udp-mcast"},
     {0, nullptr, nullptr},
   };
   if (g_once_init_enter (&type)) {
@@ -190,16 +195,20 @@ struct SrcDelegate : meet::RtspClientSession::Delegate {
   {
     return src->priv->streams->described (logic, family, error);
   }
-  bool setup_done (const RtspClientLogic &logic, const std::string &server_ip) override
+  bool setup_done (const RtspClientLogic &logic, const std::string &server_ip,
+      const std::string &local_ip) override
   {
     GST_OBJECT_LOCK (src);
     unsigned latency = src->priv->latency_ms;
     bool slave = src->priv->buffer_mode != MEET_RTSP_SRC_BUFFER_MODE_NONE;
     GST_OBJECT_UNLOCK (src);
     src->priv->streams->set_jitter_buffer (latency, slave);
-    return src->priv->streams->build (logic, server_ip);
+    return src->priv->streams->build (logic, server_ip, local_ip);
   }
-  void transport_fallback () override { src->priv->streams->drop_udp_sockets (); }
+  bool transport_fallback (RtspClientLogic &logic, GSocketFamily family, std::string &error) override
+  {
+    return src->priv->streams->prepare_ports (logic, family, error);
+  }
   void clear_transports () override { src->priv->streams->clear_transports (); }
   void interleaved (GstRTSPMessage *data) override { src->priv->streams->push_interleaved (data); }
   void participants (const std::vector<std::string> *names) override;
@@ -274,6 +283,7 @@ post_command (MeetRtspSrc * src, RtspClientLogic::State target)
   command->config.password = priv->password;
   command->config.udp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP;
   command->config.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
+  command->config.multicast = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP_MCAST;
   command->config.timeout_ms = priv->timeout_ms;
   command->config.retries = priv->retry;
   GST_OBJECT_UNLOCK (src);
@@ -608,8 +618,9 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
           "", rw));
   g_object_class_install_property (gobject_class, PROP_PROTOCOLS,
       g_param_spec_flags ("protocols", "Protocols",
-          "How RTP may travel: udp, tcp or udp+tcp (UDP first, TCP when the server refuses "
-          "UDP or no UDP packet arrives within timeout)", MEET_TYPE_RTSP_SRC_PROTOCOLS,
+          "How RTP may travel, tried in the order udp-mcast, udp, tcp (e.g. udp-mcast+udp+tcp): "
+          "the next one is used when the server refuses one or no packet arrives over it within "
+          "timeout (a warning says why)", MEET_TYPE_RTSP_SRC_PROTOCOLS,
           DEFAULT_PROTOCOLS, rw));
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_uint ("latency", "Latency",
@@ -635,7 +646,8 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Reception statistics: totals plus one stream-N structure per stream with "
-          "packets-received, bytes-received, packets-lost and jitter (clock-rate units)",
+          "packets-received, bytes-received, packets-lost, jitter (clock-rate units) and "
+          "transport (udp, udp-mcast or tcp)",
           GST_TYPE_STRUCTURE, ro));
   /**
    * MeetRtspSrc:participants:

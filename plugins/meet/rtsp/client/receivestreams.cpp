@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <utility>
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include "receptionstats.h"
 
 GST_DEBUG_CATEGORY_STATIC (meet_receive_streams_debug);
@@ -22,6 +26,8 @@ struct ReceiveStreams::Stream {
   GstPad *ghost = nullptr;
   int rtp_channel = -1, rtcp_channel = -1;
   std::atomic<uint64_t> packets {0}, bytes {0};
+  /* For stats from other threads: the transport while set up, else nullptr. */
+  std::atomic<const char *> transport_name {nullptr};
 };
 
 namespace {
@@ -157,6 +163,7 @@ ReceiveStreams::remove_child (GstElement **element)
 void
 ReceiveStreams::clear_stream (Stream &stream)
 {
+  stream.transport_name = nullptr;
   remove_child (&stream.rtp_src);
   remove_child (&stream.rtcp_src);
   remove_child (&stream.rtcp_sink);
@@ -192,13 +199,28 @@ ReceiveStreams::clear_transports ()
     clear_stream (*s);
 }
 
-void
-ReceiveStreams::drop_udp_sockets ()
+std::string
+ReceiveStreams::interface_of (const std::string &ip)
 {
-  for (auto &s : streams_) {
-    g_clear_object (&s->rtp_socket);
-    g_clear_object (&s->rtcp_socket);
+  struct ifaddrs *list = nullptr;
+  if (ip.empty () || getifaddrs (&list) != 0)
+    return "";
+  std::string name;
+  for (struct ifaddrs *i = list; i && name.empty (); i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_name == nullptr)
+      continue;
+    char text[INET6_ADDRSTRLEN] = "";
+    if (i->ifa_addr->sa_family == AF_INET)
+      inet_ntop (AF_INET, &reinterpret_cast<struct sockaddr_in *> (i->ifa_addr)->sin_addr, text,
+          sizeof text);
+    else if (i->ifa_addr->sa_family == AF_INET6)
+      inet_ntop (AF_INET6, &reinterpret_cast<struct sockaddr_in6 *> (i->ifa_addr)->sin6_addr,
+          text, sizeof text);
+    if (ip == text)
+      name = i->ifa_name;
   }
+  freeifaddrs (list);
+  return name;
 }
 
 void
@@ -412,12 +434,20 @@ ReceiveStreams::described (RtspClientLogic &logic, GSocketFamily family, std::st
   for (const auto &s : streams_)
     GST_INFO_OBJECT (owner_, "stream %u: %" GST_PTR_FORMAT, s->id, s->caps);
 
+  return prepare_ports (logic, family, error);
+}
+
+bool
+ReceiveStreams::prepare_ports (RtspClientLogic &logic, GSocketFamily family, std::string &error)
+{
+  for (auto &s : streams_) {
+    g_clear_object (&s->rtp_socket);
+    g_clear_object (&s->rtcp_socket);
+  }
   if (logic.transport () != RtspLowerTransport::Udp)
     return true;
   for (size_t i = 0; i < streams_.size (); i++) {
     Stream &stream = *streams_[i];
-    g_clear_object (&stream.rtp_socket);
-    g_clear_object (&stream.rtcp_socket);
     std::string why;
     if (!allocate_udp_pair (family, &stream.rtp_socket, &stream.rtcp_socket, why)) {
       error = "Could not bind UDP ports to receive " + logic.request_uri () + " (" + why +
@@ -432,7 +462,7 @@ ReceiveStreams::described (RtspClientLogic &logic, GSocketFamily family, std::st
 /* Builds the sources (and RTCP sink) of @stream for its transport, linked to rtpbin. */
 bool
 ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
-    const RtspStream &info)
+    const RtspStream &info, const std::string &iface)
 {
   if (stream.rtp_sink_pad == nullptr) {
     gchar *name = g_strdup_printf ("recv_rtp_sink_%u", stream.id);
@@ -448,7 +478,40 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
   stream.transport = info.transport;
   GstCaps *rtcp_caps = gst_caps_new_empty_simple ("application/x-rtcp");
 
-  if (info.transport == RtspLowerTransport::Udp) {
+  if (info.transport == RtspLowerTransport::UdpMulticast) {
+    stream.rtp_src = add_child ("udpsrc");
+    stream.rtcp_src = add_child ("udpsrc");
+    if (stream.rtp_src == nullptr || stream.rtcp_src == nullptr) {
+      gst_caps_unref (rtcp_caps);
+      return false;
+    }
+    /* The group and ports are the server's (RFC 2326 12.39): udpsrc binds the group's port and
+     * joins it on the interface that reaches the server. */
+    for (GstElement *e : {stream.rtp_src, stream.rtcp_src}) {
+      g_object_set (e, "address", info.destination.c_str (), "auto-multicast", TRUE,
+          "reuse", TRUE, nullptr);
+      if (!iface.empty ())
+        g_object_set (e, "multicast-iface", iface.c_str (), nullptr);
+    }
+    g_object_set (stream.rtp_src, "port", info.server_rtp_port, "caps", stream.caps,
+        "buffer-size", 1 << 19, nullptr);
+    g_object_set (stream.rtcp_src, "port", info.server_rtcp_port > 0 ? info.server_rtcp_port :
+        info.server_rtp_port + 1, "caps", rtcp_caps, nullptr);
+    if (info.server_rtcp_port > 0) {
+      stream.rtcp_sink = add_child ("udpsink");
+      if (stream.rtcp_sink == nullptr) {
+        gst_caps_unref (rtcp_caps);
+        return false;
+      }
+      /* Receiver reports go to the group (RFC 3550 6.1), within its TTL; not looped back to
+       * our own RTCP source. */
+      g_object_set (stream.rtcp_sink, "host", info.destination.c_str (),
+          "port", info.server_rtcp_port, "ttl-mc", (gint) info.ttl, "auto-multicast", FALSE,
+          "loop", FALSE, "sync", FALSE, "async", FALSE, nullptr);
+      if (!iface.empty ())
+        g_object_set (stream.rtcp_sink, "multicast-iface", iface.c_str (), nullptr);
+    }
+  } else if (info.transport == RtspLowerTransport::Udp) {
     stream.rtp_src = add_child ("udpsrc");
     stream.rtcp_src = add_child ("udpsrc");
     if (stream.rtp_src == nullptr || stream.rtcp_src == nullptr) {
@@ -514,14 +577,23 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
   for (GstElement *e : {stream.rtp_src, stream.rtcp_src, stream.rtcp_sink})
     if (e)
       gst_element_sync_state_with_parent (e);
+  stream.transport_name = info.transport == RtspLowerTransport::Tcp ? "tcp" :
+      info.transport == RtspLowerTransport::Udp ? "udp" : "udp-mcast";
   return true;
 }
 
 bool
-ReceiveStreams::build (const RtspClientLogic &logic, const std::string &server_ip)
+ReceiveStreams::build (const RtspClientLogic &logic, const std::string &server_ip,
+    const std::string &local_ip)
 {
   if (!ensure_rtpbin ())
     return false;
+  std::string iface;
+  if (logic.transport () == RtspLowerTransport::UdpMulticast) {
+    iface = interface_of (local_ip);
+    GST_INFO_OBJECT (owner_, "joining multicast on %s (%s)", iface.empty () ? "the default "
+        "interface" : iface.c_str (), local_ip.c_str ());
+  }
   for (size_t i = 0; i < streams_.size () && i < logic.streams ().size (); i++) {
     Stream &stream = *streams_[i];
     GSocket *rtp = stream.rtp_socket, *rtcp = stream.rtcp_socket;
@@ -530,11 +602,18 @@ ReceiveStreams::build (const RtspClientLogic &logic, const std::string &server_i
     clear_stream (stream);
     stream.rtp_socket = rtp;
     stream.rtcp_socket = rtcp;
-    if (!build_stream (stream, server_ip, logic.streams ()[i]))
+    if (!build_stream (stream, server_ip, logic.streams ()[i], iface))
       return false;
   }
+  for (size_t i = 0; i < logic.streams ().size (); i++) {
+    const RtspStream &info = logic.streams ()[i];
+    if (info.transport == RtspLowerTransport::UdpMulticast)
+      GST_INFO_OBJECT (owner_, "stream %zu: multicast group %s ports %d-%d ttl %u", i,
+          info.destination.c_str (), info.server_rtp_port, info.server_rtcp_port, info.ttl);
+  }
   GST_INFO_OBJECT (owner_, "%zu streams set up over %s", streams_.size (),
-      logic.transport () == RtspLowerTransport::Udp ? "UDP" : "TCP");
+      logic.transport () == RtspLowerTransport::Udp ? "UDP" :
+      logic.transport () == RtspLowerTransport::Tcp ? "TCP" : "multicast");
   return true;
 }
 
@@ -583,6 +662,7 @@ ReceiveStreams::stats () const
     c.id = s->id;
     c.packets = s->packets.load ();
     c.bytes = s->bytes.load ();
+    c.transport = s->transport_name.load ();
     counts.push_back (c);
   }
   g_mutex_unlock (&lock_);

@@ -1,7 +1,9 @@
 /* meetstream: the streams an RTSP client receives, inside its bin (meetrtspsrc): one rtpbin for
  * all (jitter buffers, RTCP, lip sync from the senders' reports), per stream the sources feeding
- * it (udpsrc on ports the client binds, or appsrc fed from the RTSP connection's interleaved
- * channels), the RTCP receiver reports back (udpsink, or appsink -> interleaved channel), and
+ * it (udpsrc on ports the client binds, udpsrc joined to the server's multicast group on the
+ * interface of the RTSP connection, or appsrc fed from the RTSP connection's interleaved
+ * channels), the RTCP receiver reports back (udpsink, to the group for multicast, or appsink ->
+ * interleaved channel), and
  * one `stream_%u` ghost pad per stream that survives reconnects (a new SSRC retargets it).
  *
  * Not a GObject: the bin owns the elements; this class builds and tears them down on the RTSP
@@ -41,10 +43,15 @@ public:
    * are as many as before (a reconnect); over UDP bind an RTP/RTCP port pair each and tell
    * @logic. False with a sentence in @error. */
   bool described (RtspClientLogic &logic, GSocketFamily family, std::string &error);
-  /* Every stream set up: build each one's sources into rtpbin. False: an error was posted. */
-  bool build (const RtspClientLogic &logic, const std::string &server_ip);
-  /* The server refused UDP: forget the ports bound for it. */
-  void drop_udp_sockets ();
+  /* The transport changed (refused with 461): forget the ports bound for the old one and bind
+   * new ones when it is unicast UDP. */
+  bool prepare_ports (RtspClientLogic &logic, GSocketFamily family, std::string &error);
+  /* Every stream set up: build each one's sources into rtpbin; multicast groups are joined on the
+   * interface that has @local_ip. False: an error was posted. */
+  bool build (const RtspClientLogic &logic, const std::string &server_ip,
+      const std::string &local_ip);
+  /* The name of the interface with address @ip ("eth0"), or "" when none has it. */
+  static std::string interface_of (const std::string &ip);
   /* Stops every stream's sources; rtpbin and the pads stay for the next session. */
   void clear_transports ();
   /* Everything back to nothing: streams, rtpbin, pads. */
@@ -69,7 +76,8 @@ private:
   bool ensure_rtpbin ();
   bool link (GstPad *from, GstPad *to);
   bool link_element (GstElement *element, const char *pad_name, GstPad *peer, bool is_source);
-  bool build_stream (Stream &stream, const std::string &server_ip, const RtspStream &info);
+  bool build_stream (Stream &stream, const std::string &server_ip, const RtspStream &info,
+      const std::string &iface);
   void clear_stream (Stream &stream);
   void free_stream (Stream &stream);
 

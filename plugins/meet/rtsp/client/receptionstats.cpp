@@ -68,6 +68,8 @@ build_reception_stats (const std::vector<StreamReception> &streams)
         "bytes-received", G_TYPE_UINT64, (guint64) c.bytes,
         "packets-lost", G_TYPE_INT, c.lost,
         "jitter", G_TYPE_UINT, c.jitter, nullptr);
+    if (c.transport)
+      gst_structure_set (s, "transport", G_TYPE_STRING, c.transport, nullptr);
     gst_structure_set (stats, name.c_str (), GST_TYPE_STRUCTURE, s, nullptr);
     gst_structure_free (s);
     total_packets += c.packets;

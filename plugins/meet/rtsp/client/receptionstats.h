@@ -19,6 +19,7 @@ struct StreamReception {
   uint64_t packets = 0, bytes = 0;
   int lost = 0;                 /* summed over the remote sources */
   unsigned jitter = 0;          /* the largest of the remote sources, clock-rate units */
+  const char *transport = nullptr;  /* "udp", "udp-mcast", "tcp", or nullptr before SETUP */
 };
 
 /* Adds the loss (negative counts as 0) and the largest jitter of the remote (not internal)
@@ -29,7 +30,8 @@ void summarize_session_stats (const GstStructure *session_stats, StreamReception
 void add_rtpbin_stats (GstElement *rtpbin, std::vector<StreamReception> &streams);
 
 /* "meetrtspsrc-stats": streams, packets-received, bytes-received, packets-lost (totals) and one
- * "stream-N" structure each with packets-received, bytes-received, packets-lost, jitter. */
+ * "stream-N" structure each with packets-received, bytes-received, packets-lost, jitter and
+ * (once set up) transport. */
 GstStructure *build_reception_stats (const std::vector<StreamReception> &streams);
 
 }  // namespace meet

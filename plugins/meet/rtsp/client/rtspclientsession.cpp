@@ -174,7 +174,7 @@ RtspClientSession::handle_event (RtspClientLogic::Event event)
     }
     case Event::SetupDone:{
       std::string ip = connection_.server_ip ();
-      if (!delegate_.setup_done (logic_, ip.empty () ? logic_.host () : ip))
+      if (!delegate_.setup_done (logic_, ip.empty () ? logic_.host () : ip, connection_.local_ip ()))
         return;
       break;
     }
@@ -192,10 +192,16 @@ RtspClientSession::handle_event (RtspClientLogic::Event event)
     case Event::RosterAnswered:
       delegate_.participants (&logic_.roster ());
       break;
-    case Event::TransportFallback:
-      GST_INFO ("server refused UDP; setting up RTP over TCP");
-      delegate_.transport_fallback ();
+    case Event::TransportFallback:{
+      GST_INFO ("server refused the transport; setting up %s",
+          lower_transport_name (logic_.transport ()));
+      std::string error;
+      if (!delegate_.transport_fallback (logic_, connection_.family (), error)) {
+        fatal_error (error);
+        return;
+      }
       break;
+    }
     case Event::Failed:
       if (logic_.state () == State::Playing || logic_.state () == State::Paused ||
           logic_.failure_is_transient ()) {
@@ -333,8 +339,8 @@ RtspClientSession::go (State target, const Config &config)
     logic_ = RtspClientLogic ();
     logic_.set_credentials (config.user, config.password);
     logic_.set_ask_roster (true);
-    logic_.set_allowed_transports (config.udp, config.tcp);
-    fallback_.set_allowed (config.udp, config.tcp);
+    logic_.set_allowed_transports (config.udp, config.tcp, config.multicast);
+    fallback_.set_allowed (config.udp, config.tcp, config.multicast);
     reconnect_.set_retries (config.retries);
     if (!logic_.set_location (config.location)) {
       delegate_.error (logic_.error (), Delegate::ErrorKind::NotFound);

@@ -28,7 +28,7 @@ public:
 
   struct Config {
     std::string location, user, password;
-    bool udp = true, tcp = true;
+    bool udp = true, tcp = true, multicast = false;
     unsigned timeout_ms = 5000;
     unsigned retries = 3;
   };
@@ -40,10 +40,14 @@ public:
      * a reconnect); over UDP bind client ports (logic.set_client_ports). False with @error:
      * fatal. */
     virtual bool described (RtspClientLogic &logic, GSocketFamily family, std::string &error) = 0;
-    /* Every stream is set up: build the data path. False: it failed and posted its error. */
-    virtual bool setup_done (const RtspClientLogic &logic, const std::string &server_ip) = 0;
-    /* The server refused UDP (461): drop the UDP ports bound for it. */
-    virtual void transport_fallback () = 0;
+    /* Every stream is set up: build the data path (@local_ip: our end of the RTSP connection,
+     * whose interface joins multicast groups). False: it failed and posted its error. */
+    virtual bool setup_done (const RtspClientLogic &logic, const std::string &server_ip,
+        const std::string &local_ip) = 0;
+    /* The server refused the transport (461): drop the ports bound for it, bind new ones when
+     * logic.transport() is unicast UDP. False with @error: fatal. */
+    virtual bool transport_fallback (RtspClientLogic &logic, GSocketFamily family,
+        std::string &error) = 0;
     /* Stop every stream's sources (the session ended or is being replaced). */
     virtual void clear_transports () = 0;
     /* Interleaved data from the server (inside the watch's dispatch). */

@@ -167,6 +167,22 @@ RtspControlConnection::server_ip () const
   return ip ? ip : "";
 }
 
+std::string
+RtspControlConnection::local_ip () const
+{
+  GSocket *socket = conn_ ? gst_rtsp_connection_get_read_socket (conn_) : nullptr;
+  GSocketAddress *local = socket ? g_socket_get_local_address (socket, nullptr) : nullptr;
+  std::string ip;
+  if (local && G_IS_INET_SOCKET_ADDRESS (local)) {
+    gchar *text = g_inet_address_to_string (g_inet_socket_address_get_address (
+            G_INET_SOCKET_ADDRESS (local)));
+    ip = text;
+    g_free (text);
+  }
+  g_clear_object (&local);
+  return ip;
+}
+
 GSocketFamily
 RtspControlConnection::family () const
 {

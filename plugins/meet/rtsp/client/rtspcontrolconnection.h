@@ -64,6 +64,8 @@ public:
   GstRTSPConnection *connection () const { return conn_; }
   /* The server's address as connected, or "". */
   std::string server_ip () const;
+  /* Our end of the connection ("10.77.0.2"), or "". */
+  std::string local_ip () const;
   GSocketFamily family () const;
 
   /* Queues @request and arms the response timer; false with @error when the line is gone. */

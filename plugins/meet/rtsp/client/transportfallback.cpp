@@ -13,15 +13,19 @@ lower_transport_name (RtspLowerTransport transport)
       return "UDP";
     case RtspLowerTransport::Tcp:
       return "TCP";
+    case RtspLowerTransport::UdpMulticast:
+      return "multicast";
   }
   return "?";
 }
 
 void
-TransportFallback::set_allowed (bool udp, bool tcp)
+TransportFallback::set_allowed (bool udp, bool tcp, bool multicast)
 {
   allowed_.clear ();
-  if (udp || !tcp)
+  if (multicast)
+    allowed_.push_back (RtspLowerTransport::UdpMulticast);
+  if (udp || (!tcp && !multicast))
     allowed_.push_back (RtspLowerTransport::Udp);
   if (tcp)
     allowed_.push_back (RtspLowerTransport::Tcp);
@@ -75,10 +79,14 @@ std::string
 TransportFallback::switch_message (const std::string &uri, unsigned timeout_ms,
     RtspLowerTransport from, RtspLowerTransport to)
 {
-  return std::string ("No ") + lower_transport_name (from) + " data from " + uri + " within " +
-      std::to_string (timeout_ms) + " ms; switching to " +
-      (to == RtspLowerTransport::Tcp ? std::string ("RTP over TCP") :
-          std::string ("RTP over ") + lower_transport_name (to)) + ".";
+  std::string message = std::string ("No ") + lower_transport_name (from) + " data from " + uri +
+      " within " + std::to_string (timeout_ms) + " ms; switching to " +
+      (to == RtspLowerTransport::Tcp ? "RTP over TCP" : to == RtspLowerTransport::Udp ?
+          "unicast UDP" : "multicast") + ".";
+  if (from == RtspLowerTransport::UdpMulticast)
+    message += " (The network does not bring the group to this host: a switch or router that "
+        "does not forward it, or a firewall dropping multicast.)";
+  return message;
 }
 
 }  // namespace meet

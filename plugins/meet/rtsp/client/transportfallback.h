@@ -1,8 +1,8 @@
 /* meetstream: which lower transport an RTSP client tries next, and when silence means "try the
  * next one" rather than "the server is gone".
  *
- * The allowed transports are tried in a fixed order (UDP, then RTP interleaved on the RTSP TCP
- * connection). A transport that is set up but over which no packet ever arrives within the
+ * The allowed transports are tried in a fixed order (multicast, unicast UDP, then RTP
+ * interleaved on the RTSP TCP connection). A transport that is set up but over which no packet ever arrives within the
  * timeout (a firewall, NAT) makes the client switch to the next one; data that stops after it
  * flowed means the server is gone (reconnect). The 461 answer to SETUP is handled by
  * RtspClientLogic itself. Plain C++ (no GObject, no sockets), unit-tested in
@@ -22,8 +22,8 @@ const char *lower_transport_name (RtspLowerTransport transport);
 
 class TransportFallback {
 public:
-  /* In the order tried; an empty set means UDP then TCP. */
-  void set_allowed (bool udp, bool tcp);
+  /* In the order tried; none at all means UDP. */
+  void set_allowed (bool udp, bool tcp, bool multicast = false);
   const std::vector<RtspLowerTransport> &allowed () const { return allowed_; }
   bool allows (RtspLowerTransport transport) const;
   RtspLowerTransport first () const { return allowed_.front (); }
@@ -44,7 +44,8 @@ public:
       RtspLowerTransport current);
   RtspLowerTransport switch_to () const { return switch_to_; }
 
-  /* "No UDP data from URI within N ms; switching to RTP over TCP." */
+  /* "No UDP data from URI within N ms; switching to RTP over TCP." (and for multicast, why it
+   * may not arrive) */
   static std::string switch_message (const std::string &uri, unsigned timeout_ms,
       RtspLowerTransport from, RtspLowerTransport to);
 
