@@ -227,5 +227,39 @@ class RosterTest(unittest.TestCase):
             pub.close()
 
 
+class RosterLifecycleTest(unittest.TestCase):
+    """The roster ends with the session and is asked again after a reconnect."""
+
+    def test_teardown_clears_and_reconnect_asks_again(self):
+        server = Server("allow-publish=true session-timeout=5", audio=False)
+        port = server.port
+        publisher = RawPublisher(port, "dora").start()
+        reader = Reader("rtsp://127.0.0.1:%d/meet" % port, "tcp")
+        reader.src.set_property("retry", 20)
+        reader.src.set_property("timeout", 2000)
+        reader.start()
+        try:
+            reader.wait_change(["dora"])
+            # READY: TEARDOWN, the roster is gone.
+            self.assertNotEqual(reader.pipeline.set_state(Gst.State.READY), Gst.StateChangeReturn.FAILURE)
+            reader.wait_change([])
+            self.assertEqual(list(reader.src.get_property("participants") or []), [])
+            reader.start()
+            reader.wait_change(["dora"])
+            # The server goes away and comes back on the same port with someone else publishing.
+            publisher.close()
+            reader.wait_change([])
+            server.stop()
+            server = Server("allow-publish=true session-timeout=5 port=%d" % port, audio=False)
+            self.assertEqual(server.port, port)
+            publisher = RawPublisher(port, "emil").start()
+            reader.wait_change(["emil"])
+            self.assertEqual(reader.src.get_property("rtsp-state"), "playing")
+        finally:
+            reader.stop()
+            publisher.close()
+            server.stop()
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1] + sys.argv[1:], verbosity=2)

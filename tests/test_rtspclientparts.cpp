@@ -1,5 +1,6 @@
 /* Unit tests of meetrtspsrc's plain parts in plugins/meet/rtsp/client (no sockets): the roster
- * and the answers to a server's own requests, and RtspClientLogic's roster walk. */
+ * and the answers to a server's own requests, RtspClientLogic's roster walk, the reconnect
+ * backoff, the transport fallback on silence and the reception statistics. */
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"  /* gst_init before the tests */
@@ -8,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "receptionstats.h"
+#include "reconnectpolicy.h"
 #include "roster.h"
 #include "rtspclientlogic.h"
+#include "transportfallback.h"
 
 using meet::RtspClientLogic;
 using Event = RtspClientLogic::Event;
@@ -216,4 +220,269 @@ TEST (LogicRoster, AskedAgainAfterReconnectNotWhenOff)
   RtspClientLogic quiet;
   play (quiet, "rtsp://127.0.0.1:8554/meet", false);
   EXPECT_FALSE (quiet.next_request ());
+}
+
+TEST (ReconnectPolicy, BacksOffThenGivesUp)
+{
+  meet::ReconnectPolicy policy (250, 8000);
+  policy.set_retries (8);
+  std::vector<unsigned> delays;
+  for (int i = 0; i < 8; i++) {
+    auto d = policy.lost ();
+    ASSERT_FALSE (d.give_up);
+    EXPECT_EQ (d.attempt, unsigned (i + 1));
+    delays.push_back (d.delay_ms);
+  }
+  EXPECT_EQ (delays, (std::vector<unsigned> {250, 500, 1000, 2000, 4000, 8000, 8000, 8000}));
+  EXPECT_TRUE (policy.lost ().give_up);
+  /* A session that plays again starts over. */
+  policy.succeeded ();
+  EXPECT_EQ (policy.lost ().delay_ms, 250u);
+
+  meet::ReconnectPolicy none;
+  none.set_retries (0);
+  EXPECT_TRUE (none.lost ().give_up);
+}
+
+TEST (ReconnectPolicy, SentencesNameWhatHappened)
+{
+  meet::ReconnectPolicy policy;
+  policy.set_retries (2);
+  auto d = policy.lost ();
+  EXPECT_EQ (policy.warning ("rtsp://h:1/x", "the server closed the connection", d),
+      "Cannot reach the RTSP server at rtsp://h:1/x: the server closed the connection; "
+      "reconnecting in 250 ms (attempt 1 of 2).");
+  policy.connected ();
+  std::string message = policy.give_up_message ("rtsp://h:1/x", "no data for 5000 ms");
+  EXPECT_EQ (message, "Lost the RTSP server at rtsp://h:1/x: no data for 5000 ms. Gave up after 2 "
+      "reconnect attempts. Check that the server runs and the host and port are right.");
+  policy.reset ();
+  EXPECT_FALSE (policy.ever_connected ());
+  EXPECT_EQ (policy.attempts (), 0u);
+}
+
+using meet::RtspLowerTransport;
+using Verdict = meet::TransportFallback::Verdict;
+
+TEST (TransportFallback, OrderAndNext)
+{
+  meet::TransportFallback f;
+  f.set_allowed (true, true);
+  EXPECT_EQ (f.first (), RtspLowerTransport::Udp);
+  EXPECT_EQ (f.next_after (RtspLowerTransport::Udp), RtspLowerTransport::Tcp);
+  EXPECT_FALSE (f.next_after (RtspLowerTransport::Tcp));
+  f.set_allowed (false, true);
+  EXPECT_EQ (f.first (), RtspLowerTransport::Tcp);
+  EXPECT_FALSE (f.allows (RtspLowerTransport::Udp));
+  f.set_allowed (false, false);         /* nothing set: UDP */
+  EXPECT_EQ (f.allowed (), (std::vector<RtspLowerTransport> {RtspLowerTransport::Udp}));
+}
+
+TEST (TransportFallback, SilenceSwitchesOnlyWhenNothingEverCame)
+{
+  meet::TransportFallback f;
+  f.set_allowed (true, true);
+  const int64_t s = 1000000;
+  f.playing (10 * s);
+  EXPECT_EQ (f.check (11 * s, 0, 2000, RtspLowerTransport::Udp), Verdict::Fine);
+  EXPECT_EQ (f.check (12 * s + 1, 0, 2000, RtspLowerTransport::Udp), Verdict::Switch);
+  EXPECT_EQ (f.switch_to (), RtspLowerTransport::Tcp);
+  /* Data that stops means the server is gone. */
+  f.playing (20 * s);
+  EXPECT_EQ (f.check (21 * s, 20 * s + 500000, 2000, RtspLowerTransport::Udp), Verdict::Fine);
+  EXPECT_TRUE (f.got_data ());
+  EXPECT_EQ (f.check (23 * s, 20 * s + 500000, 2000, RtspLowerTransport::Udp), Verdict::Lost);
+  /* Packets of an earlier session do not count. */
+  f.playing (30 * s);
+  EXPECT_EQ (f.check (33 * s, 29 * s, 2000, RtspLowerTransport::Udp), Verdict::Switch);
+  /* Silence over TCP, or with nothing left to try: lost. */
+  f.playing (40 * s);
+  EXPECT_EQ (f.check (43 * s, 0, 2000, RtspLowerTransport::Tcp), Verdict::Lost);
+  f.set_allowed (true, false);
+  f.playing (50 * s);
+  EXPECT_EQ (f.check (53 * s, 0, 2000, RtspLowerTransport::Udp), Verdict::Lost);
+  EXPECT_EQ (meet::TransportFallback::switch_message ("rtsp://h/x", 1500, RtspLowerTransport::Udp,
+          RtspLowerTransport::Tcp), "No UDP data from rtsp://h/x within 1500 ms; switching to RTP over TCP.");
+}
+
+namespace {
+
+GstStructure *
+source (bool internal, int lost, unsigned jitter)
+{
+  return gst_structure_new ("application/x-rtp-source-stats", "internal", G_TYPE_BOOLEAN, internal,
+      "packets-lost", G_TYPE_INT, lost, "jitter", G_TYPE_UINT, jitter, nullptr);
+}
+
+}  // namespace
+
+TEST (ReceptionStats, SummarizesRemoteSources)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS;
+  GValueArray *array = g_value_array_new (3);
+  for (GstStructure *s : {source (true, 50, 900), source (false, 3, 10), source (false, -2, 40)}) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&v, s);
+    g_value_array_append (array, &v);
+    g_value_unset (&v);
+  }
+  GstStructure *session = gst_structure_new_empty ("application/x-rtp-session-stats");
+  GValue arr = G_VALUE_INIT;
+  g_value_init (&arr, g_value_array_get_type ());
+  g_value_take_boxed (&arr, array);
+  gst_structure_take_value (session, "source-stats", &arr);
+  G_GNUC_END_IGNORE_DEPRECATIONS;
+
+  meet::StreamReception stream;
+  stream.id = 1;
+  meet::summarize_session_stats (session, stream);
+  EXPECT_EQ (stream.lost, 3);           /* the internal source and a negative count left out */
+  EXPECT_EQ (stream.jitter, 40u);
+  gst_structure_free (session);
+  /* Nothing to read: nothing added. */
+  meet::summarize_session_stats (nullptr, stream);
+  GstStructure *empty = gst_structure_new_empty ("x");
+  meet::summarize_session_stats (empty, stream);
+  gst_structure_free (empty);
+  EXPECT_EQ (stream.lost, 3);
+}
+
+TEST (ReceptionStats, BuildsTotalsAndStreams)
+{
+  meet::StreamReception a, b;
+  a.id = 0;
+  a.packets = 10;
+  a.bytes = 1000;
+  a.lost = 1;
+  a.jitter = 7;
+  b.id = 1;
+  b.packets = 5;
+  b.bytes = 50;
+  GstStructure *stats = meet::build_reception_stats ({a, b});
+  guint streams = 0;
+  guint64 packets = 0, bytes = 0;
+  gint64 lost = 0;
+  ASSERT_TRUE (gst_structure_get_uint (stats, "streams", &streams));
+  ASSERT_TRUE (gst_structure_get_uint64 (stats, "packets-received", &packets));
+  ASSERT_TRUE (gst_structure_get_uint64 (stats, "bytes-received", &bytes));
+  ASSERT_TRUE (gst_structure_get_int64 (stats, "packets-lost", &lost));
+  EXPECT_EQ (streams, 2u);
+  EXPECT_EQ (packets, 15u);
+  EXPECT_EQ (bytes, 1050u);
+  EXPECT_EQ (lost, 1);
+  const GValue *v = gst_structure_get_value (stats, "stream-0");
+  ASSERT_TRUE (v && GST_VALUE_HOLDS_STRUCTURE (v));
+  guint jitter = 0;
+  EXPECT_TRUE (gst_structure_get_uint (gst_value_get_structure (v), "jitter", &jitter));
+  EXPECT_EQ (jitter, 7u);
+  EXPECT_TRUE (gst_structure_has_field (stats, "stream-1"));
+  gst_structure_free (stats);
+}
+
+namespace {
+
+/* OPTIONS and DESCRIBE of a one-stream session with multicast first; returns the SETUP. */
+meet::RtspClientRequest
+describe_multicast (RtspClientLogic &logic, bool udp, bool tcp)
+{
+  EXPECT_TRUE (logic.set_location ("rtsp://10.77.0.1:8554/test"));
+  logic.set_allowed_transports (udp, tcp, true);
+  EXPECT_EQ (logic.transport (), RtspLowerTransport::UdpMulticast);
+  logic.set_target (State::Playing);
+  logic.next_request ();
+  feed (logic, ok ());
+  logic.next_request ();
+  EXPECT_EQ (feed (logic, ok ("Content-Type: application/sdp\r\nContent-Base: rtsp://10.77.0.1:8554/test/\r\n",
+              kSdp)), Event::Described);
+  auto r = logic.next_request ();
+  EXPECT_TRUE (r);
+  return r ? *r : meet::RtspClientRequest ();
+}
+
+}  // namespace
+
+TEST (LogicMulticast, SetupTakesTheServersGroup)
+{
+  RtspClientLogic logic;
+  auto setup = describe_multicast (logic, true, true);
+  EXPECT_EQ (setup.method, GST_RTSP_SETUP);
+  EXPECT_EQ (header_of (setup, "Transport"), "RTP/AVP;multicast");
+  EXPECT_EQ (feed (logic, ok ("Session: s1\r\nTransport: RTP/AVP;multicast;destination=239.255.42.7;"
+              "port=5002-5003;ttl=4\r\n")), Event::SetupDone) << logic.error ();
+  const meet::RtspStream &stream = logic.streams ()[0];
+  EXPECT_EQ (stream.transport, RtspLowerTransport::UdpMulticast);
+  EXPECT_EQ (stream.destination, "239.255.42.7");
+  EXPECT_EQ (stream.server_rtp_port, 5002);
+  EXPECT_EQ (stream.server_rtcp_port, 5003);
+  EXPECT_EQ (stream.ttl, 4u);
+  EXPECT_EQ (logic.next_request ()->method, GST_RTSP_PLAY);
+}
+
+TEST (LogicMulticast, RefusedOrNotOfferedFallsBackToUnicast)
+{
+  RtspClientLogic refused;
+  describe_multicast (refused, true, true);
+  EXPECT_EQ (feed (refused, "RTSP/1.0 461 Unsupported Transport\r\nCSeq: 3\r\n\r\n"),
+      Event::TransportFallback);
+  EXPECT_EQ (refused.transport (), RtspLowerTransport::Udp);
+  refused.set_client_ports (0, 6000, 6001);
+  EXPECT_EQ (header_of (*refused.next_request (), "Transport"),
+      "RTP/AVP;unicast;client_port=6000-6001");
+
+  /* udp-mcast+tcp: straight to TCP. */
+  RtspClientLogic tcp;
+  describe_multicast (tcp, false, true);
+  EXPECT_EQ (feed (tcp, "RTSP/1.0 461 Unsupported Transport\r\nCSeq: 3\r\n\r\n"),
+      Event::TransportFallback);
+  EXPECT_EQ (tcp.transport (), RtspLowerTransport::Tcp);
+
+  /* A server that answers a multicast request with unicast. */
+  RtspClientLogic unicast;
+  describe_multicast (unicast, true, false);
+  EXPECT_EQ (feed (unicast, ok ("Session: s1\r\nTransport: RTP/AVP;unicast;server_port=7000-7001\r\n")),
+      Event::TransportFallback);
+  EXPECT_EQ (unicast.transport (), RtspLowerTransport::Udp);
+
+  /* Multicast only: refused is an error that says so. */
+  RtspClientLogic only;
+  describe_multicast (only, false, false);
+  EXPECT_EQ (feed (only, "RTSP/1.0 461 Unsupported Transport\r\nCSeq: 3\r\n\r\n"), Event::Failed);
+  EXPECT_NE (only.error ().find ("protocols=udp-mcast+udp+tcp"), std::string::npos) << only.error ();
+}
+
+TEST (LogicMulticast, DestinationMustBeAGroup)
+{
+  for (const char *bad : {"destination=10.0.0.5;port=5000-5001", "port=5000-5001",
+          "destination=239.1.1.1;port=0-1", "destination=nonsense;port=5000-5001"}) {
+    RtspClientLogic logic;
+    describe_multicast (logic, true, true);
+    EXPECT_EQ (feed (logic, ok (std::string ("Session: s1\r\nTransport: RTP/AVP;multicast;") + bad +
+                "\r\n")), Event::Failed) << bad;
+  }
+}
+
+TEST (TransportFallback, MulticastThenUnicast)
+{
+  meet::TransportFallback f;
+  f.set_allowed (true, true, true);
+  EXPECT_EQ (f.allowed (), (std::vector<RtspLowerTransport> {RtspLowerTransport::UdpMulticast,
+              RtspLowerTransport::Udp, RtspLowerTransport::Tcp}));
+  const int64_t s = 1000000;
+  f.playing (10 * s);
+  EXPECT_EQ (f.check (14 * s, 0, 3000, RtspLowerTransport::UdpMulticast), Verdict::Switch);
+  EXPECT_EQ (f.switch_to (), RtspLowerTransport::Udp);
+  f.set_allowed (false, true, true);
+  f.playing (20 * s);
+  EXPECT_EQ (f.check (24 * s, 0, 3000, RtspLowerTransport::UdpMulticast), Verdict::Switch);
+  EXPECT_EQ (f.switch_to (), RtspLowerTransport::Tcp);
+  f.set_allowed (false, false, true);
+  EXPECT_EQ (f.allowed (), (std::vector<RtspLowerTransport> {RtspLowerTransport::UdpMulticast}));
+  f.playing (30 * s);
+  EXPECT_EQ (f.check (34 * s, 0, 3000, RtspLowerTransport::UdpMulticast), Verdict::Lost);
+  std::string message = meet::TransportFallback::switch_message ("rtsp://h/x", 3000,
+      RtspLowerTransport::UdpMulticast, RtspLowerTransport::Udp);
+  EXPECT_NE (message.find ("No multicast data from rtsp://h/x within 3000 ms; switching to unicast UDP."),
+      std::string::npos) << message;
+  EXPECT_NE (message.find ("firewall"), std::string::npos) << message;
 }

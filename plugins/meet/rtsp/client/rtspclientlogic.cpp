@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 #include <gst/rtsp/gstrtspmessage.h>
 #include <gst/rtsp/gstrtsptransport.h>
@@ -253,11 +254,13 @@ RtspClientLogic::set_credentials (const std::string &user,
 }
 
 void
-RtspClientLogic::set_allowed_transports (bool udp, bool tcp)
+RtspClientLogic::set_allowed_transports (bool udp, bool tcp, bool multicast)
 {
-  allow_udp_ = udp || !tcp;
+  allow_multicast_ = multicast;
+  allow_udp_ = udp || (!tcp && !multicast);
   allow_tcp_ = tcp;
-  transport_ = allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+  transport_ = multicast ? RtspLowerTransport::UdpMulticast :
+      allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
 }
 
 void
@@ -308,6 +311,8 @@ RtspClientLogic::remember (const RtspClientRequest &request, Step step, size_t s
 std::string
 RtspClientLogic::transport_header (const RtspStream &stream) const
 {
+  if (transport_ == RtspLowerTransport::UdpMulticast)
+    return "RTP/AVP;multicast";
   if (transport_ == RtspLowerTransport::Tcp)
     return "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (2 * stream.id) +
         "-" + std::to_string (2 * stream.id + 1);
@@ -709,6 +714,14 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
   RtspStream &stream = streams_[index];
 
   if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT &&
+      transport_ == RtspLowerTransport::UdpMulticast && (allow_udp_ || allow_tcp_)) {
+    /* No multicast from this server: unicast, UDP first. */
+    transport_ = allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+    for (auto &s : streams_)
+      s.is_setup = false;
+    return Event::TransportFallback;
+  }
+  if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT &&
       transport_ == RtspLowerTransport::Udp && allow_tcp_) {
     /* Server will not send UDP (firewalled or TCP-only): interleave over TCP. */
     transport_ = RtspLowerTransport::Tcp;
@@ -719,7 +732,9 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
   if (!is_success (response.code)) {
     std::string hint;
     if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT)
-      hint = transport_ == RtspLowerTransport::Udp ?
+      hint = transport_ == RtspLowerTransport::UdpMulticast ?
+          ": server offers no multicast, allow protocols=udp-mcast+udp+tcp" :
+          transport_ == RtspLowerTransport::Udp ?
           ": server refuses UDP, allow protocols=tcp" : ": server refuses TCP, allow protocols=udp";
     return fail ("server at " + request_uri_ + " refused SETUP of " + stream.control_uri +
         ": " + status_text (response) + hint);
@@ -738,7 +753,32 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
         value->substr (0, 80) + "'");
   }
   bool ok = true;
-  if (transport->lower_transport == GST_RTSP_LOWER_TRANS_TCP) {
+  if (transport_ == RtspLowerTransport::UdpMulticast &&
+      transport->lower_transport != GST_RTSP_LOWER_TRANS_UDP_MCAST && (allow_udp_ || allow_tcp_)) {
+    /* Asked for multicast, offered something else (no client ports were given): unicast. */
+    gst_rtsp_transport_free (transport);
+    transport_ = allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+    for (auto &s : streams_)
+      s.is_setup = false;
+    return Event::TransportFallback;
+  }
+  if (transport->lower_transport == GST_RTSP_LOWER_TRANS_UDP_MCAST) {
+    stream.transport = RtspLowerTransport::UdpMulticast;
+    GInetAddress *group = transport->destination ?
+        g_inet_address_new_from_string (transport->destination) : nullptr;
+    /* Only a group: a "multicast" answer naming a unicast host would have us bind its port. */
+    ok = group && g_inet_address_get_is_multicast (group);
+    g_clear_object (&group);
+    if (ok)
+      stream.destination = transport->destination;
+    stream.server_rtp_port = transport->port.min;
+    stream.server_rtcp_port = transport->port.max;
+    if (stream.server_rtp_port <= 0 || stream.server_rtp_port > 65535)
+      ok = false;
+    if (stream.server_rtcp_port <= 0 || stream.server_rtcp_port > 65535)
+      stream.server_rtcp_port = 0;
+    stream.ttl = transport->ttl > 0 && transport->ttl <= 255 ? transport->ttl : 1;
+  } else if (transport->lower_transport == GST_RTSP_LOWER_TRANS_TCP) {
     stream.transport = RtspLowerTransport::Tcp;
     stream.rtp_channel = transport->interleaved.min;
     stream.rtcp_channel = transport->interleaved.max;
@@ -759,8 +799,7 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     stream.has_ssrc = true;
   }
   gst_rtsp_transport_free (transport);
-  if (!ok || (stream.transport == RtspLowerTransport::Tcp) !=
-      (transport_ == RtspLowerTransport::Tcp))
+  if (!ok || stream.transport != transport_)
     return fail ("server at " + request_uri_ + " answered SETUP with an unusable Transport: '" +
         value->substr (0, 80) + "'");
 
