@@ -685,7 +685,7 @@ def case_silent_server():
     """A server that accepts and never answers: an error after timeout, not a hang."""
     server = FakeServer(lambda *_: None)
     try:
-        expect_error(Publisher(server.url(), 'retry=0 timeout=2'), 'did not answer')
+        expect_error(Publisher(server.url(), 'retry=0 timeout=2000'), 'did not answer')
     finally:
         server.stop()
 
@@ -851,7 +851,7 @@ def case_no_caps_warning():
     with RecordServer() as server:
         pipeline = Gst.Pipeline()
         sink = Gst.ElementFactory.make('meetrtspclientsink')
-        sink.set_property('timeout', 1)
+        sink.set_property('timeout', 1000)
         sink.set_property('location', server.url())
         pipeline.add(sink)
         sink.request_pad_simple('sink_0')

@@ -56,7 +56,7 @@ GST_DEBUG_CATEGORY_STATIC (meet_rtsp_client_sink_debug);
 #define GST_CAT_DEFAULT meet_rtsp_client_sink_debug
 
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
-#define DEFAULT_TIMEOUT 5
+#define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 5
 
 enum
@@ -94,7 +94,7 @@ struct Private {
   std::string user;
   std::string password;
   guint protocols = DEFAULT_PROTOCOLS;
-  guint timeout = DEFAULT_TIMEOUT;
+  guint timeout_ms = DEFAULT_TIMEOUT_MS;
   gint retry = DEFAULT_RETRY;
 
   GstElement *rtpbin = nullptr;
@@ -451,10 +451,10 @@ control_thread (MeetRtspClientSink * self)
   settings.password = priv->password;
   settings.udp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP;
   settings.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
-  guint timeout_s = priv->timeout;
+  guint timeout_ms = priv->timeout_ms;
   gint retry = priv->retry;
   GST_OBJECT_UNLOCK (self);
-  settings.timeout_us = static_cast<int64_t> (timeout_s) * G_USEC_PER_SEC;
+  settings.timeout_us = static_cast<int64_t> (timeout_ms) * 1000;
   const char *location = settings.location.c_str ();
 
   /* ANNOUNCE needs every stream's caps, which come with the first packets. */
@@ -464,11 +464,11 @@ control_thread (MeetRtspClientSink * self)
       return priv->stopping || (!priv->streams.empty () && std::all_of (priv->streams.begin (),
               priv->streams.end (), [](SinkStream * s) { return !s->caps.empty (); }));
     };
-    if (!priv->wake.wait_for (lock, std::chrono::seconds (std::max (1u, timeout_s)), ready)) {
+    if (!priv->wake.wait_for (lock, std::chrono::milliseconds (timeout_ms), ready)) {
       lock.unlock ();
       GST_ELEMENT_WARNING (self, STREAM, WRONG_TYPE, ("Waiting for the streams to publish."),
-          ("no caps on every sink pad after %u s: is a payloader linked to each requested pad?",
-              timeout_s));
+          ("no caps on every sink pad after %u ms: is a payloader linked to each requested pad?",
+              timeout_ms));
       lock.lock ();
       priv->wake.wait (lock, ready);
     }
@@ -648,7 +648,7 @@ meet_rtsp_client_sink_set_property (GObject * object, guint prop_id, const GValu
         priv->protocols = DEFAULT_PROTOCOLS;
       break;
     case PROP_TIMEOUT:
-      priv->timeout = g_value_get_uint (value);
+      priv->timeout_ms = g_value_get_uint (value);
       break;
     case PROP_RETRY:
       priv->retry = g_value_get_int (value);
@@ -681,7 +681,7 @@ meet_rtsp_client_sink_get_property (GObject * object, guint prop_id, GValue * va
       g_value_set_flags (value, priv->protocols);
       break;
     case PROP_TIMEOUT:
-      g_value_set_uint (value, priv->timeout);
+      g_value_set_uint (value, priv->timeout_ms);
       break;
     case PROP_RETRY:
       g_value_set_int (value, priv->retry);
@@ -749,8 +749,9 @@ meet_rtsp_client_sink_class_init (MeetRtspClientSinkClass * klass)
           MEET_TYPE_RTSP_SRC_PROTOCOLS, DEFAULT_PROTOCOLS, flags));
   g_object_class_install_property (gobject_class, PROP_TIMEOUT,
       g_param_spec_uint ("timeout", "Timeout",
-          "Seconds to wait for the server to connect or answer a request", 1, 600,
-          DEFAULT_TIMEOUT, flags));
+          "Milliseconds to wait for the server to connect or answer a request (as meetrtspsrc's "
+          "timeout); a keep-alive unanswered for twice this counts as the server gone", 100, 600000,
+          DEFAULT_TIMEOUT_MS, flags));
   g_object_class_install_property (gobject_class, PROP_RETRY,
       g_param_spec_int ("retry", "Retry",
           "Reconnections (with backoff, 0.5 s doubling up to 8 s) when the server goes away or "
