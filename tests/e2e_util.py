@@ -115,7 +115,8 @@ class Server(Process):
 
 
 def client(url, *extra, stdin=subprocess.DEVNULL, env=None):
-    return Process([MEETCLI, url, "--headless", "--status-interval", "1"] + list(extra), stdin=stdin, env=env)
+    """meetcli --watch (the one-way player) on @url, headless."""
+    return Process([MEETCLI, url, "--watch", "--headless", "--status-interval", "1"] + list(extra), stdin=stdin, env=env)
 
 
 def summary(proc):

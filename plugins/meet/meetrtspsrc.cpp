@@ -18,6 +18,15 @@
  * PAUSED->PLAYING: PLAY, PLAYING->PAUSED: PAUSE, PAUSED->READY: TEARDOWN); the
  * action signals `setup`, `play`, `pause` and `teardown` drive it directly.
  *
+ * The roster: after PLAY the element asks the server which participants publish under its path
+ * (GET_PARAMETER `participants`, see the README's "Roster") and keeps the connection open for
+ * the server's pushes on every join and leave; the `participants` property holds the names and
+ * `participants-changed` signals each change. Servers that keep no roster answer no: the list
+ * stays empty, which is no error.
+ *
+ * The element is a GstURIHandler for `rtsp://` (rank none: GStreamer's rtspsrc stays the
+ * default for playbin; applications pick meetrtspsrc by name and set its `uri`).
+ *
  * ## Example pipelines
  * |[
  * gst-launch-1.0 meetrtspsrc location=rtsp://127.0.0.1:8554/meeting name=src \
@@ -44,6 +53,7 @@
 #include <gst/rtsp/gstrtspconnection.h>
 #include <gst/rtsp/gstrtspmessage.h>
 
+#include "roster.h"
 #include "rtspclientlogic.h"
 #include "rtspmessages.h"
 
@@ -78,13 +88,17 @@ enum {
   PROP_BUFFER_MODE,
   PROP_RTSP_STATE,
   PROP_STATS,
+  PROP_PARTICIPANTS,
+  N_PROPERTIES,
 };
+static GParamSpec *properties[N_PROPERTIES];
 
 enum {
   SIGNAL_SETUP,
   SIGNAL_PLAY,
   SIGNAL_PAUSE,
   SIGNAL_TEARDOWN,
+  SIGNAL_PARTICIPANTS_CHANGED,
   LAST_SIGNAL,
 };
 static guint signals[LAST_SIGNAL];
@@ -141,6 +155,7 @@ struct MeetRtspSrcPrivate {
   GstElement *rtpbin = nullptr;
   std::vector<std::unique_ptr<SrcStream>> streams;
   bool no_more_pads_sent = false;
+  meet::Roster roster;
 
   std::atomic<gint64> last_data_us {0};
   std::atomic<int> rtsp_state {0};
@@ -155,8 +170,11 @@ struct _MeetRtspSrc {
   MeetRtspSrcPrivate *priv;
 };
 
+static void meet_rtsp_src_uri_handler_init (gpointer g_iface, gpointer iface_data);
+
 #define meet_rtsp_src_parent_class parent_class
-G_DEFINE_TYPE (MeetRtspSrc, meet_rtsp_src, GST_TYPE_BIN);
+G_DEFINE_TYPE_WITH_CODE (MeetRtspSrc, meet_rtsp_src, GST_TYPE_BIN,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER, meet_rtsp_src_uri_handler_init));
 GST_ELEMENT_REGISTER_DEFINE (meetrtspsrc, "meetrtspsrc", GST_RANK_NONE, GST_TYPE_MEET_RTSP_SRC);
 
 GType
@@ -633,6 +651,31 @@ update_rtsp_state (MeetRtspSrc * src)
     g_object_notify (G_OBJECT (src), "rtsp-state");
 }
 
+/* A new roster (or none, @names nullptr): property and signal, from the RTSP thread. */
+static void
+set_participants (MeetRtspSrc * src, const std::vector<std::string> *names)
+{
+  MeetRtspSrcPrivate *priv = src->priv;
+  g_mutex_lock (&priv->lock);
+  bool changed = names ? priv->roster.update (*names) : priv->roster.clear ();
+  std::vector<std::string> now = priv->roster.names ();
+  g_mutex_unlock (&priv->lock);
+  if (!changed)
+    return;
+  std::string joined;
+  GStrvBuilder *builder = g_strv_builder_new ();
+  for (const auto &n : now) {
+    g_strv_builder_add (builder, n.c_str ());
+    joined += (joined.empty () ? "" : ",") + n;
+  }
+  GStrv strv = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  GST_INFO_OBJECT (src, "participants: %s", joined.c_str ());
+  g_object_notify_by_pspec (G_OBJECT (src), properties[PROP_PARTICIPANTS]);
+  g_signal_emit (src, signals[SIGNAL_PARTICIPANTS_CHANGED], 0, strv);
+  g_strfreev (strv);
+}
+
 static void
 close_connection (MeetRtspSrc * src)
 {
@@ -701,6 +744,7 @@ fatal_error (MeetRtspSrc * src, const std::string & message)
   src->priv->logic.reset_session ();
   src->priv->logic.set_target (RtspClientLogic::State::Init);
   update_rtsp_state (src);
+  set_participants (src, nullptr);
 }
 
 static void
@@ -899,6 +943,9 @@ handle_event (MeetRtspSrc * src, RtspClientLogic::Event event)
       meet::rtsp_apply_auth_challenge (priv->conn, priv->logic);
       break;
     }
+    case Event::RosterAnswered:
+      set_participants (src, &priv->logic.roster ());
+      break;
     case Event::TransportFallback:
       GST_INFO_OBJECT (src, "server refused UDP; setting up RTP over TCP");
       for (auto &s : priv->streams) {
@@ -1010,20 +1057,37 @@ on_message_received (GstRTSPWatch * watch, GstRTSPMessage * message, gpointer us
       break;
     }
     case GST_RTSP_MESSAGE_REQUEST:{
-      /* Server-to-client requests (e.g. GET_PARAMETER pings): acknowledge them. */
+      /* Server-to-client requests (RFC 2326 section 10: pings, roster pushes): answered with
+       * their CSeq, never ending the session. */
       GstRTSPMethod method;
       const gchar *uri;
       gst_rtsp_message_parse_request (message, &method, &uri, nullptr);
+      gchar *type = nullptr;
+      gst_rtsp_message_get_header (message, GST_RTSP_HDR_CONTENT_TYPE, &type, 0);
+      guint8 *body = nullptr;
+      guint size = 0;
+      gst_rtsp_message_get_body (message, &body, &size);
+      std::string text = body && size ? std::string (reinterpret_cast<const char *> (body), size) :
+          std::string ();
+      /* The connection NUL-terminates bodies. */
+      while (!text.empty () && text.back () == '\0')
+        text.pop_back ();
+      const gchar *method_name = gst_rtsp_method_as_text (method);
+      meet::ServerRequestAnswer decision = meet::answer_server_request (
+          method_name ? method_name : "", type ? type : "", text);
+      GST_DEBUG_OBJECT (src, "server sent %s %s: answering %d", method_name, uri, decision.code);
       GstRTSPMessage *answer = nullptr;
-      bool known = method == GST_RTSP_OPTIONS || method == GST_RTSP_GET_PARAMETER ||
-          method == GST_RTSP_SET_PARAMETER;
-      gst_rtsp_message_new_response (&answer, known ? GST_RTSP_STS_OK :
-          GST_RTSP_STS_NOT_IMPLEMENTED, nullptr, message);
+      gst_rtsp_message_new_response (&answer, static_cast<GstRTSPStatusCode> (decision.code),
+          nullptr, message);
+      if (decision.add_public)
+        gst_rtsp_message_add_header (answer, GST_RTSP_HDR_PUBLIC, meet::client_public_methods ());
       g_mutex_lock (&src->priv->lock);
       if (src->priv->watch)
         gst_rtsp_watch_send_message (src->priv->watch, answer, nullptr);
       g_mutex_unlock (&src->priv->lock);
       gst_rtsp_message_free (answer);
+      if (decision.participants)
+        set_participants (src, &*decision.participants);
       break;
     }
     default:
@@ -1206,6 +1270,7 @@ finish_teardown (MeetRtspSrc * src)
   clear_transports (src);
   priv->logic.reset_session ();
   update_rtsp_state (src);
+  set_participants (src, nullptr);
   g_mutex_lock (&priv->lock);
   priv->teardown_done = true;
   g_cond_broadcast (&priv->done_cond);
@@ -1263,6 +1328,7 @@ run_command (gpointer user_data)
     GST_OBJECT_UNLOCK (src);
     priv->logic = RtspClientLogic ();
     priv->logic.set_credentials (user, password);
+    priv->logic.set_ask_roster (true);
     priv->logic.set_allowed_transports (protocols & MEET_RTSP_SRC_PROTOCOL_UDP,
         protocols & MEET_RTSP_SRC_PROTOCOL_TCP);
     if (!priv->logic.set_location (location)) {
@@ -1480,6 +1546,16 @@ meet_rtsp_src_get_property (GObject * object, guint prop_id, GValue * value, GPa
     g_value_take_boxed (value, make_stats (src));
     return;
   }
+  if (prop_id == PROP_PARTICIPANTS) {
+    g_mutex_lock (&priv->lock);
+    GStrvBuilder *builder = g_strv_builder_new ();
+    for (const auto &n : priv->roster.names ())
+      g_strv_builder_add (builder, n.c_str ());
+    g_mutex_unlock (&priv->lock);
+    g_value_take_boxed (value, g_strv_builder_end (builder));
+    g_strv_builder_unref (builder);
+    return;
+  }
   GST_OBJECT_LOCK (src);
   switch (prop_id) {
     case PROP_LOCATION:
@@ -1691,6 +1767,19 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
           "Reception statistics: totals plus one stream-N structure per stream with "
           "packets-received, bytes-received, packets-lost and jitter (clock-rate units)",
           GST_TYPE_STRUCTURE, ro));
+  /**
+   * MeetRtspSrc:participants:
+   * The participants publishing under the server's path, in join order, as the server's roster
+   * says (a meetrtspsink with allow-publish; see the README's "Roster"). Empty before PLAY, after
+   * TEARDOWN, and with servers that keep no roster. Changes are notified (and signalled with
+   * #MeetRtspSrc::participants-changed) from the element's RTSP thread.
+   */
+  properties[PROP_PARTICIPANTS] = g_param_spec_boxed ("participants", "Participants",
+      "Names publishing under the server's path, in join order (the server's roster: asked "
+      "with GET_PARAMETER after PLAY, then pushed by the server on every join and leave); "
+      "empty with servers that keep none", G_TYPE_STRV, ro);
+  g_object_class_install_property (gobject_class, PROP_PARTICIPANTS,
+      properties[PROP_PARTICIPANTS]);
 
   /**
    * MeetRtspSrc::setup:
@@ -1721,6 +1810,20 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
       (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION), G_CALLBACK (meet_rtsp_src_teardown),
       nullptr, nullptr, nullptr, G_TYPE_BOOLEAN, 0);
 
+  /**
+   * MeetRtspSrc::participants-changed:
+   * @src: the element
+   * @participants: (array zero-terminated=1): the names now publishing, in join order
+   *
+   * The server's roster changed: someone joined or left (the server pushes it within a second),
+   * the first answer after PLAY arrived, or the session ended (an empty list). Emitted from the
+   * element's RTSP thread: do not change the element's state from the handler, hand the list to
+   * the application's main loop instead.
+   */
+  signals[SIGNAL_PARTICIPANTS_CHANGED] = g_signal_new ("participants-changed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, nullptr, nullptr, nullptr,
+      G_TYPE_NONE, 1, G_TYPE_STRV);
+
   element_class->change_state = meet_rtsp_src_change_state;
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "Meet RTSP client source",
@@ -1732,4 +1835,60 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
   GST_DEBUG_CATEGORY_INIT (meet_rtsp_src_debug, "meetrtspsrc", 0, "meetstream RTSP client source");
   gst_type_mark_as_plugin_api (MEET_TYPE_RTSP_SRC_PROTOCOLS, (GstPluginAPIFlags) 0);
   gst_type_mark_as_plugin_api (MEET_TYPE_RTSP_SRC_BUFFER_MODE, (GstPluginAPIFlags) 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* GstURIHandler: rtsp:// as a source (rank none: GStreamer's rtspsrc stays the default). */
+
+static GstURIType
+meet_rtsp_src_uri_get_type (GType)
+{
+  return GST_URI_SRC;
+}
+
+static const gchar *const *
+meet_rtsp_src_uri_get_protocols (GType)
+{
+  /* rtsps:// joins once the element speaks TLS. */
+  static const gchar *protocols[] = {"rtsp", nullptr};
+  return protocols;
+}
+
+static gchar *
+meet_rtsp_src_uri_get_uri (GstURIHandler * handler)
+{
+  MeetRtspSrc *src = MEET_RTSP_SRC (handler);
+  GST_OBJECT_LOCK (src);
+  gchar *uri = src->priv->location.empty () ? nullptr : g_strdup (src->priv->location.c_str ());
+  GST_OBJECT_UNLOCK (src);
+  return uri;
+}
+
+static gboolean
+meet_rtsp_src_uri_set_uri (GstURIHandler * handler, const gchar * uri, GError ** error)
+{
+  MeetRtspSrc *src = MEET_RTSP_SRC (handler);
+  if (GST_STATE (src) > GST_STATE_READY) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+        "meetrtspsrc takes a new URI only in the NULL or READY state");
+    return FALSE;
+  }
+  RtspClientLogic check;
+  if (uri == nullptr || !check.set_location (uri)) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s", uri ? check.error ().c_str () :
+        "no URI given");
+    return FALSE;
+  }
+  g_object_set (src, "location", uri, nullptr);
+  return TRUE;
+}
+
+static void
+meet_rtsp_src_uri_handler_init (gpointer g_iface, gpointer)
+{
+  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
+  iface->get_type = meet_rtsp_src_uri_get_type;
+  iface->get_protocols = meet_rtsp_src_uri_get_protocols;
+  iface->get_uri = meet_rtsp_src_uri_get_uri;
+  iface->set_uri = meet_rtsp_src_uri_set_uri;
 }

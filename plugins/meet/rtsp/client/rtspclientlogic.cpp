@@ -1,6 +1,8 @@
 /* meetstream: RTSP client logic behind meetrtspsrc. See rtspclientlogic.h. */
 #include "rtspclientlogic.h"
 
+#include "roster.h"
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -279,6 +281,8 @@ RtspClientLogic::reset_session ()
   in_flight_.clear ();
   resend_last_ = false;
   auth_attempts_ = 0;
+  roster_asked_ = 0;
+  roster_done_ = false;
 }
 
 RtspClientRequest
@@ -358,6 +362,17 @@ RtspClientLogic::next_request ()
     return remember (make (GST_RTSP_PLAY, aggregate_uri_), Step::Play);
   if (target_ == State::Paused && state_ == State::Playing)
     return remember (make (GST_RTSP_PAUSE, aggregate_uri_), Step::Pause);
+  if (ask_roster_ && !publishing_ && !roster_done_ && state_ == State::Playing &&
+      target_ == State::Playing) {
+    std::vector<std::string> uris = roster_uris (aggregate_uri_, request_uri_);
+    if (roster_asked_ < uris.size ()) {
+      RtspClientRequest r = make (GST_RTSP_GET_PARAMETER, uris[roster_asked_++]);
+      r.headers.emplace_back ("Content-Type", "text/parameters");
+      r.body = roster_request_body ();
+      return remember (r, Step::Roster);
+    }
+    roster_done_ = true;        /* nobody here keeps a roster */
+  }
   return std::nullopt;
 }
 
@@ -514,6 +529,19 @@ RtspClientLogic::handle_response (const RtspClientResponse &response)
       if (response.code == GST_RTSP_STS_SESSION_NOT_FOUND)
         return fail ("server at " + request_uri_ + " forgot our session (454 Session Not Found)");
       return Event::None;
+    case Step::Roster:{
+      /* Anything but a text/parameters roster (451 from servers without one, 404, ...) is no
+       * error: the next URI is asked, then none. */
+      const std::string *type = response.header ("Content-Type");
+      std::optional<std::vector<std::string>> names;
+      if (is_success (response.code) && type && type->find ("text/parameters") != std::string::npos)
+        names = parse_participants (response.body);
+      if (!names)
+        return Event::None;
+      roster_done_ = true;
+      roster_ = *names;
+      return Event::RosterAnswered;
+    }
   }
   return Event::None;
 }

@@ -89,6 +89,7 @@ public:
     TornDown,
     AuthRequired,       /* set credentials from auth_challenge(), resend */
     TransportFallback,  /* server refused UDP: SETUP again over TCP */
+    RosterAnswered,     /* roster() holds the server's answer to the roster request */
     Failed,             /* error() says why */
   };
 
@@ -106,6 +107,11 @@ public:
    * set_location(). */
   void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
   bool publishing () const { return publishing_; }
+  /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,
+   * then of the parent path; a server without one just answers no (the roster stays empty). */
+  void set_ask_roster (bool ask) { ask_roster_ = ask; }
+  /* The names of the last roster answer (Event::RosterAnswered). */
+  const std::vector<std::string> &roster () const { return roster_; }
 
   const std::string &request_uri () const { return request_uri_; }
   const std::string &host () const { return host_; }
@@ -157,7 +163,8 @@ public:
       const std::string &control);
 
 private:
-  enum class Step { Options, Describe, Announce, Setup, Play, Record, Pause, Teardown, KeepAlive };
+  enum class Step { Options, Describe, Announce, Setup, Play, Record, Pause, Teardown, KeepAlive,
+    Roster };
   struct InFlight {
     Step step;
     size_t stream;
@@ -185,6 +192,10 @@ private:
   bool described_ = false;
   bool get_parameter_supported_ = false;
   bool publishing_ = false;
+  bool ask_roster_ = false;
+  size_t roster_asked_ = 0;     /* roster URIs asked in this session */
+  bool roster_done_ = false;
+  std::vector<std::string> roster_;
   std::string announce_sdp_;
   std::vector<std::string> announce_controls_;
   std::string aggregate_uri_;
