@@ -127,6 +127,8 @@ class FakeServer:
     def __init__(self, answer):
         self.answer = answer
         self.requests = []
+        self.bodies = []
+        self.frames = {}        # interleaved channel -> packets
         self.sock = socket.socket()
         self.sock.bind(('127.0.0.1', 0))
         self.sock.listen(4)
@@ -165,6 +167,7 @@ class FakeServer:
                     size = int.from_bytes(data[2:4], 'big')
                     if len(data) < 4 + size:
                         break
+                    self.frames[data[1]] = self.frames.get(data[1], 0) + 1
                     data = data[4 + size:]
                 if b'\r\n\r\n' not in data or data.startswith(b'$'):
                     break
@@ -180,6 +183,7 @@ class FakeServer:
                 body, data = rest[:length], rest[length:]
                 method = lines[0].split(' ')[0]
                 self.requests.append((method, headers))
+                self.bodies.append(body)
                 reply = self.answer(method, headers.get('cseq', '0'), headers, body)
                 if reply is None:
                     continue
@@ -782,6 +786,35 @@ def case_keepalive():
         finally:
             publisher.stop()
         print('after RECORD:', server.requests())
+
+
+def case_pads_change():
+    """A pad requested while publishing: TEARDOWN, ANNOUNCE again with every stream; the old pad keeps
+    its link and frames."""
+    server = FakeServer(refusing('NONE', 0, ''))
+    publisher = Publisher(server.url(), 'protocols=tcp', audio=False).play()
+    try:
+        publisher.wait_for('video packets', lambda: server.frames.get(0, 0) >= 20)
+        audio = Gst.parse_bin_from_description(
+            'audiotestsrc is-live=true samplesperbuffer=320 ! audio/x-raw,format=S16BE,rate=16000,channels=1 '
+            '! rtpL16pay', True)
+        publisher.pipeline.add(audio)
+        pad = publisher.sink.request_pad_simple('sink_%u')
+        assert pad.get_name() == 'sink_1', pad.get_name()
+        assert audio.get_static_pad('src').link(pad) == Gst.PadLinkReturn.OK
+        audio.sync_state_with_parent()
+        video = server.frames.get(0, 0)
+        publisher.wait_for('audio and video after the second ANNOUNCE',
+                           lambda: server.frames.get(2, 0) >= 20 and server.frames.get(0, 0) >= video + 20)
+        methods = server.methods()
+        announces = [i for i, m in enumerate(methods) if m == 'ANNOUNCE']
+        assert len(announces) == 2 and 'TEARDOWN' in methods[announces[0]:announces[1]], methods
+        streams = [server.bodies[i].count(b'\nm=') for i in announces]
+        assert streams == [1, 2], streams
+        assert not publisher.errors, publisher.errors
+    finally:
+        publisher.stop()
+        server.stop()
 
 
 def keepalives(server):

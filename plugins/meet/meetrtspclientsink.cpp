@@ -105,6 +105,7 @@ struct Private {
   bool stopping = false;
   bool teardown_requested = false;   /* every stream reached EOS */
   bool torn_down = false;
+  bool pads_changed = false;         /* a pad came or went while publishing: ANNOUNCE again */
   std::thread control;
 };
 
@@ -271,6 +272,8 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
     priv->streams.push_back (s);
     std::sort (priv->streams.begin (), priv->streams.end (),
         [](SinkStream * a, SinkStream * b) { return a->index < b->index; });
+    priv->pads_changed = true;
+    priv->wake.notify_all ();
   }
   gst_pad_set_active (s->ghost, TRUE);
   gst_element_add_pad (element, s->ghost);
@@ -291,6 +294,8 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
       return;
     found = *it;
     priv->streams.erase (it);
+    priv->pads_changed = true;
+    priv->wake.notify_all ();
   }
   GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (pad));
   gst_element_remove_pad (element, pad);
@@ -369,9 +374,10 @@ public:
       g_object_notify (G_OBJECT (self_), "recording");
   }
 
+  /* Also when the pads changed: the session ends (TEARDOWN) and the next ANNOUNCEs them all. */
   bool stopping () override {
     std::lock_guard<std::mutex> lock (priv_->lock);
-    return priv_->stopping;
+    return priv_->stopping || priv_->pads_changed;
   }
 
   bool ending () override {
@@ -440,6 +446,29 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings)
   return attempt;
 }
 
+/* ANNOUNCE needs every stream's caps, which come with the first packets. False when stopping. */
+static bool
+wait_for_caps (MeetRtspClientSink * self, guint timeout_ms)
+{
+  Private *priv = self->priv;
+  std::unique_lock<std::mutex> lock (priv->lock);
+  priv->pads_changed = false;
+  auto ready = [priv] {
+    return priv->stopping || (!priv->streams.empty () && std::all_of (priv->streams.begin (),
+            priv->streams.end (), [](SinkStream * s) { return !s->caps.empty (); }));
+  };
+  if (!priv->wake.wait_for (lock, std::chrono::milliseconds (timeout_ms), ready)) {
+    lock.unlock ();
+    GST_ELEMENT_WARNING (self, STREAM, WRONG_TYPE, ("Waiting for the streams to publish."),
+        ("no caps on every sink pad after %u ms: is a payloader linked to each requested pad?",
+            timeout_ms));
+    lock.lock ();
+    priv->wake.wait (lock, ready);
+  }
+  priv->pads_changed = false;
+  return !priv->stopping;
+}
+
 static void
 control_thread (MeetRtspClientSink * self)
 {
@@ -457,28 +486,11 @@ control_thread (MeetRtspClientSink * self)
   settings.timeout_us = static_cast<int64_t> (timeout_ms) * 1000;
   const char *location = settings.location.c_str ();
 
-  /* ANNOUNCE needs every stream's caps, which come with the first packets. */
-  {
-    std::unique_lock<std::mutex> lock (priv->lock);
-    auto ready = [priv] {
-      return priv->stopping || (!priv->streams.empty () && std::all_of (priv->streams.begin (),
-              priv->streams.end (), [](SinkStream * s) { return !s->caps.empty (); }));
-    };
-    if (!priv->wake.wait_for (lock, std::chrono::milliseconds (timeout_ms), ready)) {
-      lock.unlock ();
-      GST_ELEMENT_WARNING (self, STREAM, WRONG_TYPE, ("Waiting for the streams to publish."),
-          ("no caps on every sink pad after %u ms: is a payloader linked to each requested pad?",
-              timeout_ms));
-      lock.lock ();
-      priv->wake.wait (lock, ready);
-    }
-    if (priv->stopping)
-      return;
-  }
-
   int failures = 0;
   bool ever_connected = false;
   for (;;) {
+    if (!wait_for_caps (self, timeout_ms))
+      return;
     meet::PublishAttempt attempt = publish_once (self, settings);
     ever_connected = ever_connected || attempt.connected;
     if (attempt.recorded)
@@ -492,6 +504,10 @@ control_thread (MeetRtspClientSink * self)
       }
       if (priv->stopping)
         return;
+      if (priv->pads_changed) {
+        GST_INFO_OBJECT (self, "the pads changed: announcing them again");
+        continue;
+      }
     }
     if (attempt.outcome == meet::PublishOutcome::kRefused) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot publish to %s.", location),
