@@ -887,12 +887,21 @@ def case_no_caps_warning():
         sink.set_property('timeout', 1000)
         sink.set_property('location', server.url())
         pipeline.add(sink)
-        sink.request_pad_simple('sink_0')
+        pad = sink.request_pad_simple('sink_0')
         pipeline.set_state(Gst.State.PLAYING)
         bus = pipeline.get_bus()
         msg = bus.timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.WARNING | Gst.MessageType.ERROR)
         assert msg and msg.type == Gst.MessageType.WARNING, msg
         assert 'payloader' in msg.parse_warning()[1], msg.parse_warning()
+        # EOS without ever publishing: the application still gets its EOS.
+        pad.send_event(Gst.Event.new_stream_start('x'))
+        segment = Gst.Segment()
+        segment.init(Gst.Format.TIME)
+        pad.send_event(Gst.Event.new_segment(segment))
+        pad.send_event(Gst.Event.new_eos())
+        msg = bus.timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+        assert msg and msg.type == Gst.MessageType.EOS, msg
+        assert 'ANNOUNCE' not in server.requests(), server.requests()
         done = threading.Event()
         threading.Thread(target=lambda: (pipeline.set_state(Gst.State.NULL), done.set()), daemon=True).start()
         assert done.wait(STOP), 'did not stop'

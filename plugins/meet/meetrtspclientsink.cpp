@@ -370,8 +370,11 @@ public:
   }
 
   void set_recording (bool recording) override {
-    if (priv_->recording.exchange (recording) != recording)
+    if (priv_->recording.exchange (recording) != recording) {
+      GST_INFO_OBJECT (self_, "%s", recording ? "recording: packets go to the server" :
+          "not recording: packets are dropped");
       g_object_notify (G_OBJECT (self_), "recording");
+    }
   }
 
   /* Also when the pads changed: the session ends (TEARDOWN) and the next ANNOUNCEs them all. */
@@ -446,7 +449,8 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings)
   return attempt;
 }
 
-/* ANNOUNCE needs every stream's caps, which come with the first packets. False when stopping. */
+/* ANNOUNCE needs every stream's caps, which come with the first packets. False when stopping or
+ * when every stream ended meanwhile. */
 static bool
 wait_for_caps (MeetRtspClientSink * self, guint timeout_ms)
 {
@@ -454,8 +458,9 @@ wait_for_caps (MeetRtspClientSink * self, guint timeout_ms)
   std::unique_lock<std::mutex> lock (priv->lock);
   priv->pads_changed = false;
   auto ready = [priv] {
-    return priv->stopping || (!priv->streams.empty () && std::all_of (priv->streams.begin (),
-            priv->streams.end (), [](SinkStream * s) { return !s->caps.empty (); }));
+    return priv->stopping || priv->teardown_requested || (!priv->streams.empty () &&
+        std::all_of (priv->streams.begin (), priv->streams.end (),
+            [](SinkStream * s) { return !s->caps.empty (); }));
   };
   if (!priv->wake.wait_for (lock, std::chrono::milliseconds (timeout_ms), ready)) {
     lock.unlock ();
@@ -466,6 +471,11 @@ wait_for_caps (MeetRtspClientSink * self, guint timeout_ms)
     priv->wake.wait (lock, ready);
   }
   priv->pads_changed = false;
+  if (priv->teardown_requested) {
+    priv->torn_down = true;
+    priv->wake.notify_all ();
+    return false;
+  }
   return !priv->stopping;
 }
 
