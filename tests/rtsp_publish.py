@@ -694,6 +694,25 @@ def case_silent_server():
         server.stop()
 
 
+def case_bad_answers():
+    """Garbage, a huge Content-Length, a truncated answer: errors that name the server, never a hang."""
+    words = {'garbage': 'not RTSP', 'huge': 'larger than 64 KiB', 'truncated': 'did not answer'}
+    answers = {
+        'garbage': lambda *_: b'\x00\xffHELLO garbage\r\n\r\n' * 3,
+        'huge': lambda method, cseq, *_: (b'RTSP/1.0 200 OK\r\nCSeq: ' + cseq.encode() +
+                                          b'\r\nContent-Length: 900000000\r\n\r\n' + b'x' * 70000),
+        'truncated': lambda method, cseq, *_: (b'RTSP/1.0 200 OK\r\nCSeq: ' + cseq.encode() +
+                                               b'\r\nContent-Length: 5000\r\n\r\nv=0\r\n'),
+    }
+    for name, answer in answers.items():
+        server = FakeServer(answer)
+        try:
+            message = expect_error(Publisher(server.url(), 'retry=0 timeout=2000'), server.url(), words[name])
+            print(name, '->', message.split('|')[0])
+        finally:
+            server.stop()
+
+
 def case_bad_location():
     pipeline = Gst.parse_launch('videotestsrc ! jpegenc ! rtpjpegpay ! meetrtspclientsink name=s location=http://x/')
     assert pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE

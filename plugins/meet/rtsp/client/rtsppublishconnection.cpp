@@ -5,6 +5,10 @@
 
 namespace meet {
 
+namespace {
+constexpr guint kMaxAnswerBody = 64 * 1024;
+}  // namespace
+
 std::shared_ptr<RtspPublishConnection>
 RtspPublishConnection::connect (const std::string &location, int64_t timeout_us, std::string &error)
 {
@@ -26,6 +30,9 @@ RtspPublishConnection::connect (const std::string &location, int64_t timeout_us,
     error = "cannot reach the RTSP server at " + where + " (is it running, and the port right?)";
     return nullptr;
   }
+  /* A server's answers to a publisher are a few headers and at most a sentence: a hostile or
+   * broken one cannot make us allocate what its Content-Length claims. */
+  gst_rtsp_connection_set_content_length_limit (conn, kMaxAnswerBody);
   return std::shared_ptr<RtspPublishConnection> (new RtspPublishConnection (conn));
 }
 
@@ -90,9 +97,16 @@ RtspPublishConnection::receive (int64_t timeout_us, RtspClientResponse &response
         error = "the server closed the connection";
         return Received::kClosed;
       }
-      gchar *text = gst_rtsp_strresult (res);
-      error = std::string ("the connection to the server failed: ") + text;
-      g_free (text);
+      if (res == GST_RTSP_ENOMEM) {
+        error = "the server's answer is larger than " + std::to_string (kMaxAnswerBody / 1024) +
+            " KiB: is this an RTSP server?";
+      } else if (res == GST_RTSP_EPARSE) {
+        error = "the server's answer is not RTSP: is this an RTSP server?";
+      } else {
+        gchar *text = gst_rtsp_strresult (res);
+        error = std::string ("the connection to the server failed: ") + text;
+        g_free (text);
+      }
       return Received::kFailed;
     }
     GstRTSPMsgType type = gst_rtsp_message_get_type (msg);
