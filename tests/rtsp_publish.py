@@ -127,6 +127,8 @@ class FakeServer:
     def __init__(self, answer):
         self.answer = answer
         self.requests = []
+        self.bodies = []
+        self.frames = {}        # interleaved channel -> packets
         self.sock = socket.socket()
         self.sock.bind(('127.0.0.1', 0))
         self.sock.listen(4)
@@ -165,6 +167,7 @@ class FakeServer:
                     size = int.from_bytes(data[2:4], 'big')
                     if len(data) < 4 + size:
                         break
+                    self.frames[data[1]] = self.frames.get(data[1], 0) + 1
                     data = data[4 + size:]
                 if b'\r\n\r\n' not in data or data.startswith(b'$'):
                     break
@@ -180,6 +183,7 @@ class FakeServer:
                 body, data = rest[:length], rest[length:]
                 method = lines[0].split(' ')[0]
                 self.requests.append((method, headers))
+                self.bodies.append(body)
                 reply = self.answer(method, headers.get('cseq', '0'), headers, body)
                 if reply is None:
                     continue
@@ -685,9 +689,28 @@ def case_silent_server():
     """A server that accepts and never answers: an error after timeout, not a hang."""
     server = FakeServer(lambda *_: None)
     try:
-        expect_error(Publisher(server.url(), 'retry=0 timeout=2'), 'did not answer')
+        expect_error(Publisher(server.url(), 'retry=0 timeout=2000'), 'did not answer')
     finally:
         server.stop()
+
+
+def case_bad_answers():
+    """Garbage, a huge Content-Length, a truncated answer: errors that name the server, never a hang."""
+    words = {'garbage': 'not RTSP', 'huge': 'larger than 64 KiB', 'truncated': 'did not answer'}
+    answers = {
+        'garbage': lambda *_: b'\x00\xffHELLO garbage\r\n\r\n' * 3,
+        'huge': lambda method, cseq, *_: (b'RTSP/1.0 200 OK\r\nCSeq: ' + cseq.encode() +
+                                          b'\r\nContent-Length: 900000000\r\n\r\n' + b'x' * 70000),
+        'truncated': lambda method, cseq, *_: (b'RTSP/1.0 200 OK\r\nCSeq: ' + cseq.encode() +
+                                               b'\r\nContent-Length: 5000\r\n\r\nv=0\r\n'),
+    }
+    for name, answer in answers.items():
+        server = FakeServer(answer)
+        try:
+            message = expect_error(Publisher(server.url(), 'retry=0 timeout=2000'), server.url(), words[name])
+            print(name, '->', message.split('|')[0])
+        finally:
+            server.stop()
 
 
 def case_bad_location():
@@ -784,6 +807,35 @@ def case_keepalive():
         print('after RECORD:', server.requests())
 
 
+def case_pads_change():
+    """A pad requested while publishing: TEARDOWN, ANNOUNCE again with every stream; the old pad keeps
+    its link and frames."""
+    server = FakeServer(refusing('NONE', 0, ''))
+    publisher = Publisher(server.url(), 'protocols=tcp', audio=False).play()
+    try:
+        publisher.wait_for('video packets', lambda: server.frames.get(0, 0) >= 20)
+        audio = Gst.parse_bin_from_description(
+            'audiotestsrc is-live=true samplesperbuffer=320 ! audio/x-raw,format=S16BE,rate=16000,channels=1 '
+            '! rtpL16pay', True)
+        publisher.pipeline.add(audio)
+        pad = publisher.sink.request_pad_simple('sink_%u')
+        assert pad.get_name() == 'sink_1', pad.get_name()
+        assert audio.get_static_pad('src').link(pad) == Gst.PadLinkReturn.OK
+        audio.sync_state_with_parent()
+        video = server.frames.get(0, 0)
+        publisher.wait_for('audio and video after the second ANNOUNCE',
+                           lambda: server.frames.get(2, 0) >= 20 and server.frames.get(0, 0) >= video + 20)
+        methods = server.methods()
+        announces = [i for i, m in enumerate(methods) if m == 'ANNOUNCE']
+        assert len(announces) == 2 and 'TEARDOWN' in methods[announces[0]:announces[1]], methods
+        streams = [server.bodies[i].count(b'\nm=') for i in announces]
+        assert streams == [1, 2], streams
+        assert not publisher.errors, publisher.errors
+    finally:
+        publisher.stop()
+        server.stop()
+
+
 def keepalives(server):
     requests = server.requests()
     after = requests[requests.index('RECORD') + 1:] if 'RECORD' in requests else []
@@ -851,15 +903,24 @@ def case_no_caps_warning():
     with RecordServer() as server:
         pipeline = Gst.Pipeline()
         sink = Gst.ElementFactory.make('meetrtspclientsink')
-        sink.set_property('timeout', 1)
+        sink.set_property('timeout', 1000)
         sink.set_property('location', server.url())
         pipeline.add(sink)
-        sink.request_pad_simple('sink_0')
+        pad = sink.request_pad_simple('sink_0')
         pipeline.set_state(Gst.State.PLAYING)
         bus = pipeline.get_bus()
         msg = bus.timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.WARNING | Gst.MessageType.ERROR)
         assert msg and msg.type == Gst.MessageType.WARNING, msg
         assert 'payloader' in msg.parse_warning()[1], msg.parse_warning()
+        # EOS without ever publishing: the application still gets its EOS.
+        pad.send_event(Gst.Event.new_stream_start('x'))
+        segment = Gst.Segment()
+        segment.init(Gst.Format.TIME)
+        pad.send_event(Gst.Event.new_segment(segment))
+        pad.send_event(Gst.Event.new_eos())
+        msg = bus.timed_pop_filtered(10 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+        assert msg and msg.type == Gst.MessageType.EOS, msg
+        assert 'ANNOUNCE' not in server.requests(), server.requests()
         done = threading.Event()
         threading.Thread(target=lambda: (pipeline.set_state(Gst.State.NULL), done.set()), daemon=True).start()
         assert done.wait(STOP), 'did not stop'

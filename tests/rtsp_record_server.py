@@ -22,6 +22,7 @@ gst-rtsp-server maps the announced streams, in SDP order, to the elements named 
 """
 import argparse
 import sys
+import threading
 
 import gi
 gi.require_version('Gst', '1.0')
@@ -34,8 +35,14 @@ from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 STREAM = 'decodebin name=depay{n} ! fakesink name=sink{n} sync=false signal-handoffs=true'
 
 
+_say_lock = threading.Lock()
+
+
 def say(text):
-    print(text, flush=True)
+    # Streaming threads and the main loop print: one whole line at a time.
+    with _say_lock:
+        sys.stdout.write(text + '\n')
+        sys.stdout.flush()
 
 
 def watch_media(media):
