@@ -6,8 +6,8 @@
  *            ! volume (mute) ! level ! [ghost pad "src": raw audio for the payloader]
  *
  *   MeetingSpeaker — what a participant hears: everyone else, mixed, never oneself:
- *     [ghost pad per participant] ! audioconvert ! audioresample ! S16LE 48 kHz ! level ─┐
- *     audiotestsrc wave=silence (keeps the mix going with nobody in it) ─────────────────┤
+ *     [ghost pad per participant] ! queue ! audioconvert ! audioresample ! S16LE 48 kHz ! level ─┐
+ *     audiotestsrc wave=silence (keeps the mix going with nobody in it) ─────────────────────────┤
  *                                                   audiomixer (live) ! webrtcechoprobe ! audioconvert ! sink
  *
  * The microphone's webrtcdsp finds the speaker's probe by name (probe_name()), process-wide; both must be in
@@ -52,6 +52,12 @@ struct MeetingMicrophoneOptions {
   bool noise_suppression = true;
   /* webrtcdsp's automatic gain control: off by default so the level others hear is what the user set. */
   bool gain_control = false;
+  /* webrtcdsp lines the speaker's sound up with the microphone's by running time (the probe's buffers are
+   * played at their running time + the pipeline latency), and its filter absorbs up to about 50 ms of delay
+   * nobody reports (air, a sound server's own buffering): measured in meeting-audio-echo-*. Delay-agnostic
+   * mode estimates the delay from the signals instead, for devices whose latency is badly reported; in
+   * those tests it took longer than 14 s to converge and then cancelled only 8-20 dB, so it is off. */
+  bool delay_agnostic = false;
   /* The MeetingSpeaker's probe_name(); required when echo_cancel is true. */
   std::string probe_name;
   /* Name carried by this microphone's level messages (e.g. the participant's own name). */
@@ -124,8 +130,9 @@ public:
    * Works before and while PLAYING. Null for the self name, an empty name or a name already mixed. */
   GstPad *add_participant (const std::string & name);
   /* Takes @name out of the mix while the pipeline runs: unlinks whatever feeds its pad, releases its mixer
-   * pad and removes its elements, the others' sound going on without a gap. Safe to call after the upstream
-   * elements were already removed or stopped. False when @name was not mixed. */
+   * pad and removes its elements and the pad, the others' sound going on without a gap. Stop (set to NULL)
+   * or remove the participant's upstream elements first: an upstream still pushing gets not-linked, which
+   * e.g. rtpjitterbuffer reports as an error. False when @name was not mixed. */
   bool remove_participant (const std::string & name);
   std::vector<std::string> participants () const;
 
