@@ -257,6 +257,25 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
   EXPECT_GT (b, -20.0) << "bob is not heard after rejoining";
   EXPECT_LT (tap.largest_gap (), 25 * GST_MSECOND) << "the mix had a gap";
 
+  /* Leaving while the meeting is paused (nothing is mixed, bob's queue is full), then playing on. */
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  run_for (pipeline, 0.3, nullptr);
+  gst_element_set_state (bob2, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pipeline), bob2);
+  EXPECT_TRUE (speaker.remove_participant ("bob"));
+  /* Any name will do: it is only carried, never parsed. */
+  const std::string odd = "Zo\xc3\xab O'Neil / 2 \"x\"";
+  pb = speaker.add_participant (odd);
+  ASSERT_NE (pb, nullptr);
+  gst_object_unref (pb);
+  EXPECT_EQ (speaker.participants (), (std::vector<std::string>{odd}));
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  before = tap.count ();
+  run_for (pipeline, 1.0, nullptr);
+  EXPECT_GT (tap.count (), before + 70) << "the mix did not come back after the pause";
+  EXPECT_TRUE (speaker.remove_participant (odd));
+  EXPECT_TRUE (speaker.participants ().empty ());
+
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
 }

@@ -10,16 +10,52 @@
  *     audiotestsrc wave=silence (keeps the mix going with nobody in it) ─────────────────────────┤
  *                                                   audiomixer (live) ! webrtcechoprobe ! audioconvert ! sink
  *
- * The microphone's webrtcdsp finds the speaker's probe by name (probe_name()), process-wide; both must be in
- * the same top-level pipeline (the probe and the DSP compare running times on one clock). Create the speaker
- * first and give its probe_name() to the microphone.
+ * Echo cancelling: the microphone's webrtcdsp finds the speaker's probe by name (probe_name()), process-wide.
+ * Create the speaker first and give its probe_name() to the microphone. Both bins must be in the same
+ * top-level pipeline: the probe stamps what is played with running time + the pipeline latency and the DSP
+ * matches it to the microphone's running time (two pipelines would need one clock and one base time). A
+ * microphone with no speaker (a host that hears nobody) sets echo_cancel = false.
  *
  * Levels: each "level" element posts element messages on the pipeline's bus (every level_interval_ms);
  * parse_level_message() says whose sound it measured (a participant of the speaker, or the microphone) and
  * how loud. Feed MeetingWindow::set_level / SpeakerPicker with them.
  *
- * Threads: construct, add_participant and remove_participant from one thread (e.g. the main loop, or the
- * thread handling a roster change); set_muted from any thread. */
+ * Threads: construct, add_participant and remove_participant from one thread (the main loop, or the thread
+ * handling a roster change), never from a streaming thread of the pipeline; set_muted from any thread.
+ * Lifetime: destroy the objects after their pipeline is set to NULL.
+ *
+ * Use (meetcli):
+ *
+ *   meet::MeetingSpeakerOptions so;
+ *   so.self_name = name;                        // one's own sound can never be added
+ *   so.sink = have_sound ? "autoaudiosink" : "fakesink sync=true";
+ *   auto speaker = std::make_unique<meet::MeetingSpeaker> (so);
+ *   if (!speaker->bin ()) fail (speaker->error ());
+ *   gst_bin_add (GST_BIN (pipeline), speaker->bin ());
+ *
+ *   meet::MeetingMicrophoneOptions mo;
+ *   mo.source = "audiotestsrc is-live=true wave=ticks ... samplesperbuffer=480";   // or a device's element
+ *   mo.echo_cancel = !no_echo_cancel;
+ *   mo.probe_name = speaker->probe_name ();
+ *   mo.level_name = name;
+ *   auto mic = std::make_unique<meet::MeetingMicrophone> (mo);
+ *   gst_bin_add (GST_BIN (pipeline), mic->bin ());
+ *   gst_element_link (mic->bin (), convert_to_s16be);          // ! meetpcmpay ! meetrtspclientsink
+ *
+ *   // a participant joins (their stream's pad appears, on the main loop):
+ *   GstPad *sink = speaker->add_participant ("bob");          // null for oneself / a name already in
+ *   gst_pad_link (bob_depay_src, sink); gst_object_unref (sink);
+ *   // they leave: stop and remove bob's receiving elements, then
+ *   speaker->remove_participant ("bob");
+ *   // mute button / "mute" command:
+ *   mic->set_muted (true);
+ *   // bus watch:
+ *   meet::MeetingAudioLevel l;
+ *   if (meet::parse_level_message (msg, &l) && !l.microphone) window.set_level (l.name, l.rms_db);
+ *   // (l.microphone: one's own level, after mute, for the self view)
+ *
+ * A source gives its best with 10 ms buffers (audiotestsrc samplesperbuffer=480, alsasrc latency-time=10000):
+ * webrtcdsp works in 10 ms frames and holds back the rest of a longer buffer until the next one. */
 #pragma once
 
 #include <gst/gst.h>
