@@ -215,6 +215,12 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
   EXPECT_TRUE (speaker.remove_participant ("bob"));
   EXPECT_FALSE (speaker.remove_participant ("bob"));
   EXPECT_EQ (speaker.participants (), (std::vector<std::string>{"alice"}));
+  /* Bob's level element is gone: what he posted before leaving is all on the bus by now. */
+  run_for (pipeline, 0.0, nullptr);
+  GstBus *drain = gst_element_get_bus (pipeline);
+  while (GstMessage *m = gst_bus_pop (drain))
+    gst_message_unref (m);
+  gst_object_unref (drain);
   levels.clear ();
   run_for (pipeline, 1.0, &levels);
   EXPECT_GT (tap.count (), before + 70) << "the mix stalled when bob left";
@@ -250,6 +256,25 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
   tap.last (40, &a, &b, &all);
   EXPECT_GT (b, -20.0) << "bob is not heard after rejoining";
   EXPECT_LT (tap.largest_gap (), 25 * GST_MSECOND) << "the mix had a gap";
+
+  /* Leaving while the meeting is paused (nothing is mixed, bob's queue is full), then playing on. */
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  run_for (pipeline, 0.3, nullptr);
+  gst_element_set_state (bob2, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pipeline), bob2);
+  EXPECT_TRUE (speaker.remove_participant ("bob"));
+  /* Any name will do: it is only carried, never parsed. */
+  const std::string odd = "Zo\xc3\xab O'Neil / 2 \"x\"";
+  pb = speaker.add_participant (odd);
+  ASSERT_NE (pb, nullptr);
+  gst_object_unref (pb);
+  EXPECT_EQ (speaker.participants (), (std::vector<std::string>{odd}));
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  before = tap.count ();
+  run_for (pipeline, 1.0, nullptr);
+  EXPECT_GT (tap.count (), before + 70) << "the mix did not come back after the pause";
+  EXPECT_TRUE (speaker.remove_participant (odd));
+  EXPECT_TRUE (speaker.participants ().empty ());
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
@@ -362,4 +387,110 @@ TEST (MeetingAudioMix, BadOptionsGiveAnErrorNotABin)
   EXPECT_FALSE (meet::parse_level_message (foreign, nullptr));
   gst_message_unref (foreign);
   gst_object_unref (gst_object_ref_sink (level));
+}
+
+/* Every participant on test sources plays the same ticks (1 kHz, 50 ms, on every second of running time), so
+ * the far end's ticks reach the speaker while one's own are published: with no sound path between them the
+ * echo canceller must leave one's own ticks alone (the meeting's A/V checks measure them). */
+TEST (MeetingAudioMix, OwnTestTicksPassWhileOthersTick)
+{
+  Tap tap;
+  tap.freq_a = 1000;
+  GstElement *pipeline = gst_pipeline_new (nullptr);
+  meet::MeetingSpeakerOptions so;
+  so.self_name = "me";
+  so.sink = "fakesink sync=true";
+  so.bin_name = "tickstest-speaker";
+  meet::MeetingSpeaker speaker (so);
+  ASSERT_NE (speaker.bin (), nullptr) << speaker.error ();
+  meet::MeetingMicrophoneOptions mo;
+  const char *ticks = "audiotestsrc is-live=true wave=ticks freq=1000 sine-periods-per-tick=50 volume=0.5 "
+      "samplesperbuffer=480";
+  mo.source = ticks;
+  mo.probe_name = speaker.probe_name ();
+  mo.bin_name = "tickstest-mic";
+  meet::MeetingMicrophone mic (mo);
+  ASSERT_NE (mic.bin (), nullptr) << mic.error ();
+  GstElement *out = tap_sink (&tap);
+  GError *error = nullptr;
+  GstElement *other = gst_parse_bin_from_description (ticks, TRUE, &error);
+  ASSERT_NE (other, nullptr) << (error ? error->message : "");
+  gst_bin_add_many (GST_BIN (pipeline), speaker.bin (), mic.bin (), out, other, nullptr);
+  ASSERT_TRUE (gst_element_link (mic.bin (), out));
+  GstPad *pad = speaker.add_participant ("other");
+  ASSERT_TRUE (link_to (other, pad));
+  gst_object_unref (pad);
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  const int kSeconds = 6;
+  run_for (pipeline, kSeconds, nullptr);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  /* The loudest 10 ms of 1 kHz in each second: a tick of amplitude 0.5 is -9 dBFS. */
+  std::lock_guard<std::mutex> guard (tap.lock);
+  std::map<int, double> loudest;
+  for (const Tap::Block & b : tap.blocks)
+    if (GST_CLOCK_TIME_IS_VALID (b.pts)) {
+      int second = int (b.pts / GST_SECOND);
+      loudest[second] = std::max (loudest.count (second) ? loudest[second] : meet::kSilenceDb,
+          meet::power_db (b.tone_a));
+    }
+  int seconds = 0;
+  for (const auto & entry : loudest) {
+    if (entry.first < 1 || entry.first > kSeconds - 2)
+      continue;
+    seconds++;
+    std::printf ("  second %d: loudest 1 kHz block %.1f dBFS\n", entry.first, entry.second);
+    /* The suppressor takes 2-5 dB while the far end ticks too; a tick taken for echo would be far below. */
+    EXPECT_GT (entry.second, -20.0) << "one's own tick was suppressed in second " << entry.first;
+  }
+  EXPECT_EQ (seconds, kSeconds - 2);
+  gst_object_unref (pipeline);
+}
+
+namespace {
+
+/* The published power of a microphone hearing only a steady hiss, after 4 s (webrtcdsp's high-pass filter
+ * takes pink noise's lowest part either way). */
+double
+hiss_published_db (bool noise_suppression, const char *name)
+{
+  Tap tap;
+  GstElement *pipeline = gst_pipeline_new (nullptr);
+  meet::MeetingSpeakerOptions so;
+  so.sink = "fakesink sync=true";
+  so.bin_name = std::string (name) + "-speaker";
+  meet::MeetingSpeaker speaker (so);
+  meet::MeetingMicrophoneOptions mo;
+  mo.source = "audiotestsrc is-live=true wave=pink-noise volume=0.05 samplesperbuffer=480";
+  mo.probe_name = speaker.probe_name ();
+  mo.noise_suppression = noise_suppression;
+  mo.bin_name = std::string (name) + "-mic";
+  meet::MeetingMicrophone mic (mo);
+  EXPECT_NE (mic.bin (), nullptr) << mic.error ();
+  if (!speaker.bin () || !mic.bin ()) {
+    gst_object_unref (pipeline);
+    return 0;
+  }
+  GstElement *out = tap_sink (&tap);
+  gst_bin_add_many (GST_BIN (pipeline), speaker.bin (), mic.bin (), out, nullptr);
+  EXPECT_TRUE (gst_element_link (mic.bin (), out));
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  run_for (pipeline, 4.0, nullptr);
+  double a, b, all;
+  tap.last (100, &a, &b, &all);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+  return all;
+}
+
+}  // namespace
+
+/* Noise suppression: a steady hiss (a fan, a noisy preamp) is turned down in what is published. */
+TEST (MeetingAudioMix, NoiseSuppressionTurnsDownAHiss)
+{
+  double off = hiss_published_db (false, "hiss-off");
+  double on = hiss_published_db (true, "hiss-on");
+  std::printf ("hiss published: %.1f dBFS without noise suppression, %.1f dBFS with\n", off, on);
+  EXPECT_GT (off, -55.0) << "the hiss should come through without noise suppression";
+  EXPECT_LT (on, off - 6.0) << "noise suppression does not turn the hiss down";
 }

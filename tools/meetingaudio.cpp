@@ -156,9 +156,8 @@ MeetingMicrophone::MeetingMicrophone (const MeetingMicrophoneOptions & o)
   if (dsp) {
     g_object_set (dsp, "echo-cancel", o.echo_cancel ? TRUE : FALSE, "noise-suppression",
         o.noise_suppression ? TRUE : FALSE, "gain-control", o.gain_control ? TRUE : FALSE, nullptr);
-    /* The far end's delay is estimated from the signals, not only from the running times: a sound server's
-     * or device's buffering is not always reported in the latency, and a wrong delay ruins the cancelling. */
-    g_object_set (dsp, "delay-agnostic", TRUE, "extended-filter", TRUE, nullptr);
+    /* The extended filter covers longer echo tails and delay errors (webrtcdsp's default, set to be sure). */
+    g_object_set (dsp, "delay-agnostic", o.delay_agnostic ? TRUE : FALSE, "extended-filter", TRUE, nullptr);
     if (o.echo_cancel)
       g_object_set (dsp, "probe", o.probe_name.c_str (), nullptr);
   }
@@ -277,14 +276,20 @@ MeetingSpeaker::add_participant (const std::string & name)
 
   std::string p = bin_name_ + "-p" + std::to_string (next_id_++);
   std::string error;
+  /* A queue of its own: the participant's receiving thread never waits for the mix, and the mixer sees an
+   * upstream that can buffer (its live latency needs some). */
+  GstElement *queue = make ("queue", p, "queue", &error);
   GstElement *convert = make ("audioconvert", p, "convert", &error);
   GstElement *resample = make ("audioresample", p, "resample", &error);
   GstElement *caps = make_capsfilter (p, "caps", &error);
   GstElement *level = make_level (p, name, false, level_interval_ms_, &error);
   std::vector<GstElement *> chain;
-  for (GstElement *e : {convert, resample, caps, level})
+  for (GstElement *e : {queue, convert, resample, caps, level})
     if (e)
       chain.push_back (e);
+  if (queue)
+    g_object_set (queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+        (guint64) (200 * GST_MSECOND), nullptr);
   GstPad *mixer_pad = nullptr;
   GstPad *level_src = nullptr;
   GstPad *ghost_pad = nullptr;
@@ -304,7 +309,7 @@ MeetingSpeaker::add_participant (const std::string & name)
   for (auto it = chain.rbegin (); it != chain.rend (); ++it)
     gst_element_sync_state_with_parent (*it);
   {
-    GstPad *target = gst_element_get_static_pad (convert, "sink");
+    GstPad *target = gst_element_get_static_pad (queue, "sink");
     ghost_pad = gst_ghost_pad_new (("sink_" + p).c_str (), target);
     gst_object_unref (target);
   }
@@ -352,11 +357,9 @@ MeetingSpeaker::remove_participant (const std::string & name)
     gst_pad_unlink (peer, chain.ghost);
     gst_object_unref (peer);
   }
-  /* 2. Out of the mix: releasing the pad flushes it, so a buffer waiting there (a paused mix) returns instead
-   * of holding the chain's streaming lock, and the mixer goes on with the others. */
-  GstPad *level_src = gst_element_get_static_pad (chain.elements.back (), "src");
-  gst_pad_unlink (level_src, chain.mixer_pad);
-  gst_object_unref (level_src);
+  /* 2. Out of the mix: releasing the pad flushes it (then unlinks it), so a buffer on its way in, or waiting
+   * there in a paused mix, returns "flushing" (which the chain's queue takes quietly, unlike not-linked)
+   * instead of holding the chain's streaming lock, and the mixer goes on with the others. */
   gst_element_release_request_pad (mixer_, chain.mixer_pad);
   gst_object_unref (chain.mixer_pad);
   /* 3. Stop and drop the elements, then the pad. */

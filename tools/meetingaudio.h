@@ -6,20 +6,56 @@
  *            ! volume (mute) ! level ! [ghost pad "src": raw audio for the payloader]
  *
  *   MeetingSpeaker — what a participant hears: everyone else, mixed, never oneself:
- *     [ghost pad per participant] ! audioconvert ! audioresample ! S16LE 48 kHz ! level ─┐
- *     audiotestsrc wave=silence (keeps the mix going with nobody in it) ─────────────────┤
+ *     [ghost pad per participant] ! queue ! audioconvert ! audioresample ! S16LE 48 kHz ! level ─┐
+ *     audiotestsrc wave=silence (keeps the mix going with nobody in it) ─────────────────────────┤
  *                                                   audiomixer (live) ! webrtcechoprobe ! audioconvert ! sink
  *
- * The microphone's webrtcdsp finds the speaker's probe by name (probe_name()), process-wide; both must be in
- * the same top-level pipeline (the probe and the DSP compare running times on one clock). Create the speaker
- * first and give its probe_name() to the microphone.
+ * Echo cancelling: the microphone's webrtcdsp finds the speaker's probe by name (probe_name()), process-wide.
+ * Create the speaker first and give its probe_name() to the microphone. Both bins must be in the same
+ * top-level pipeline: the probe stamps what is played with running time + the pipeline latency and the DSP
+ * matches it to the microphone's running time (two pipelines would need one clock and one base time). A
+ * microphone with no speaker (a host that hears nobody) sets echo_cancel = false.
  *
  * Levels: each "level" element posts element messages on the pipeline's bus (every level_interval_ms);
  * parse_level_message() says whose sound it measured (a participant of the speaker, or the microphone) and
  * how loud. Feed MeetingWindow::set_level / SpeakerPicker with them.
  *
- * Threads: construct, add_participant and remove_participant from one thread (e.g. the main loop, or the
- * thread handling a roster change); set_muted from any thread. */
+ * Threads: construct, add_participant and remove_participant from one thread (the main loop, or the thread
+ * handling a roster change), never from a streaming thread of the pipeline; set_muted from any thread.
+ * Lifetime: destroy the objects after their pipeline is set to NULL.
+ *
+ * Use (meetcli):
+ *
+ *   meet::MeetingSpeakerOptions so;
+ *   so.self_name = name;                        // one's own sound can never be added
+ *   so.sink = have_sound ? "autoaudiosink" : "fakesink sync=true";
+ *   auto speaker = std::make_unique<meet::MeetingSpeaker> (so);
+ *   if (!speaker->bin ()) fail (speaker->error ());
+ *   gst_bin_add (GST_BIN (pipeline), speaker->bin ());
+ *
+ *   meet::MeetingMicrophoneOptions mo;
+ *   mo.source = "audiotestsrc is-live=true wave=ticks ... samplesperbuffer=480";   // or a device's element
+ *   mo.echo_cancel = !no_echo_cancel;
+ *   mo.probe_name = speaker->probe_name ();
+ *   mo.level_name = name;
+ *   auto mic = std::make_unique<meet::MeetingMicrophone> (mo);
+ *   gst_bin_add (GST_BIN (pipeline), mic->bin ());
+ *   gst_element_link (mic->bin (), convert_to_s16be);          // ! meetpcmpay ! meetrtspclientsink
+ *
+ *   // a participant joins (their stream's pad appears, on the main loop):
+ *   GstPad *sink = speaker->add_participant ("bob");          // null for oneself / a name already in
+ *   gst_pad_link (bob_depay_src, sink); gst_object_unref (sink);
+ *   // they leave: stop and remove bob's receiving elements, then
+ *   speaker->remove_participant ("bob");
+ *   // mute button / "mute" command:
+ *   mic->set_muted (true);
+ *   // bus watch:
+ *   meet::MeetingAudioLevel l;
+ *   if (meet::parse_level_message (msg, &l) && !l.microphone) window.set_level (l.name, l.rms_db);
+ *   // (l.microphone: one's own level, after mute, for the self view)
+ *
+ * A source gives its best with 10 ms buffers (audiotestsrc samplesperbuffer=480, alsasrc latency-time=10000):
+ * webrtcdsp works in 10 ms frames and holds back the rest of a longer buffer until the next one. */
 #pragma once
 
 #include <gst/gst.h>
@@ -52,6 +88,13 @@ struct MeetingMicrophoneOptions {
   bool noise_suppression = true;
   /* webrtcdsp's automatic gain control: off by default so the level others hear is what the user set. */
   bool gain_control = false;
+  /* webrtcdsp lines the speaker's sound up with the microphone's by running time (the probe's buffers are
+   * played at their running time + the pipeline latency), and its filter absorbs up to about 50 ms of delay
+   * nobody reports (air, a sound server's own buffering): 10-40 ms cancel by over 70 dB, 60 ms by 18 dB,
+   * 80 ms by 15 (meeting_audio_echo_test.cpp). Delay-agnostic mode estimates the delay from the signals
+   * instead, for devices whose latency is badly reported; in those tests it did worse at every delay
+   * (7-20 dB), so it is off. */
+  bool delay_agnostic = false;
   /* The MeetingSpeaker's probe_name(); required when echo_cancel is true. */
   std::string probe_name;
   /* Name carried by this microphone's level messages (e.g. the participant's own name). */
@@ -124,8 +167,9 @@ public:
    * Works before and while PLAYING. Null for the self name, an empty name or a name already mixed. */
   GstPad *add_participant (const std::string & name);
   /* Takes @name out of the mix while the pipeline runs: unlinks whatever feeds its pad, releases its mixer
-   * pad and removes its elements, the others' sound going on without a gap. Safe to call after the upstream
-   * elements were already removed or stopped. False when @name was not mixed. */
+   * pad and removes its elements and the pad, the others' sound going on without a gap. Stop (set to NULL)
+   * or remove the participant's upstream elements first: an upstream still pushing gets not-linked, which
+   * e.g. rtpjitterbuffer reports as an error. False when @name was not mixed. */
   bool remove_participant (const std::string & name);
   std::vector<std::string> participants () const;
 
