@@ -77,6 +77,24 @@ GST_DEBUG_CATEGORY (meet_rtsp_sink_debug);
 #define DEFAULT_MAX_PUBLISHER_STREAMS 4
 
 
+#define GST_TYPE_MEET_RTSP_ENCRYPTION (gst_meet_rtsp_encryption_get_type ())
+static GType
+gst_meet_rtsp_encryption_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {static_cast<gint> (meet::RtspEncryption::kNone), "Plain RTSP only", "none"},
+    {static_cast<gint> (meet::RtspEncryption::kOptional),
+     "rtsp:// and rtsps:// (TLS) on the same port", "optional"},
+    {static_cast<gint> (meet::RtspEncryption::kRequired),
+     "rtsps:// only: plain RTSP clients are refused with 403", "required"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstMeetRtspEncryption", values));
+  return type;
+}
+
 enum
 {
   PROP_0,
@@ -96,6 +114,10 @@ enum
   PROP_MAX_PUBLISHER_STREAMS,
   PROP_PUBLISHERS,
   PROP_DROPPED_PACKETS,
+  PROP_TLS_CERT_FILE,
+  PROP_TLS_KEY_FILE,
+  PROP_TLS_CERTIFICATE,
+  PROP_ENCRYPTION,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
@@ -184,6 +206,8 @@ struct Private {
   bool allow_publish = false;
   guint max_publishers = DEFAULT_MAX_PUBLISHERS;
   guint max_publisher_streams = DEFAULT_MAX_PUBLISHER_STREAMS;
+  /* rtsps:// (rtsp/server/rtsptls.h). */
+  meet::RtspTlsSettings tls;
   std::atomic<guint> publishers { 0 };
   std::atomic<guint64> dropped_packets { 0 };
   std::atomic<guint> bound_port { 0 };
@@ -776,7 +800,20 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
   config.allow_publish = priv->allow_publish;
   config.max_publishers = priv->max_publishers;
   config.max_streams_per_publisher = priv->max_publisher_streams;
+  meet::RtspTlsSettings tls = priv->tls;
+  if (tls.certificate)
+    g_object_ref (tls.certificate);
   GST_OBJECT_UNLOCK (self);
+
+  meet::RtspServerIO::Security security;
+  security.encryption = tls.encryption;
+  std::string tls_error;
+  bool tls_ok = meet::rtsp_tls_certificate_for (tls, &security.certificate, &tls_error);
+  g_clear_object (&tls.certificate);
+  if (!tls_ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s.", tls_error.c_str ()), (nullptr));
+    return false;
+  }
 
   GInetAddress *ia = g_inet_address_new_from_string (address.c_str ());
   if (!ia) {
@@ -863,10 +900,13 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
     priv->relay->close_all ();
     priv->publishers = 0;
   };
+  io->set_security (security);
   io->start (socket, priv->bound_port, *priv->logic, priv->relay.get (), limits, hooks);
   g_object_unref (socket);
-  GST_INFO_OBJECT (self, "serving rtsp://%s:%u%s", address.c_str (), priv->bound_port.load (),
-      config.path.c_str ());
+  GST_INFO_OBJECT (self, "serving rtsp%s://%s:%u%s (encryption %s)",
+      security.encryption == meet::RtspEncryption::kNone ? "" : "s", address.c_str (),
+      priv->bound_port.load (), config.path.c_str (), meet::rtsp_encryption_name (security.encryption));
+  g_clear_object (&security.certificate);
   return true;
 }
 
@@ -991,6 +1031,22 @@ gst_meet_rtsp_sink_set_property (GObject * object, guint prop_id, const GValue *
     case PROP_MAX_PUBLISHER_STREAMS:
       priv->max_publisher_streams = g_value_get_uint (value);
       break;
+    case PROP_TLS_CERT_FILE:
+      priv->tls.cert_file = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_TLS_KEY_FILE:
+      priv->tls.key_file = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_TLS_CERTIFICATE: {
+      GTlsCertificate *old = priv->tls.certificate;
+      priv->tls.certificate = static_cast<GTlsCertificate *> (g_value_dup_object (value));
+      if (old)
+        g_object_unref (old);
+      break;
+    }
+    case PROP_ENCRYPTION:
+      priv->tls.encryption = static_cast<meet::RtspEncryption> (g_value_get_enum (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1054,6 +1110,18 @@ gst_meet_rtsp_sink_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_DROPPED_PACKETS:
       g_value_set_uint64 (value, priv->dropped_packets);
       break;
+    case PROP_TLS_CERT_FILE:
+      g_value_set_string (value, priv->tls.cert_file.c_str ());
+      break;
+    case PROP_TLS_KEY_FILE:
+      g_value_set_string (value, priv->tls.key_file.c_str ());
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, priv->tls.certificate);
+      break;
+    case PROP_ENCRYPTION:
+      g_value_set_enum (value, static_cast<gint> (priv->tls.encryption));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1069,6 +1137,7 @@ gst_meet_rtsp_sink_finalize (GObject * object)
   for (Stream *s : self->priv->streams)
     delete s;
   gst_object_unref (self->priv->rtpbin);
+  g_clear_object (&self->priv->tls.certificate);
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1162,6 +1231,24 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
           "Packets that reached a participant's ports from anyone but its publisher (its "
           "RTSP connection's address and the ports its SETUP named), or were not RTP/RTCP: "
           "dropped, never forwarded", 0, G_MAXUINT64, 0, ro));
+
+  g_object_class_install_property (gobject_class, PROP_TLS_CERT_FILE,
+      g_param_spec_string ("tls-cert-file", "TLS certificate file",
+          "PEM file of the certificate rtsps:// clients are shown (with encryption optional "
+          "or required); it may hold the private key too", "", rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_KEY_FILE,
+      g_param_spec_string ("tls-key-file", "TLS key file",
+          "PEM file of the certificate's private key (empty: in tls-cert-file)", "", rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_CERTIFICATE,
+      g_param_spec_object ("tls-certificate", "TLS certificate",
+          "The certificate (with its private key) instead of tls-cert-file/tls-key-file",
+          G_TYPE_TLS_CERTIFICATE, rw));
+  g_object_class_install_property (gobject_class, PROP_ENCRYPTION,
+      g_param_spec_enum ("encryption", "Encryption",
+          "none: plain RTSP; optional: rtsp:// and rtsps:// on the same port (the first byte "
+          "a client sends tells them apart); required: rtsps:// only, plain clients answered "
+          "403. Media of rtsps:// clients stays inside TLS (interleaved TCP)",
+          GST_TYPE_MEET_RTSP_ENCRYPTION, static_cast<gint> (meet::RtspEncryption::kNone), rw));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "RTSP server sink",
