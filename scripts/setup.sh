@@ -17,6 +17,7 @@ packages=(
   python3 python3-gi python3-numpy gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   xvfb xauth xdotool imagemagick iproute2 procps
   libjpeg-turbo-progs  # rtp-jpeg: cjpeg writes the restart-interval JPEGs jpegenc cannot
+  openssl  # secure-server: the tests make their CA and certificates with it
 )
 
 missing=()

@@ -80,6 +80,24 @@ GST_DEBUG_CATEGORY (meet_rtsp_sink_debug);
 #define DEFAULT_MULTICAST_PORTS "5000-5999"
 #define DEFAULT_MULTICAST_TTL 1
 
+#define GST_TYPE_MEET_RTSP_ENCRYPTION (gst_meet_rtsp_encryption_get_type ())
+static GType
+gst_meet_rtsp_encryption_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {static_cast<gint> (meet::RtspEncryption::kNone), "Plain RTSP only", "none"},
+    {static_cast<gint> (meet::RtspEncryption::kOptional),
+     "rtsp:// and rtsps:// (TLS) on the same port", "optional"},
+    {static_cast<gint> (meet::RtspEncryption::kRequired),
+     "rtsps:// only: plain RTSP clients are refused with 403", "required"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstMeetRtspEncryption", values));
+  return type;
+}
+
 enum
 {
   PROP_0,
@@ -102,6 +120,10 @@ enum
   PROP_MULTICAST_POOL,
   PROP_MULTICAST_PORTS,
   PROP_MULTICAST_TTL,
+  PROP_TLS_CERT_FILE,
+  PROP_TLS_KEY_FILE,
+  PROP_TLS_CERTIFICATE,
+  PROP_ENCRYPTION,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
@@ -217,9 +239,13 @@ gst_meet_rtsp_sink_start (GstMeetRtspSink * self)
   Private *priv = self->priv;
   GST_OBJECT_LOCK (self);
   meet::RtspServer::Settings settings = priv->settings;
+  if (settings.tls.certificate)
+    g_object_ref (settings.tls.certificate);
   GST_OBJECT_UNLOCK (self);
   meet::RtspServer::Error error;
-  if (!priv->server.start (settings, error)) {
+  bool started = priv->server.start (settings, error);
+  g_clear_object (&settings.tls.certificate);
+  if (!started) {
     post_resource_error (self, error.code, error.message);
     return false;
   }
@@ -327,6 +353,22 @@ gst_meet_rtsp_sink_set_property (GObject * object, guint prop_id, const GValue *
     case PROP_MULTICAST_TTL:
       priv->settings.multicast_ttl = g_value_get_uint (value);
       break;
+    case PROP_TLS_CERT_FILE:
+      priv->settings.tls.cert_file = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_TLS_KEY_FILE:
+      priv->settings.tls.key_file = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_TLS_CERTIFICATE: {
+      GTlsCertificate *old = priv->settings.tls.certificate;
+      priv->settings.tls.certificate = static_cast<GTlsCertificate *> (g_value_dup_object (value));
+      if (old)
+        g_object_unref (old);
+      break;
+    }
+    case PROP_ENCRYPTION:
+      priv->settings.tls.encryption = static_cast<meet::RtspEncryption> (g_value_get_enum (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -399,6 +441,18 @@ gst_meet_rtsp_sink_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_MULTICAST_TTL:
       g_value_set_uint (value, priv->settings.multicast_ttl);
       break;
+    case PROP_TLS_CERT_FILE:
+      g_value_set_string (value, priv->settings.tls.cert_file.c_str ());
+      break;
+    case PROP_TLS_KEY_FILE:
+      g_value_set_string (value, priv->settings.tls.key_file.c_str ());
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, priv->settings.tls.certificate);
+      break;
+    case PROP_ENCRYPTION:
+      g_value_set_enum (value, static_cast<gint> (priv->settings.tls.encryption));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -412,6 +466,7 @@ gst_meet_rtsp_sink_finalize (GObject * object)
   auto *self = GST_MEET_RTSP_SINK (object);
   self->priv->server.stop ();
   gst_object_unref (self->priv->rtpbin);
+  g_clear_object (&self->priv->settings.tls.certificate);
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -521,6 +576,23 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
       g_param_spec_uint ("multicast-ttl", "Multicast TTL",
           "Hops multicast packets may travel; 1 keeps them on the local network",
           1, 255, DEFAULT_MULTICAST_TTL, rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_CERT_FILE,
+      g_param_spec_string ("tls-cert-file", "TLS certificate file",
+          "PEM file of the certificate rtsps:// clients are shown (with encryption optional "
+          "or required); it may hold the private key too", "", rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_KEY_FILE,
+      g_param_spec_string ("tls-key-file", "TLS key file",
+          "PEM file of the certificate's private key (empty: in tls-cert-file)", "", rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_CERTIFICATE,
+      g_param_spec_object ("tls-certificate", "TLS certificate",
+          "The certificate (with its private key) instead of tls-cert-file/tls-key-file",
+          G_TYPE_TLS_CERTIFICATE, rw));
+  g_object_class_install_property (gobject_class, PROP_ENCRYPTION,
+      g_param_spec_enum ("encryption", "Encryption",
+          "none: plain RTSP; optional: rtsp:// and rtsps:// on the same port (the first byte "
+          "a client sends tells them apart); required: rtsps:// only, plain clients answered "
+          "403. Media of rtsps:// clients stays inside TLS (interleaved TCP)",
+          GST_TYPE_MEET_RTSP_ENCRYPTION, static_cast<gint> (meet::RtspEncryption::kNone), rw));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "RTSP server sink",

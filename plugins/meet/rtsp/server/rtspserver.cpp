@@ -69,9 +69,20 @@ RtspServer::start (const Settings & settings, Error & error)
     }
   }
 
-  GSocket *socket = listen_on (settings.address, settings.port, error);
-  if (!socket)
+  RtspServerIO::Security security;
+  security.encryption = settings.tls.encryption;
+  std::string tls_error;
+  if (!rtsp_tls_certificate_for (settings.tls, &security.certificate, &tls_error)) {
+    error.code = GST_RESOURCE_ERROR_SETTINGS;
+    error.message = tls_error + ".";
     return false;
+  }
+
+  GSocket *socket = listen_on (settings.address, settings.port, error);
+  if (!socket) {
+    g_clear_object (&security.certificate);
+    return false;
+  }
   GSocketAddress *local = g_socket_get_local_address (socket, nullptr);
   bound_port_ = local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
   g_clear_object (&local);
@@ -83,6 +94,7 @@ RtspServer::start (const Settings & settings, Error & error)
       for (RtspStream *opened : streams)
         opened->close_sockets ();
       g_object_unref (socket);
+      g_clear_object (&security.certificate);
       bound_port_ = 0;
       error.code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
       error.message = "Cannot open the RTP/RTCP ports of stream " + std::to_string (s->pad_index ())
@@ -123,10 +135,13 @@ RtspServer::start (const Settings & settings, Error & error)
     relay_->close_all ();
     media_.detach ();
   };
+  io->set_security (security);
   io->start (socket, bound_port_, *logic_, relay_.get (), limits, hooks);
   g_object_unref (socket);
-  GST_INFO ("serving rtsp://%s:%u%s", settings.address.c_str (), bound_port_.load (),
-      config.path.c_str ());
+  g_clear_object (&security.certificate);
+  GST_INFO ("serving rtsp%s://%s:%u%s (encryption %s)",
+      security.encryption == RtspEncryption::kNone ? "" : "s", settings.address.c_str (),
+      bound_port_.load (), config.path.c_str (), rtsp_encryption_name (security.encryption));
   return true;
 }
 

@@ -29,6 +29,8 @@ public:
     std::string multicast_pool;
     std::string multicast_ports = "5000-5999";
     unsigned multicast_ttl = 1;
+    /* rtsps:// (rtsptls.h); the certificate is the caller's, kept alive for start (). */
+    RtspTlsSettings tls;
   };
   /* Why start failed: a GstResourceError and a sentence saying what to change. */
   struct Error {

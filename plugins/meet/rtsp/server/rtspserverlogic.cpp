@@ -60,9 +60,12 @@ session_id_of (const std::string & value)
 bool
 uri_path (const std::string & uri, std::string & path)
 {
-  if (uri.size () < 7 || g_ascii_strncasecmp (uri.c_str (), "rtsp://", 7) != 0)
+  /* rtsps:// too: the same presentation over TLS (rtsptls.h). */
+  size_t start = g_ascii_strncasecmp (uri.c_str (), "rtsp://", 7) == 0 ? 7
+      : g_ascii_strncasecmp (uri.c_str (), "rtsps://", 8) == 0 ? 8 : 0;
+  if (!start)
     return false;
-  size_t slash = uri.find ('/', 7);
+  size_t slash = uri.find ('/', start);
   path = slash == std::string::npos ? std::string () : uri.substr (slash);
   path = path.substr (0, path.find_first_of ("?#"));
   while (!path.empty () && path.back () == '/')

@@ -1,6 +1,8 @@
 /* meetstream: rtsps:// in meetrtspsink (see rtsptls.h). */
 #include "rtsptls.h"
 
+#include "tlscerts.h"
+
 #include <gst/rtsp/rtsp.h>
 
 #include <errno.h>
@@ -104,6 +106,46 @@ tls_server_connection_new (GSocket * socket, GTlsCertificate * cert, std::string
   }
   g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_NONE, nullptr);
   return G_TLS_CONNECTION (tls);
+}
+
+bool
+rtsp_tls_certificate_for (const RtspTlsSettings & settings, GTlsCertificate ** cert,
+    std::string * error)
+{
+  *cert = nullptr;
+  bool files = !settings.cert_file.empty () || !settings.key_file.empty ();
+  bool given = files || settings.certificate;
+  if (settings.encryption == RtspEncryption::kNone) {
+    if (given) {
+      *error = "a TLS certificate is set but encryption=none: set encryption=optional (rtsp:// "
+          "and rtsps://) or required (rtsps:// only), or unset the certificate";
+      return false;
+    }
+    return true;
+  }
+  if (!given) {
+    *error = std::string ("encryption=") + rtsp_encryption_name (settings.encryption)
+        + " needs a certificate: set tls-cert-file and tls-key-file (PEM), or tls-certificate";
+    return false;
+  }
+  if (files && settings.certificate) {
+    *error = "both tls-certificate and tls-cert-file/tls-key-file are set: keep one";
+    return false;
+  }
+  if (settings.certificate) {
+    if (!tls_certificate_has_key (settings.certificate)) {
+      *error = "tls-certificate has no private key: a server needs it";
+      return false;
+    }
+    *cert = G_TLS_CERTIFICATE (g_object_ref (settings.certificate));
+    return true;
+  }
+  if (settings.cert_file.empty ()) {
+    *error = "tls-key-file is set without tls-cert-file";
+    return false;
+  }
+  *cert = tls_certificate_load (settings.cert_file, settings.key_file, error);
+  return *cert != nullptr;
 }
 
 }  // namespace meet

@@ -59,4 +59,19 @@ bool restrict_to_interleaved (RtspRequest & request, std::string * refusal);
 GTlsConnection * tls_server_connection_new (GSocket * socket, GTlsCertificate * cert,
     std::string * error);
 
+/* What the element was given (its tls-* and encryption properties). */
+struct RtspTlsSettings {
+  RtspEncryption encryption = RtspEncryption::kNone;
+  std::string cert_file;                  // PEM; may hold the key too
+  std::string key_file;                   // PEM; empty: in cert_file
+  GTlsCertificate *certificate = nullptr;  // instead of the files (not owned)
+};
+
+/* The certificate the server presents (transfer full), or NULL when it serves plain RTSP only.
+ * False with @error, a sentence saying what to set, when the settings do not fit together:
+ * encryption without a certificate, a certificate with encryption=none, both files and a
+ * GTlsCertificate, a file that does not load, a certificate without its private key. */
+bool rtsp_tls_certificate_for (const RtspTlsSettings & settings, GTlsCertificate ** cert,
+    std::string * error);
+
 }  // namespace meet
