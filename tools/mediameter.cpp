@@ -144,6 +144,9 @@ MediaMeter::on_video (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       int64_t due_us = wall_time_of_running_time (m->pipeline_, due_rt);
       int64_t now_us = g_get_real_time ();
       std::lock_guard<std::mutex> guard (m->lock_);
+      if (m->marked_++ == 0)
+        m->first_capture_us_ = marks->capture_time_us;
+      m->last_capture_us_ = marks->capture_time_us;
       if (due_us > 0) {
         m->late_.push_back (now_us > due_us);
         m->glass_to_glass_ms_.push_back (FrameMarks::diff_us (static_cast<uint64_t> (std::max (due_us,
@@ -198,6 +201,23 @@ MediaMeter::on_audio (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+void
+MediaMeter::set_level (double db)
+{
+  level_db_ = db;
+  std::lock_guard<std::mutex> guard (lock_);
+  peak_db_ = std::max (peak_db_, db);
+}
+
+double
+MediaMeter::take_peak_level ()
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  double peak = peak_db_;
+  peak_db_ = -100;
+  return peak;
+}
+
 double
 MediaMeter::audio_seconds () const
 {
@@ -233,6 +253,20 @@ MediaMeter::expected () const
   for (auto &c : counters_)
     total += c->expected;
   return total;
+}
+
+uint64_t
+MediaMeter::marked_frames () const
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  return marked_;
+}
+
+double
+MediaMeter::marked_span () const
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  return marked_ ? FrameMarks::diff_us (last_capture_us_, first_capture_us_) / 1e6 : 0;
 }
 
 double

@@ -47,8 +47,10 @@ public:
   /* Sequence numbers start afresh (PAUSE, TEARDOWN, reconnection): the jump is not loss. */
   void restart ();
   /* The sound level (dBFS RMS) just measured, and the mean luma of the picture's middle. */
-  void set_level (double db) { level_db_ = db; }
+  void set_level (double db);
   double level () const { return level_db_; }
+  /* The loudest level since the last call (dBFS; -100 when nothing was measured). */
+  double take_peak_level ();
   double luma () const { return luma_; }
 
   uint64_t frames () const { return frames_; }
@@ -59,6 +61,11 @@ public:
   gint64 last_packet_time () const { return last_packet_time_; }
   /* Mean glass-to-glass latency of the frames since the last call, or < 0 when none. */
   double take_glass_to_glass_mean ();
+
+  /* Frames that carried marks, and the capture-time span (seconds) from the first to the last of them:
+   * at R frames per second the sender sent span * R + 1 frames in between. */
+  uint64_t marked_frames () const;
+  double marked_span () const;
 
   /* "N video frames, S s of audio, L packets lost, A/V offset ..., glass-to-glass latency ..." */
   std::string summary (const char *no_marks_reason) const;
@@ -77,12 +84,15 @@ private:
   std::atomic<uint64_t> audio_frames_{0};
   std::atomic<int> audio_rate_{0};
   std::atomic<double> level_db_{-100};
+  double peak_db_ = -100;        /* under lock_ */
   std::atomic<double> luma_{0};
   std::vector<GstClockTime> flashes_;   /* running times of the ticks as placed by the flash marks */
   std::vector<GstClockTime> ticks_;     /* running times of sound tick onsets */
   std::vector<double> glass_to_glass_ms_;
   std::vector<bool> late_;
   size_t g2g_taken_ = 0;
+  uint64_t marked_ = 0;
+  uint64_t first_capture_us_ = 0, last_capture_us_ = 0;
   bool last_flash_ = false;
   std::unique_ptr<TickDetector> tick_detector_;
 };

@@ -76,6 +76,9 @@ main (int argc, char **argv)
           nullptr},
     {"latency", 0, 0, G_OPTION_ARG_INT, &o.latency, "Jitter buffer in milliseconds (default 10; raise it "
           "on a jittery network)", "MS"},
+    {"buffer-mode", 0, 0, G_OPTION_ARG_STRING, &o.buffer_mode, "How the jitter buffers time what arrives: "
+          "slave (default: follows each sender's clock, lip sync can wobble by a frame on a starved CPU) or "
+          "none (RTP timestamps only: exact lip sync, for senders with NTP-synced clocks)", "MODE"},
     {"user", 0, 0, G_OPTION_ARG_STRING, &user, "User name for the server", "NAME"},
     {"password", 0, 0, G_OPTION_ARG_STRING, &password, "Password for the server", "SECRET"},
     {"headless", 0, 0, G_OPTION_ARG_NONE, &o.headless, "No window; commands (mute, unmute, camera off, "
@@ -132,6 +135,10 @@ main (int argc, char **argv)
         "--status-interval, sizes and --fps must be positive\n");
     return 2;
   }
+  if (o.buffer_mode && strcmp (o.buffer_mode, "slave") != 0 && strcmp (o.buffer_mode, "none") != 0) {
+    g_printerr ("meetcli: --buffer-mode is slave or none\n");
+    return 2;
+  }
   if ((user == nullptr) != (password == nullptr)) {
     g_printerr ("meetcli: give both --user and --password, or neither\n");
     return 2;
@@ -171,5 +178,6 @@ main (int argc, char **argv)
   g_free (o.audio);
   g_free (o.model);
   g_free (o.record);
+  g_free (o.buffer_mode);
   return code;
 }

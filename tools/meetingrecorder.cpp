@@ -14,7 +14,7 @@ MeetingRecorder::MeetingRecorder (const std::string & path)
 
 MeetingRecorder::~MeetingRecorder ()
 {
-  if (folder_.empty ())
+  if (folder_.empty () || g_getenv ("MEET_KEEP_RECORDING_PARTS"))
     return;
   for (auto &p : ended_)
     g_unlink (p.file.c_str ());
@@ -50,6 +50,7 @@ void
 MeetingRecorder::add (const std::string & name, RemoteParticipant * remote)
 {
   Part part;
+  part.name = name;
   part.file = folder_ + "/" + std::to_string (++count_) + "-" + name + ".mkv";
   std::string d = "matroskamux name=mux ! filesink name=file async=false location=\"" + part.file + "\" "
       "queue name=vq max-size-time=0 max-size-bytes=0 max-size-buffers=0 ! mux.video_0 "
@@ -156,9 +157,12 @@ MeetingRecorder::write_file ()
     GStatBuf st;
     if (g_stat (ended_[i].file.c_str (), &st) != 0 || st.st_size < 1024)
       continue;                 /* nothing was received from them */
-    std::string demux = "d" + std::to_string (i);
+    std::string demux = "d" + std::to_string (i), n = std::to_string (streams / 2);
+    /* Each track is named after its participant (Matroska's track name, from the title tag). */
+    std::string title = "taginject tags=\"title=" + ended_[i].name + "\" ! ";
     d += "filesrc location=\"" + ended_[i].file + "\" ! matroskademux name=" + demux + " " +
-        demux + ".video_0 ! queue ! mux. " + demux + ".audio_0 ! queue ! mux. ";
+        demux + ".video_0 ! queue ! " + title + "mux.video_" + n + " " + demux + ".audio_0 ! queue ! " +
+        title + "mux.audio_" + n + " ";
     streams += 2;
   }
   if (streams == 0) {

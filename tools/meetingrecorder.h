@@ -40,6 +40,7 @@ public:
 private:
   struct Part {
     GstElement *bin = nullptr;
+    std::string name;
     std::string file;
     bool done = false;
   };

@@ -57,6 +57,7 @@ struct Session {
   gint64 start_time = 0;
   gint64 status_time = 0;
   guint input_id = 0;
+  unsigned ticks = 0;
 };
 
 GstState
@@ -91,6 +92,7 @@ add_remote (Session * s, const std::string & name)
   config.user = s->opt.user;
   config.password = s->opt.password;
   config.latency_ms = s->opt.latency;
+  config.buffer_mode = s->opt.buffer_mode ? s->opt.buffer_mode : "";
   config.timeout_s = s->opt.timeout;
   config.window = s->window != nullptr;
   config.record = s->recorder != nullptr;
@@ -346,6 +348,9 @@ on_tick (gpointer data)
     return G_SOURCE_CONTINUE;
   }
   update_remote_states (s, now);
+  /* A player dropped after an error comes back while the roster still lists them. */
+  if (++s->ticks % 5 == 0)
+    sync_remotes (s);
 
   double seconds = (now - s->status_time) / 1e6;
   bool print = seconds >= s->opt.status_interval;
@@ -373,7 +378,7 @@ on_tick (gpointer data)
     double g2g = m->take_glass_to_glass_mean ();
     gchar *text = g_strdup_printf ("%s: %s, %.1f fps, %.2f Mbit/s, %" G_GUINT64_FORMAT " packets lost, "
         "level %.1f dB, luma %.0f", entry.first.c_str (), participant_state_name (entry.second.state), fps, mbits,
-        m->lost (), m->level (), m->luma ());
+        m->lost (), m->take_peak_level (), m->luma ());
     std::string line = text;
     g_free (text);
     if (g2g >= 0) {
@@ -598,6 +603,11 @@ run_meeting (const MeetingOptions & options)
       "no sync marks: they come with test pictures";
   for (auto &n : s->seen)
     g_print ("meetcli: summary for %s: %s\n", n.c_str (), s->meters[n]->summary (no_marks).c_str ());
+  /* How many of the frames sent reached us: the marks' capture times say how long the sender was seen. */
+  for (auto &n : s->seen)
+    if (s->meters[n]->marked_frames ())
+      g_print ("meetcli: frames from %s: %" G_GUINT64_FORMAT " with marks over %.3f s of capture time\n", n.c_str (),
+          s->meters[n]->marked_frames (), s->meters[n]->marked_span ());
   if (s->seen.empty ())
     g_print ("meetcli: nobody else was in the meeting\n");
   if (s->recorder)

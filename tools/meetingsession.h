@@ -21,6 +21,7 @@ struct MeetingOptions {
   gboolean blur = FALSE;
   gchar *model = nullptr;
   gint latency = 10;
+  gchar *buffer_mode = nullptr; /* meetrtspsrc's: slave (default) or none */
   gboolean headless = FALSE;
   gdouble duration = 0;
   gchar *record = nullptr;

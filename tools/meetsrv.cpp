@@ -461,6 +461,12 @@ main (int argc, char **argv)
 
   GError *parse_error = nullptr;
   s.pipeline = gst_parse_launch_full (description.c_str (), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
+  if (s.pipeline && !GST_IS_PIPELINE (s.pipeline)) {
+    /* A relay is one element, which gst_parse_launch hands back bare. */
+    GstElement *pipeline = gst_pipeline_new (nullptr);
+    gst_bin_add (GST_BIN (pipeline), s.pipeline);
+    s.pipeline = pipeline;
+  }
   if (s.pipeline == nullptr) {
     g_printerr ("meetsrv: cannot build the pipeline: %s\n", parse_error->message);
     return 1;

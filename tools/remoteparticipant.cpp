@@ -44,6 +44,8 @@ RemoteParticipant::create (const std::string & name, const RemoteConfig & c, Med
   r->audio_head_ = gst_bin_get_by_name (GST_BIN (bin), "adepay");
   set_property (r->source_, "location", c.url);
   set_property (r->source_, "latency", std::to_string (c.latency_ms));
+  if (!c.buffer_mode.empty ())
+    set_property (r->source_, "buffer-mode", c.buffer_mode);
   set_property (r->source_, "timeout", std::to_string (c.timeout_s * 1000));
   /* The roster says when someone is gone; until then keep trying (a stalled laptop comes back). */
   set_property (r->source_, "retry", "1000");

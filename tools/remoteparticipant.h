@@ -22,6 +22,7 @@ struct RemoteConfig {
   std::string url;              /* rtsp://host:port/PATH/NAME */
   std::string user, password;
   int latency_ms = 10;
+  std::string buffer_mode;      /* meetrtspsrc's buffer-mode; empty: its default */
   int timeout_s = 5;
   bool window = false;          /* gtksink and a widget, else fakesink */
   bool record = false;          /* the bin gets "video" and "audio" src pads to record from */
