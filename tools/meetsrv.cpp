@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "launcher.h"
 #include "marks.h"
+#include "meetingforward.h"
 #include "rosterwatch.h"
 
 #include <unistd.h>
@@ -33,6 +34,7 @@ struct Options {
   gchar *path = nullptr;
   gchar *name = nullptr;
   gint max_participants = 16;
+  gint max_viewers = 100;
   gboolean no_camera = FALSE;
   gint session_timeout = 60;
   gchar *video = nullptr;
@@ -48,6 +50,8 @@ struct Options {
   gchar *user = nullptr;
   gchar *password = nullptr;
   gint status_interval = 5;
+  gchar **forward = nullptr;
+  gboolean forward_all = FALSE;
 };
 
 struct Server {
@@ -67,6 +71,7 @@ struct Server {
   gint64 last_status_time = 0;
   uint64_t last_clients = 0;
   std::unique_ptr<meet::RosterWatch> roster;
+  std::unique_ptr<meet::MeetingForwards> forwards;   /* --forward */
   std::vector<std::string> participants;
 };
 
@@ -191,6 +196,8 @@ on_roster (Server * s, const std::vector<std::string> & names)
       g_print ("meetsrv: %s left (%zu in the meeting%s%s)\n", n.c_str (), names.size (),
           names.empty ()? "" : ": ", join_names (names).c_str ());
   s->participants = names;
+  if (s->forwards)
+    s->forwards->on_roster (names);
 }
 
 std::string
@@ -246,6 +253,8 @@ on_status_tick (gpointer data)
         clients == 1 ? "" : "s", mbits, in.c_str (), who.c_str ());
     s->last_bytes = bytes;
     s->last_status_time = now;
+    if (s->forwards)
+      s->forwards->print_status ();
   }
   return G_SOURCE_CONTINUE;
 }
@@ -256,6 +265,8 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
   auto *s = static_cast<Server *> (data);
   switch (GST_MESSAGE_TYPE (message)) {
     case GST_MESSAGE_ERROR:{
+      if (s->forwards && s->forwards->handle_error (message))
+        break;
       GError *error = nullptr;
       gchar *debug = nullptr;
       gst_message_parse_error (message, &error, &debug);
@@ -310,6 +321,8 @@ main (int argc, char **argv)
           "name); letters, digits, '-', '_', '.'", "NAME"},
     {"max-participants", 0, 0, G_OPTION_ARG_INT, &s.opt.max_participants, "Most participants publishing at "
           "once (default 16)", "N"},
+    {"max-viewers", 0, 0, G_OPTION_ARG_INT, &s.opt.max_viewers, "Most RTSP sessions reading the meeting at "
+          "once, participants' own included (default 100)", "N"},
     {"no-camera", 0, 0, G_OPTION_ARG_NONE, &s.opt.no_camera, "No camera or microphone of the host's own: only "
           "relay the participants (for a server machine)", nullptr},
     {"session-timeout", 0, 0, G_OPTION_ARG_INT, &s.opt.session_timeout, "Seconds of silence after which a "
@@ -334,6 +347,11 @@ main (int argc, char **argv)
     {"password", 0, 0, G_OPTION_ARG_STRING, &s.opt.password, "Password clients must give", "SECRET"},
     {"status-interval", 0, 0, G_OPTION_ARG_INT, &s.opt.status_interval,
           "Seconds between status lines (default 5)", "SECONDS"},
+    {"forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &s.opt.forward, "Also publish the host's streams into "
+          "another RTSP server (a relay for a large audience), with RTSP RECORD; repeatable; credentials as "
+          "rtsp://user:password@relay:8554/path", "URL"},
+    {"forward-all", 0, 0, G_OPTION_ARG_NONE, &s.opt.forward_all, "With --forward: every participant too, as "
+          "URL/NAME", nullptr},
     {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}
   };
   GOptionContext *context = g_option_context_new ("- host a camera-and-microphone meeting over RTSP");
@@ -362,6 +380,21 @@ main (int argc, char **argv)
     g_printerr ("meetsrv: give --video or --video-source, not both.\n");
     return 2;
   }
+  if (s.opt.forward_all && !s.opt.forward) {
+    g_printerr ("meetsrv: --forward-all needs a --forward URL.\n");
+    return 2;
+  }
+  for (gchar **url = s.opt.forward; url && *url; url++) {
+    if (!g_str_has_prefix (*url, "rtsp://")) {
+      g_printerr ("meetsrv: --forward %s: give the relay's rtsp:// URL.\n", *url);
+      return 2;
+    }
+  }
+  if (s.opt.forward && s.opt.no_camera && !s.opt.forward_all) {
+    g_printerr ("meetsrv: --forward with --no-camera has nothing of the host's to forward: add --forward-all "
+        "to forward the participants.\n");
+    return 2;
+  }
   if ((s.opt.user == nullptr) != (s.opt.password == nullptr)) {
     g_printerr ("meetsrv: give both --user and --password, or neither.\n");
     return 2;
@@ -371,6 +404,10 @@ main (int argc, char **argv)
     s.opt.name = g_strdup (g_get_user_name ());
   if (!valid_name (s.opt.name)) {
     g_printerr ("meetsrv: --name %s: a name is 1-64 letters, digits, '-', '_' or '.'.\n", s.opt.name);
+    return 2;
+  }
+  if (s.opt.max_viewers < 1 || s.opt.max_viewers > 10000) {
+    g_printerr ("meetsrv: --max-viewers must be 1-10000.\n");
     return 2;
   }
   if (s.opt.max_participants < 1 || s.opt.max_participants > 1000 || s.opt.session_timeout < 1 ||
@@ -434,6 +471,12 @@ main (int argc, char **argv)
     g_printerr ("meetsrv: cannot build the pipeline: %s\n", parse_error->message);
     return 1;
   }
+  if (!GST_IS_PIPELINE (s.pipeline)) {
+    /* A description of one element (--no-camera) parses to that element, not to a pipeline. */
+    GstElement *pipeline = gst_pipeline_new ("meetsrv");
+    gst_bin_add (GST_BIN (pipeline), s.pipeline);
+    s.pipeline = pipeline;
+  }
   s.rtsp_sink = gst_bin_get_by_name (GST_BIN (s.pipeline), "rtspsink");
   s.self_publisher = gst_bin_get_by_name (GST_BIN (s.pipeline), "self");
   meet::set_property (s.rtsp_sink, "address", s.opt.ip ? s.opt.ip : "0.0.0.0");
@@ -441,6 +484,7 @@ main (int argc, char **argv)
   meet::set_property (s.rtsp_sink, "path", s.opt.path);
   meet::set_property (s.rtsp_sink, "allow-publish", "true");
   meet::set_property (s.rtsp_sink, "max-publishers", std::to_string (s.opt.max_participants));
+  meet::set_property (s.rtsp_sink, "max-clients", std::to_string (s.opt.max_viewers));
   meet::set_property (s.rtsp_sink, "session-timeout", std::to_string (s.opt.session_timeout));
   if (s.opt.user) {
     meet::set_property (s.rtsp_sink, "user", s.opt.user);
@@ -469,6 +513,24 @@ main (int argc, char **argv)
     }
   }
 
+  if (s.opt.forward && !s.exit_code) {
+    s.forwards = std::make_unique<meet::MeetingForwards> (s.pipeline,
+        local_url (&s, meet::get_uint64_property (s.rtsp_sink, "bound-port")), s.opt.user ? s.opt.user : "",
+        s.opt.password ? s.opt.password : "", s.opt.forward_all);
+    for (gchar **url = s.opt.forward; *url; url++) {
+      GError *forward_error = nullptr;
+      if (s.opt.no_camera) {
+        s.forwards->add_participant_target (*url);
+      } else if (!s.forwards->add_host_forward (*url, &forward_error)) {
+        g_printerr ("meetsrv: %s\n", forward_error->message);
+        g_error_free (forward_error);
+        continue;
+      }
+      g_print ("meetsrv: forwarding the meeting to %s%s\n", meet::url_without_password (*url).c_str (),
+          s.opt.forward_all ? " (every participant as URL/NAME)" : "");
+    }
+  }
+
   s.loop = g_main_loop_new (nullptr, FALSE);
   GstBus *bus = gst_element_get_bus (s.pipeline);
   gst_bus_add_watch (bus, on_bus_message, &s);
@@ -484,6 +546,7 @@ main (int argc, char **argv)
 
   s.roster.reset ();
   gst_element_set_state (s.pipeline, GST_STATE_NULL);
+  s.forwards.reset ();
   if (s.self_publisher)
     gst_object_unref (s.self_publisher);
   gst_object_unref (s.rtsp_sink);
@@ -498,5 +561,6 @@ main (int argc, char **argv)
   g_free (s.opt.model);
   g_free (s.opt.user);
   g_free (s.opt.password);
+  g_strfreev (s.opt.forward);
   return s.exit_code;
 }
