@@ -383,6 +383,15 @@ on_tick (gpointer data)
     return G_SOURCE_CONTINUE;
   }
   update_remote_states (s, now);
+  /* The host ended the meeting (or the server is gone): the roster stops answering. A restart within the
+   * grace period is ridden out; the publisher and the players reconnect by themselves. */
+  gint64 answered = s->roster ? s->roster->last_answer_time () : 0;
+  gint64 grace = 2 * static_cast<gint64> (s->opt.timeout) * G_USEC_PER_SEC;
+  if (answered && now - answered > grace) {
+    finish (s, 1, "lost the meeting at " + s->opt.url + ": the server has not answered for " +
+        std::to_string (2 * s->opt.timeout) + " s");
+    return G_SOURCE_CONTINUE;
+  }
   /* A player dropped after an error comes back while the roster still lists them. */
   if (++s->ticks % 5 == 0)
     sync_remotes (s);
