@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct Session {
   std::atomic<GstClockTime> latency{GST_CLOCK_TIME_NONE};
 
   std::vector<std::string> roster_names;        /* the last roster */
+  std::set<std::string> present;                /* in the roster, as last told ("joined") */
   std::map<std::string, Remote> remotes;        /* playing now */
   std::vector<std::string> seen;                /* everyone ever played, in order: the summary's lines */
   std::map<std::string, std::unique_ptr<MediaMeter>> meters;
@@ -157,18 +159,24 @@ sync_remotes (Session * s)
   if (gst_element_get_state (s->pipeline, &current, &pending, 0) == GST_STATE_CHANGE_ASYNC ||
       current != GST_STATE_PLAYING || pending != GST_STATE_VOID_PENDING)
     return;
+  auto listed = [s](const std::string & name) {
+    return std::find (s->roster_names.begin (), s->roster_names.end (), name) != s->roster_names.end ();
+  };
   std::vector<std::string> gone;
-  for (auto &entry : s->remotes)
-    if (std::find (s->roster_names.begin (), s->roster_names.end (), entry.first) == s->roster_names.end ())
-      gone.push_back (entry.first);
+  for (auto &name : s->present)
+    if (!listed (name))
+      gone.push_back (name);
   for (auto &name : gone) {
     g_print ("meetcli: %s left\n", name.c_str ());
+    s->present.erase (name);
     remove_remote (s, name);
   }
   for (auto &name : s->roster_names) {
     if (name == s->opt.name || s->remotes.count (name))
       continue;
-    g_print ("meetcli: %s joined\n", name.c_str ());
+    /* A player dropped after an error is played again without a second "joined". */
+    if (s->present.insert (name).second)
+      g_print ("meetcli: %s joined\n", name.c_str ());
     add_remote (s, name);
   }
 }
