@@ -113,7 +113,8 @@ public:
   void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
   bool publishing () const { return publishing_; }
   /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,
-   * then of the parent path; a server without one just answers no (the roster stays empty). */
+   * then of the parent path, when OPTIONS listed GET_PARAMETER; a server without a roster just
+   * answers no (the roster stays empty). */
   void set_ask_roster (bool ask) { ask_roster_ = ask; }
   /* The names of the last roster answer (Event::RosterAnswered). */
   const std::vector<std::string> &roster () const { return roster_; }
