@@ -491,3 +491,18 @@ TEST (TransportFallback, MulticastThenUnicast)
       std::string::npos) << message;
   EXPECT_NE (message.find ("firewall"), std::string::npos) << message;
 }
+
+TEST (LogicRoster, ServerHangingUpOnTheQuestionIsNotAskedAgain)
+{
+  RtspClientLogic logic;
+  play (logic, "rtsp://127.0.0.1:8554/cam");
+  auto r = logic.next_request ();
+  ASSERT_TRUE (r);
+  ASSERT_EQ (r->method, GST_RTSP_GET_PARAMETER);
+  /* The connection closes before the answer: the element reconnects. */
+  logic.reset_session ();
+  logic.set_target (State::Playing);
+  play (logic, "rtsp://127.0.0.1:8554/cam");
+  EXPECT_FALSE (logic.next_request ());
+  EXPECT_EQ (logic.state (), State::Playing);
+}

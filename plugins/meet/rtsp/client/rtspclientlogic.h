@@ -201,6 +201,7 @@ private:
   bool ask_roster_ = false;
   size_t roster_asked_ = 0;     /* roster URIs asked in this session */
   bool roster_done_ = false;
+  bool roster_refused_ = false;  /* the line broke while asking: not again */
   std::vector<std::string> roster_;
   std::string announce_sdp_;
   std::vector<std::string> announce_controls_;
