@@ -45,6 +45,38 @@ is_success (int code)
   return code >= 200 && code < 300;
 }
 
+/* The server's words for an error message: one line, no control characters. */
+std::string
+printable (const std::string &text)
+{
+  std::string out = trim (text);
+  for (char &c : out) {
+    if (static_cast<unsigned char> (c) < 0x20 || c == 0x7f)
+      c = ' ';
+  }
+  return out;
+}
+
+/* A Transport header without its mode parameter: gst_rtsp_transport_parse() knows only "play" and
+ * "record" and refuses the whole header for ffmpeg's mode=receive (RFC 2326's older word for record).
+ * What the server echoes as mode changes nothing for us. */
+std::string
+without_mode (const std::string &transport)
+{
+  std::string out;
+  size_t pos = 0;
+  while (pos <= transport.size ()) {
+    size_t semi = transport.find (';', pos);
+    std::string part = transport.substr (pos, semi == std::string::npos ? std::string::npos : semi - pos);
+    if (g_ascii_strncasecmp (trim (part).c_str (), "mode=", 5) != 0)
+      out += (out.empty () ? "" : ";") + part;
+    if (semi == std::string::npos)
+      break;
+    pos = semi + 1;
+  }
+  return out;
+}
+
 std::string
 status_text (const RtspClientResponse &response)
 {
@@ -572,7 +604,7 @@ RtspClientLogic::handle_announce (const RtspClientResponse &response)
   if (!is_success (code)) {
     std::string said = status_text (response);
     if (!response.body.empty ())
-      said += ": \"" + trim (response.body.substr (0, 200)) + "\"";
+      said += ": \"" + printable (response.body.substr (0, 200)) + "\"";
     if (code == GST_RTSP_STS_FORBIDDEN)
       return fail ("server at " + request_uri_ + " does not allow us to publish (" + said +
           "): check user and password, or ask the host to allow publishing");
@@ -722,7 +754,7 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     return fail ("server at " + request_uri_ + " answered SETUP without a Transport header");
   GstRTSPTransport *transport = nullptr;
   gst_rtsp_transport_new (&transport);
-  if (gst_rtsp_transport_parse (value->c_str (), transport) != GST_RTSP_OK) {
+  if (gst_rtsp_transport_parse (without_mode (*value).c_str (), transport) != GST_RTSP_OK) {
     gst_rtsp_transport_free (transport);
     return fail ("server at " + request_uri_ + " sent a Transport header that does not parse: '" +
         value->substr (0, 80) + "'");
