@@ -6,6 +6,7 @@
   of its own, decode every frame they are sent through the one multicast group.
 - One send per packet: the bytes the server's host puts on the wire are the same with one multicast
   viewer and with three (counted at its interface, not timed); its CPU is printed beside them.
+- Unicast viewers are served beside multicast ones as before.
 - The group is the server's: a client's destination= is refused (403); the reply names
   destination=GROUP;port=P-P+1;ttl=1; RTCP sender reports go to the group, and a reader's receiver
   reports to the group alone keep its session alive, while a silent reader's session times out.
@@ -142,12 +143,17 @@ class MulticastSinkTest(unittest.TestCase):
     def test_group_is_the_servers_and_reports_keep_sessions(self):
         keeper = self.spawn(1, [sys.executable, PEER, "raw", self.url, "9", "1"])
         silent = self.spawn(2, [sys.executable, PEER, "raw", self.url, "9", "0"])
+        # A unicast viewer beside them gets every frame as before.
+        unicast = self.spawn(3, ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning",
+                                 "-rtsp_transport", "udp", "-i", self.url, "-frames:v", str(FRAMES),
+                                 "-f", "framecrc", "-"])
         results = []
         for p in (keeper, silent):
             out, err = p.communicate(timeout=60)
             self.assertEqual(p.returncode, 0, err)
             results.append(json.loads(out.strip().splitlines()[-1]))
         print("reader with receiver reports:", results[0], "\nsilent reader:", results[1], flush=True)
+        self.check_ffmpeg(unicast, FRAMES)
         for r in results:
             self.assertEqual(r["describe"], 200)
             self.assertEqual(r["setup_own_group"], 403, "a client chose the multicast group")
