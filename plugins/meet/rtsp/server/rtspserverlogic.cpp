@@ -582,7 +582,7 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
       && session->streams[stream].configured && session->streams[stream].multicast;
   if (chosen.multicast && had_group) {
     chosen.group = session->streams[stream].group;
-  } else if (chosen.multicast && !media_.multicast_acquire (stream, chosen.group)) {
+  } else if (chosen.multicast && !media_.multicast_acquire (name, stream, chosen.group)) {
     /* The pool is used up: no group for this stream. */
     response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
     return;
@@ -621,8 +621,7 @@ RtspServerLogic::end_session (const RtspSession & session)
 void
 RtspServerLogic::release_multicast (const RtspSession & session, size_t stream)
 {
-  if (session.name.empty ())
-    media_.multicast_release (static_cast<unsigned> (stream));
+  media_.multicast_release (session.name, static_cast<unsigned> (stream));
 }
 
 void
@@ -715,14 +714,15 @@ public:
   void session_play (const RtspSession &) override {}
   void session_pause (const RtspSession &) override {}
   void session_teardown (const RtspSession &) override {}
-  bool multicast_acquire (unsigned stream, MulticastDestination & group) override {
+  bool multicast_acquire (const std::string &, unsigned stream, MulticastDestination & group)
+      override {
     if (readers_ >= 2)
       return false;     // a small pool, used up
     readers_++;
     group = { "239.255.42." + std::to_string (stream), 5000, 5001, 1 };
     return true;
   }
-  void multicast_release (unsigned) override {
+  void multicast_release (const std::string &, unsigned) override {
     if (readers_ == 0)
       abort ();         // released more often than acquired: a bug the fuzzer must find
     readers_--;
