@@ -12,6 +12,7 @@
 
 #include "gst_test_environment.h"  /* gst_init before the tests */
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -356,6 +357,9 @@ TEST (Multicast, SetupGivesTheGroupAndReleasesIt)
   EXPECT_EQ (media.acquired, 1);
   logic.connection_closed (a);
   EXPECT_EQ (media.acquired, 0);
+  /* The groups asked for are of the pads' stream 0 (no participant name). */
+  EXPECT_EQ (std::count (media.events.begin (), media.events.end (), "acquire /0"), 3);
+  EXPECT_EQ (std::count (media.events.begin (), media.events.end (), "release /0"), 3);
   EXPECT_EQ (logic.session_count (), 0u);
 }
 
