@@ -494,3 +494,39 @@ TEST (MeetingAudioMix, NoiseSuppressionTurnsDownAHiss)
   EXPECT_GT (off, -55.0) << "the hiss should come through without noise suppression";
   EXPECT_LT (on, off - 6.0) << "noise suppression does not turn the hiss down";
 }
+
+/* A source in another format and period (44.1 kHz stereo S32, 1024 samples a buffer): published as 48 kHz
+ * mono S16 in 10 ms buffers (webrtcdsp's frames, here for noise suppression alone), timestamps without gaps. */
+TEST (MeetingAudioMix, AnySourceGivesTenMillisecondBuffers)
+{
+  Tap tap;
+  GstElement *pipeline = gst_pipeline_new (nullptr);
+  meet::MeetingMicrophoneOptions mo;
+  GError *error = nullptr;
+  mo.source_element = gst_parse_bin_from_description ("audiotestsrc is-live=true freq=440 volume=0.3 ! "
+      "capsfilter caps=\"audio/x-raw,rate=44100,channels=2,format=S32LE\"", TRUE, &error);
+  ASSERT_NE (mo.source_element, nullptr) << (error ? error->message : "");
+  mo.echo_cancel = false;
+  mo.bin_name = "anysource-mic";
+  meet::MeetingMicrophone mic (mo);
+  ASSERT_NE (mic.bin (), nullptr) << mic.error ();
+  GstElement *out = tap_sink (&tap);
+  gst_bin_add_many (GST_BIN (pipeline), mic.bin (), out, nullptr);
+  ASSERT_TRUE (gst_element_link (mic.bin (), out));
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  run_for (pipeline, 1.5, nullptr);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  std::lock_guard<std::mutex> guard (tap.lock);
+  ASSERT_GT (tap.blocks.size (), 100u);
+  for (size_t i = 1; i < tap.blocks.size (); i++) {
+    EXPECT_EQ (tap.blocks[i].samples, size_t (kRate / 100)) << "buffer " << i;
+    /* (to the nanosecond's rounding) */
+    EXPECT_NEAR (double (tap.blocks[i].pts) - double (tap.blocks[i - 1].pts), 10e6, 10.0) << "buffer " << i;
+  }
+  double a = 0;
+  for (size_t i = tap.blocks.size () - 20; i < tap.blocks.size (); i++)
+    a += tap.blocks[i].tone_a;
+  /* -13.5 dBFS in; noise suppression turns a steady tone down by some 10 dB. */
+  EXPECT_GT (meet::power_db (a / 20), -35.0);
+  gst_object_unref (pipeline);
+}

@@ -114,7 +114,8 @@ public:
   MeetingMicrophone & operator= (const MeetingMicrophone &) = delete;
 
   /* The bin (owned by this object; gst_bin_add it to the pipeline, which then holds its own reference).
-   * Its ghost pad "src" gives S16LE, 48 kHz, mono, 10 ms buffers: link audioconvert ! <payloader caps>. */
+   * Its ghost pad "src" gives S16LE, 48 kHz, mono, in 10 ms buffers whenever webrtcdsp is in (echo_cancel
+   * or noise_suppression): link audioconvert ! <payloader caps>. */
   GstElement *bin () const { return bin_; }
   const std::string & error () const { return error_; }
 
