@@ -5,6 +5,7 @@
 #include <gst/audio/audio.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -528,5 +529,84 @@ TEST (MeetingAudioMix, AnySourceGivesTenMillisecondBuffers)
     a += tap.blocks[i].tone_a;
   /* -13.5 dBFS in; noise suppression turns a steady tone down by some 10 dB. */
   EXPECT_GT (meet::power_db (a / 20), -35.0);
+  gst_object_unref (pipeline);
+}
+
+/* The path of a meeting: a participant's sound as meetcli receives it (L16 RTP through a jitter buffer, then
+ * meetpcmdepay's S16BE) into the mix, and the microphone's output into meetpcmpay. */
+TEST (MeetingAudioMix, ThroughTheMeetingsRtpElements)
+{
+  if (!gst_element_factory_find ("meetpcmpay") || !gst_element_factory_find ("meetpcmdepay"))
+    GTEST_SKIP () << "the meet plugin is not on GST_PLUGIN_PATH";
+  Tap tap;
+  GstElement *pipeline = gst_pipeline_new (nullptr);
+  meet::MeetingSpeakerOptions so;
+  so.self_name = "me";
+  so.sink_element = tap_sink (&tap);
+  so.bin_name = "rtp-speaker";
+  meet::MeetingSpeaker speaker (so);
+  ASSERT_NE (speaker.bin (), nullptr) << speaker.error ();
+  meet::MeetingMicrophoneOptions mo;
+  mo.source = "audiotestsrc is-live=true wave=ticks freq=1000 sine-periods-per-tick=50 volume=0.5 "
+      "samplesperbuffer=480";
+  mo.probe_name = speaker.probe_name ();
+  mo.bin_name = "rtp-mic";
+  meet::MeetingMicrophone mic (mo);
+  ASSERT_NE (mic.bin (), nullptr) << mic.error ();
+  GError *error = nullptr;
+  GstElement *publish = gst_parse_bin_from_description ("audioconvert ! "
+      "capsfilter caps=\"audio/x-raw,format=S16BE,rate=48000,channels=1\" ! meetpcmpay ! "
+      "fakesink name=rtp-out sync=false", TRUE, &error);
+  ASSERT_NE (publish, nullptr) << (error ? error->message : "");
+  const char *remote = "audiotestsrc is-live=true wave=sine freq=%d volume=0.3 samplesperbuffer=480 ! "
+      "audioconvert ! capsfilter caps=\"audio/x-raw,format=S16BE,rate=48000,channels=1\" ! meetpcmpay ! "
+      "rtpjitterbuffer latency=40 ! meetpcmdepay";
+  gchar *d = g_strdup_printf (remote, 440);
+  GstElement *alice = gst_parse_bin_from_description (d, TRUE, &error);
+  g_free (d);
+  d = g_strdup_printf (remote, 1000);
+  GstElement *bob = gst_parse_bin_from_description (d, TRUE, &error);
+  g_free (d);
+  ASSERT_TRUE (alice && bob) << (error ? error->message : "");
+  gst_bin_add_many (GST_BIN (pipeline), speaker.bin (), mic.bin (), publish, alice, bob, nullptr);
+  ASSERT_TRUE (gst_element_link (mic.bin (), publish));
+  GstPad *pa = speaker.add_participant ("alice"), *pb = speaker.add_participant ("bob");
+  ASSERT_TRUE (link_to (alice, pa) && link_to (bob, pb));
+  gst_object_unref (pa);
+  gst_object_unref (pb);
+  std::atomic<int> packets{0};
+  GstElement *rtp_out = gst_bin_get_by_name (GST_BIN (publish), "rtp-out");
+  GstPad *pad = gst_element_get_static_pad (rtp_out, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, [] (GstPad *, GstPadProbeInfo *, gpointer p) {
+        ++*static_cast<std::atomic<int> *> (p);
+        return GST_PAD_PROBE_OK;
+      }, &packets, nullptr);
+  gst_object_unref (pad);
+  gst_object_unref (rtp_out);
+
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::map<std::string, int> levels;
+  run_for (pipeline, 2.0, &levels);
+  double a, b, all;
+  tap.last (40, &a, &b, &all);
+  EXPECT_GT (a, -20.0) << "alice's RTP sound is not in the mix";
+  EXPECT_GT (b, -20.0) << "bob's RTP sound is not in the mix";
+  EXPECT_GT (packets.load (), 50) << "the microphone does not reach the payloader";
+  EXPECT_GT (levels["alice"], 5);
+  EXPECT_GT (levels["mic:self"], 5);
+
+  /* Bob's stream goes away (his receiving elements first), the rest plays on. */
+  size_t before = tap.count ();
+  gst_element_set_state (bob, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pipeline), bob);
+  EXPECT_TRUE (speaker.remove_participant ("bob"));
+  int packets_before = packets.load ();
+  run_for (pipeline, 1.0, nullptr);
+  EXPECT_GT (tap.count (), before + 70);
+  EXPECT_GT (packets.load (), packets_before + 50);
+  tap.last (40, &a, &b, &all);
+  EXPECT_GT (a, -20.0);
+  EXPECT_LT (b, -50.0);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
 }
