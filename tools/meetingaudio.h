@@ -90,8 +90,8 @@ struct MeetingMicrophoneOptions {
   bool gain_control = false;
   /* webrtcdsp lines the speaker's sound up with the microphone's by running time (the probe's buffers are
    * played at their running time + the pipeline latency), and its filter absorbs up to about 50 ms of delay
-   * nobody reports (air, a sound server's own buffering): 10-40 ms cancel by over 70 dB, 60 ms by 18 dB,
-   * 80 ms by 15 (meeting_audio_echo_test.cpp). Delay-agnostic mode estimates the delay from the signals
+   * nobody reports (air, a sound server's own buffering): 10-40 ms cancel by some 60 dB, 60 ms by 19 dB,
+   * 80 ms by 12 (meeting_audio_echo_test.cpp). Delay-agnostic mode estimates the delay from the signals
    * instead, for devices whose latency is badly reported; in those tests it did worse at every delay
    * (7-20 dB), so it is off. */
   bool delay_agnostic = false;
