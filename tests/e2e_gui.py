@@ -42,7 +42,7 @@ class GuiTest(unittest.TestCase):
         xvfb = Xvfb()
         server = Server()
         env = dict(os.environ, DISPLAY=xvfb.display, MEET_DEBUG="1", NO_AT_BRIDGE="1", GDK_BACKEND="x11")
-        cli = Process([MEETCLI, server.url, "--status-interval", "1"], env=env)
+        cli = Process([MEETCLI, server.url, "--watch", "--status-interval", "1"], env=env)
         try:
             _, at = cli.wait_for(r"receiving", timeout=30)
             buttons = {}

@@ -37,6 +37,7 @@ struct Connection {
   gint64 last_activity_us = 0;
   gint64 partial_since_us = 0;     // when the pending half-sent request started
   gint64 closing_since_us = 0;     // answered a request we close on; input is discarded
+  guint64 requests = 0;            // requests answered (admission keeps those that made some)
 
   std::mutex lock;
   GMainContext *context_ptr = nullptr;

@@ -417,6 +417,7 @@ RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
       continue;
     }
     RtspResponse response;
+    c->requests++;
     if (result == RtspRequestParser::Result::kError) {
       GST_INFO ("connection %" G_GUINT64_FORMAT " from %s sent a bad request (%d)",
           c->context.id, c->context.peer_host.c_str (), error_code);
@@ -492,11 +493,18 @@ RtspServerIO::accept_connection (GSocket * socket)
   std::vector<ConnectionSummary> open;
   for (const auto & entry : connections_) {
     const ConnectionPtr & other = entry.second;
-    open.push_back ({ other->context.id, other->context.peer_host, other->opened_us,
-          logic_->connection_has_session (other->context.id) });
+    ConnectionSummary summary;
+    summary.id = other->context.id;
+    summary.host = other->context.peer_host;
+    summary.opened_us = other->opened_us;
+    summary.has_session = logic_->connection_has_session (other->context.id);
+    summary.answered = other->requests > 0;
+    summary.partial = other->partial_since_us != 0 || other->closing_since_us != 0;
+    summary.last_activity_us = other->last_activity_us;
+    open.push_back (summary);
   }
   AdmissionDecision admission = admit_connection (c->context.peer_host, open,
-      limits_.max_connections, limits_.max_connections_per_host);
+      limits_.max_connections, limits_.max_connections_per_host, c->opened_us);
   for (uint64_t id : admission.close) {
     ConnectionPtr doomed = find_connection (id);
     if (!doomed)
