@@ -165,9 +165,31 @@ def onnx_shape():
     write("onnx_shape", "static-batch", model.replace(field(1, field(2, b"batch")), dim_value(1)))
 
 
+def mikey():
+    """MIKEY messages as gst-rtsp-server makes them (gst_mikey_message_new_from_caps), raw, as an
+    a=key-mgmt value and inside an SDP (fuzz_mikey.cpp reads the input all three ways)."""
+    import base64
+    gi.require_version("GstSdp", "1.0")
+    from gi.repository import GstSdp
+    for name, cipher, size in (("aes-128-icm", "aes-128-icm", 30), ("aes-256-icm", "aes-256-icm", 46)):
+        caps = Gst.Caps.from_string(f"application/x-srtp,srtp-cipher={cipher},srtp-auth=hmac-sha1-80,"
+                                    f"srtcp-cipher={cipher},srtcp-auth=hmac-sha1-80")
+        caps.set_value("srtp-key", Gst.Buffer.new_wrapped(bytes(range(1, size + 1))))
+        msg = GstSdp.MIKEYMessage.new_from_caps(caps)
+        msg.add_cs_srtp(0, 0x12345678, 0)
+        b64 = msg.base64_encode()
+        write("mikey", name + "-raw", base64.b64decode(b64))
+        write("mikey", name + "-keymgmt", f"mikey {b64}".encode())
+        write("mikey", name + "-sdp", (
+            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=meetstream\r\nt=0 0\r\n"
+            f"m=video 0 RTP/SAVP 26\r\na=control:stream=0\r\na=key-mgmt:mikey {b64}\r\n"
+            f"m=audio 0 RTP/SAVP 97\r\na=rtpmap:97 L16/48000/1\r\na=control:stream=1\r\n").encode())
+
+
 def main():
     Gst.init(None)
-    for make in (rtsp_request, rtsp_response, jpeg_header, jpeg_depay, pcm_depay, yolo_decode, onnx_shape):
+    for make in (rtsp_request, rtsp_response, jpeg_header, jpeg_depay, pcm_depay, yolo_decode, onnx_shape,
+                 mikey):
         make()
     print(f"seed corpora written under {CORPUS}")
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds meetstream and runs a meeting on this machine: meetsrv serves the camera and
-# microphone (test sources when there are none) and meetcli joins it, in a window when there is a display,
-# headless for MEET_DURATION seconds (default 20) otherwise. People are blurred when a YOLOv5 model is found.
-# Extra arguments go to meetsrv (e.g. --width 1280 --height 720, --no-mirror, --video test).
+# Installs what is needed, builds meetstream and runs a three-party meeting on this machine: meetsrv hosts
+# (camera and microphone, test sources when there are none) and two meetcli join on test sources as alice and
+# bob. With a display each meetcli opens its meeting window (close them, or press q, to end); headless they
+# stay MEET_DURATION seconds (default 20). At the end it shows what each one saw and heard of the others.
+# People are blurred when a YOLOv5 model is found. Extra arguments go to meetsrv (e.g. --width 1280
+# --height 720, --no-mirror, --video test, --name NAME).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,38 +27,84 @@ else
   echo "meeting: no YOLOv5 model, so no blur: put yolov5n.onnx in \$MEET_MODEL_DIR (how to get one: models/README.md)"
 fi
 
-log=$(mktemp)
+dir=$(mktemp -d)
 server=
+clients=()
 cleanup () {
+  for pid in "${clients[@]}"; do
+    kill -0 "$pid" 2>/dev/null && kill -INT "$pid" 2>/dev/null || true
+  done
+  for pid in "${clients[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
   if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
     kill -TERM "$server"
     wait "$server" || true
   fi
-  sed -n '/ending the meeting/,$p' "$log"
-  rm -f "$log"
+  rm -rf "$dir"
 }
 trap cleanup EXIT
 
-"$build/tools/meetsrv" --port 0 "${blur[@]}" "$@" >"$log" 2>&1 &
+"$build/tools/meetsrv" --port 0 "${blur[@]}" "$@" >"$dir/meetsrv.log" 2>&1 &
 server=$!
 url=
 for _ in $(seq 100); do
-  url=$(grep -o 'rtsp://[^ ]*' "$log" || true)
+  url=$(grep -o 'rtsp://[^ ]*' "$dir/meetsrv.log" || true)
   [ -n "$url" ] && break
   if ! kill -0 "$server" 2>/dev/null; then
-    cat "$log"
+    cat "$dir/meetsrv.log"
     exit 1
   fi
   sleep 0.2
 done
-cat "$log"
+cat "$dir/meetsrv.log"
 [ -n "$url" ] || { echo "meeting: meetsrv did not start within 20 s"; exit 1; }
 
-# Others join at the printed URL; this machine joins over loopback.
-local_url="rtsp://127.0.0.1:${url##*:}"
+# Others join at the printed URL; this machine's participants join over loopback.
+local_url="rtsp://127.0.0.1:${url#rtsp://*:}"
+duration=${MEET_DURATION:-20}
+mode=(--headless --duration "$duration")
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  "$build/tools/meetcli" "$local_url"
+  mode=()
+  echo "meeting: alice and bob join in windows (q or closing a window ends that participant)"
 else
-  echo "meeting: no display: joining headless for ${MEET_DURATION:-20} s and recording to $build/meeting.mkv"
-  "$build/tools/meetcli" "$local_url" --headless --duration "${MEET_DURATION:-20}" --record "$build/meeting.mkv"
+  echo "meeting: no display: alice and bob join headless for $duration s"
 fi
+for name in alice bob; do
+  "$build/tools/meetcli" "$local_url" --name "$name" --video test --audio test "${mode[@]}" \
+    </dev/null >"$dir/$name.log" 2>&1 &
+  clients+=($!)
+done
+# What happens, as it happens: each log followed until its meetcli ends.
+i=0
+followers=()
+for name in alice bob; do
+  tail --pid="${clients[$i]}" -n +1 -f "$dir/$name.log" 2>/dev/null |
+    grep --line-buffered -E 'joined|left|receiving|error' | sed -u "s/^meetcli:/$name:/" &
+  followers+=($!)
+  i=$((i + 1))
+done
+for pid in "${clients[@]}"; do
+  wait "$pid" || true
+done
+clients=()
+wait "${followers[@]}" 2>/dev/null || true
+
+# The host is in the roster under its --name (none with --no-camera).
+host=$(sed -n 's/^meetsrv: \(.*\) joined (1 in the meeting.*/\1/p' "$dir/meetsrv.log" | head -n 1)
+echo
+echo "meeting: what each one saw and heard of the others:"
+ok=true
+for name in alice bob; do
+  grep -h "summary for" "$dir/$name.log" | sed "s/^meetcli:/  $name:/" || true
+  for other in $(printf '%s\n' $host alice bob | grep -vx "$name"); do
+    line=$(grep -h "summary for $other:" "$dir/$name.log" || true)
+    frames=$(sed -n 's/.*: \([0-9]*\) video frames.*/\1/p' <<<"$line")
+    audio=$(sed -n 's/.* \([0-9.]*\) s of audio.*/\1/p' <<<"$line")
+    if [ -z "$frames" ] || [ "$frames" -eq 0 ] || [ "${audio%%.*}" -eq 0 ]; then
+      echo "meeting: $name did not see and hear $other"
+      ok=false
+    fi
+  done
+done
+$ok && echo "meeting: everyone saw and heard everyone else."

@@ -8,6 +8,7 @@ packages=(
   meson ninja-build pkg-config g++ clang libclang-rt-14-dev git
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libopencv-dev libgtk-3-dev libgtest-dev
+  libgnutls28-dev  # meetsrv: makes its self-signed certificate (tools/meetcert.cpp)
   # run
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav gstreamer1.0-alsa gstreamer1.0-pulseaudio gstreamer1.0-gtk3 gstreamer1.0-x
@@ -16,6 +17,7 @@ packages=(
   python3 python3-gi python3-numpy gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   xvfb xauth xdotool imagemagick iproute2 procps
   libjpeg-turbo-progs  # rtp-jpeg: cjpeg writes the restart-interval JPEGs jpegenc cannot
+  openssl  # secure-server: the tests make their CA and certificates with it
 )
 
 missing=()

@@ -40,6 +40,7 @@ class Process:
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=stdin,
                                      env=env, text=True, bufsize=1)
         self.lines = []
+        self.times = []     # time.monotonic() at which each line arrived
         self.lock = threading.Lock()
         self.new_line = threading.Condition(self.lock)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -49,6 +50,7 @@ class Process:
         for line in self.proc.stdout:
             with self.lock:
                 self.lines.append(line.rstrip("\n"))
+                self.times.append(time.monotonic())
                 self.new_line.notify_all()
         self.proc.stdout.close()
         with self.lock:
@@ -76,6 +78,11 @@ class Process:
                                          % (pattern, os.path.basename(self.args[0]), timeout,
                                             "\n".join(self.lines)))
                 self.new_line.wait(min(remaining, 0.5))
+
+    def time_of(self, index_after):
+        """When the line that wait_for() found (it returns the index after it) arrived."""
+        with self.lock:
+            return self.times[index_after - 1]
 
     def send(self, line):
         self.proc.stdin.write(line + "\n")
@@ -115,7 +122,32 @@ class Server(Process):
 
 
 def client(url, *extra, stdin=subprocess.DEVNULL, env=None):
-    return Process([MEETCLI, url, "--headless", "--status-interval", "1"] + list(extra), stdin=stdin, env=env)
+    """meetcli --watch (the one-way player) on @url, headless."""
+    return Process([MEETCLI, url, "--watch", "--headless", "--status-interval", "1"] + list(extra), stdin=stdin, env=env)
+
+
+SUMMARY_FOR = re.compile(r"meetcli: summary for ([\w.-]+): (\d+) video frames, ([\d.]+) s of audio, (\d+) packets "
+                         r"lost, A/V offset (?:([-+][\d.]+) ms|unknown)")
+FRAMES_FROM = re.compile(r"meetcli: frames from ([\w.-]+): (\d+) with marks over ([\d.]+) s of capture time")
+
+
+def participant(url, name, *extra, env=None):
+    """meetcli joining the meeting at @url as @name on test sources, headless, commands on its stdin."""
+    return Process([MEETCLI, url, "--name", name, "--video", "test", "--audio", "test", "--headless",
+                    "--status-interval", "1", "--no-echo-cancel"] + list(extra), stdin=subprocess.PIPE, env=env)
+
+
+def summaries(proc):
+    """{NAME: {frames, audio, lost, offset, marked, span}} from a participant's summary lines."""
+    out = proc.output()
+    result = {}
+    for m in SUMMARY_FOR.finditer(out):
+        result[m.group(1)] = {"frames": int(m.group(2)), "audio": float(m.group(3)), "lost": int(m.group(4)),
+                              "offset": float(m.group(5)) if m.group(5) else None, "marked": 0, "span": 0.0}
+    for m in FRAMES_FROM.finditer(out):
+        if m.group(1) in result:
+            result[m.group(1)].update(marked=int(m.group(2)), span=float(m.group(3)))
+    return result
 
 
 def summary(proc):

@@ -326,4 +326,76 @@ TEST (Admission, SessionsAreNeverClosed)
   EXPECT_TRUE (d.close.empty ());
 }
 
+TEST (Admission, PerAddressCapActsBelowTheTotal)
+{
+  /* A slowloris from one address: its 5th idle connection pushes out its own oldest, long
+   * before the total cap is near. */
+  std::vector<ConnectionSummary> open = crowd ("127.0.0.2", 4, 100, 10);
+  AdmissionDecision d = admit_connection ("127.0.0.2", open, 100, 4);
+  EXPECT_TRUE (d.accept);
+  EXPECT_EQ (d.close, (std::vector<uint64_t> { 10 }));
+  /* A burst beyond its share is cut back to it at once, oldest first. */
+  d = admit_connection ("127.0.0.2", crowd ("127.0.0.2", 7, 100, 10), 100, 4);
+  EXPECT_EQ (d.close, (std::vector<uint64_t> { 10, 11, 12, 13 }));
+  /* Another address is not affected by it. */
+  d = admit_connection ("127.0.0.1", open, 100, 4);
+  EXPECT_TRUE (d.accept);
+  EXPECT_TRUE (d.close.empty ());
+}
+
+TEST (Admission, FreshConnectionsOfOneAddressGetTheirSecond)
+{
+  /* Clients behind one NAT connecting at once are not cut off before they can set up. */
+  std::vector<ConnectionSummary> open = crowd ("127.0.0.2", 4, 100, 10);
+  AdmissionDecision d = admit_connection ("127.0.0.2", open, 100, 4, 100 + kAdmissionGraceUs / 2);
+  EXPECT_TRUE (d.accept);
+  EXPECT_TRUE (d.close.empty ());
+  d = admit_connection ("127.0.0.2", open, 100, 4, 100 + 2 * kAdmissionGraceUs);
+  EXPECT_EQ (d.close, (std::vector<uint64_t> { 10 }));
+  /* At the total cap the fresh ones still make room, the flood's first. */
+  d = admit_connection ("127.0.0.3", open, 4, 4, 100 + kAdmissionGraceUs / 2);
+  EXPECT_EQ (d.close, (std::vector<uint64_t> { 10 }));
+}
+
+TEST (Admission, PlayersOfAnAddressAreNeitherCountedNorClosed)
+{
+  std::vector<ConnectionSummary> open;
+  for (uint64_t i = 0; i < 6; i++)
+    open.push_back ({ i + 1, "127.0.0.1", static_cast<int64_t> (i), true });   // playing
+  for (ConnectionSummary c : crowd ("127.0.0.1", 3, 50, 20))
+    open.push_back (c);
+  AdmissionDecision d = admit_connection ("127.0.0.1", open, 100, 4);
+  EXPECT_TRUE (d.accept);
+  EXPECT_TRUE (d.close.empty ());     // 3 idle: below its share of 4
+  for (ConnectionSummary c : crowd ("127.0.0.1", 2, 60, 30))
+    open.push_back (c);
+  d = admit_connection ("127.0.0.1", open, 100, 4);
+  EXPECT_EQ (d.close, (std::vector<uint64_t> { 20, 21 }));    // 5 idle: back to 3, room for 1
+}
+
+TEST (Admission, HalfOpenGoesBeforeIdle)
+{
+  ConnectionSummary half_open { 1, "a", 50, false };            // never finished a request
+  ConnectionSummary idle { 2, "b", 0, false, true, false, 10 };  // answered, silent since 10
+  ConnectionSummary busy { 3, "c", 1, false, true, false, 90 };  // answered, active at 90
+  ConnectionSummary trickling { 5, "e", 0, false, true, true, 99 };     // half-way through one
+  ConnectionSummary set_up { 4, "d", 0, true };                  // has a session
+  ConnectionSummary playing { 6, "f", 0, true };
+  std::vector<ConnectionSummary> open { half_open, idle, busy, set_up, trickling, playing };
+  std::vector<uint64_t> order;
+  while (true) {
+    AdmissionDecision d = admit_connection ("z", open, open.size (), 100);
+    if (!d.accept)
+      break;
+    ASSERT_EQ (d.close.size (), 1u);
+    order.push_back (d.close[0]);
+    open.erase (std::find_if (open.begin (), open.end (),
+            [&](const ConnectionSummary & c) { return c.id == d.close[0]; }));
+  }
+  /* Half-sent or never answered first (oldest first), then idle ones (least recently active
+   * first); those with a session stay and the next newcomer is refused. */
+  EXPECT_EQ (order, (std::vector<uint64_t> { 5, 1, 2, 3 }));
+  EXPECT_EQ (open.size (), 2u);
+}
+
 }  // namespace

@@ -663,6 +663,302 @@ def case_truncated_body():
     expect_error_from(answer)
 
 
+def case_uri_handler():
+    """GstURIHandler for rtsp:// as a source, at rank none (rtspsrc stays the default)."""
+    factory = Gst.ElementFactory.find('meetrtspsrc')
+    assert factory.get_uri_type() == Gst.URIType.SRC, factory.get_uri_type()
+    assert 'rtsp' in factory.get_uri_protocols(), factory.get_uri_protocols()
+    assert factory.get_rank() == Gst.Rank.NONE
+    with Server() as server:
+        src = factory.create('src')
+        assert src.set_uri(server.url())
+        assert src.get_uri() == server.url() and src.get_property('location') == server.url()
+        from gi.repository import GLib
+        for bad in ('http://127.0.0.1/x', 'rtsp://'):
+            try:
+                src.set_uri(bad)
+                raise AssertionError('%s was taken' % bad)
+            except GLib.Error:
+                pass
+        assert src.get_uri() == server.url()
+        pipeline = Gst.Pipeline()
+        pipeline.add(src)
+        frames = []
+
+        def on_pad(_src, pad):
+            if pad.query_caps(None).get_structure(0).get_string('media') != 'video':
+                return
+            bin_ = Gst.parse_bin_from_description('rtpjpegdepay ! jpegdec ! fakesink sync=false', True)
+            pipeline.add(bin_)
+            bin_.sync_state_with_parent()
+            pad.link(bin_.get_static_pad('sink'))
+            bin_.get_static_pad('sink').add_probe(Gst.PadProbeType.BUFFER,
+                                                  lambda *_: frames.append(1) or Gst.PadProbeReturn.OK)
+        src.connect('pad-added', on_pad)
+        pipeline.set_state(Gst.State.PLAYING)
+        try:
+            deadline = time.monotonic() + WAIT
+            while len(frames) < 30 and time.monotonic() < deadline:
+                msg = pipeline.get_bus().timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR)
+                assert msg is None, msg.parse_error()[0].message
+            assert len(frames) >= 30, 'only %d packets through the URI-made source' % len(frames)
+            try:
+                src.set_uri(server.url() + 'x')
+                raise AssertionError('a new URI was taken while playing')
+            except GLib.Error:
+                pass
+        finally:
+            pipeline.set_state(Gst.State.NULL)
+
+        # What an application gets from a URI: at rank none, GStreamer's rtspsrc (also rank none)
+        # or ours, whichever the registry lists first; ours for sure once its rank is raised
+        # (GST_PLUGIN_FEATURE_RANK), and then uridecodebin (playbin) plays through it.
+        made = Gst.Element.make_from_uri(Gst.URIType.SRC, server.url(), None)
+        print('make_from_uri at rank none:', made.get_factory().get_name())
+        code = ('import gi, sys, time; gi.require_version("Gst", "1.0"); from gi.repository import Gst; '
+                'Gst.init(None); e = Gst.Element.make_from_uri(Gst.URIType.SRC, sys.argv[1], "s"); '
+                'print(e.get_factory().get_name()); '
+                'p = Gst.parse_launch("uridecodebin name=d uri=%s d. ! queue ! fakesink name=f sync=false" % sys.argv[1]); '
+                'used = []; p.connect("deep-element-added", lambda b, parent, el: used.append('
+                'el.get_factory().get_name() if el.get_factory() else "")); '
+                'n = []; p.get_by_name("f").get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, '
+                'lambda *a: n.append(1) or Gst.PadProbeReturn.OK); p.set_state(Gst.State.PLAYING); '
+                'end = time.monotonic() + 20\n'
+                'while len(n) < 10 and time.monotonic() < end:\n'
+                '    m = p.get_bus().timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR)\n'
+                '    assert m is None, m.parse_error()[0].message\n'
+                'p.set_state(Gst.State.NULL); print(len(n), " ".join(used))')
+        env = dict(os.environ, GST_PLUGIN_FEATURE_RANK='meetrtspsrc:MAX')
+        env.pop('GST_DEBUG', None)
+        out = subprocess.run([sys.executable, '-c', code, server.url()], env=env, capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        print(out.stdout)
+        lines = out.stdout.split('\n')
+        assert lines[0] == 'meetrtspsrc', out.stdout
+        count, used = lines[1].split(' ', 1)
+        assert int(count) >= 10 and 'meetrtspsrc' in used.split(), out.stdout
+
+
+def watch_roster(src):
+    changes = []
+    src.connect('participants-changed', lambda _src, names: changes.append(list(names)))
+    return changes
+
+
+def case_roster_plain_server():
+    """gst-rtsp-server keeps no roster (451): an empty list, no signal, no warning, still playing."""
+    with Server() as server:
+        for protocols in ('udp', 'tcp'):
+            client = Client(server.url(), 'protocols=' + protocols)
+            changes = watch_roster(client.src)
+            try:
+                client.set_state(Gst.State.PLAYING)
+                client.wait_media(frames=30, audio=30)
+                client.poll(1.0)
+                assert changes == [], changes
+                assert list(client.src.get_property('participants') or []) == []
+                assert not client.errors and not client.warnings, (client.errors, client.warnings)
+                assert client.rtsp_state() == 'playing'
+            finally:
+                client.stop()
+
+
+class TalkativeServer:
+    """A raw RTSP server streaming one JPEG stream interleaved, that once playing sends its client
+    requests of its own (RFC 2326 section 10) and records the answers."""
+
+    REQUESTS = [
+        ('OPTIONS', '', ''),
+        ('SET_PARAMETER', 'text/parameters', 'participants: zoe,yann\r\n'),
+        ('GET_PARAMETER', '', ''),
+        ('ANNOUNCE', 'application/sdp', GOOD_SDP),
+        ('REDIRECT', '', ''),
+        ('SET_PARAMETER', 'text/parameters', 'volume: 3\r\n'),
+        ('ANNOUNCE', 'text/parameters', 'participants: zoe\r\n'),
+    ]
+
+    def __init__(self, hang_up_on_roster=False):
+        self.hang_up_on_roster = hang_up_on_roster
+        self.roster_questions = 0
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.answers = {}
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self):
+        return 'rtsp://127.0.0.1:%d/test' % self.port
+
+    @staticmethod
+    def _message(data):
+        """(head, body, rest) of the first whole message in @data, or None."""
+        if b'\r\n\r\n' not in data:
+            return None
+        head, rest = data.split(b'\r\n\r\n', 1)
+        length = 0
+        for line in head.split(b'\r\n'):
+            if line.lower().startswith(b'content-length:'):
+                length = int(line.split(b':')[1])
+        if len(rest) < length:
+            return None
+        return head.decode('latin-1'), rest[:length], rest[length:]
+
+    def _serve(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            self._talk(conn)
+            conn.close()
+
+    def _talk(self, conn):
+        conn.settimeout(0.02)
+        data = b''
+        playing = False
+        asked = False   # our own requests start once the client asked for the roster
+        sent = 0
+        next_send = 0
+        seq = 0
+        while self.running:
+            try:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            except socket.timeout:
+                pass
+            except OSError:
+                return
+            while data.startswith(b'$') and len(data) >= 4 and len(data) >= 4 + int.from_bytes(data[2:4], 'big'):
+                data = data[4 + int.from_bytes(data[2:4], 'big'):]     # RTCP from the client
+            message = None if data.startswith(b'$') else self._message(data)
+            if message:
+                head, body, data = message
+                lines = head.split('\r\n')
+                cseq = next((l.split(':', 1)[1].strip() for l in lines if l.lower().startswith('cseq')), '0')
+                if lines[0].startswith('RTSP/'):
+                    self.answers[int(cseq)] = lines
+                    continue
+                method = lines[0].split(' ')[0]
+                if method == 'DESCRIBE':
+                    reply = ok_reply(cseq, 'Content-Type: application/sdp\r\nContent-Base: %s/\r\n' % self.url(),
+                                     GOOD_SDP)
+                elif method == 'SETUP':
+                    reply = ok_reply(cseq, 'Session: 77;timeout=60\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n')
+                elif method == 'PLAY':
+                    reply = ok_reply(cseq, 'Session: 77\r\n')
+                    playing = True
+                elif method == 'GET_PARAMETER' and body.strip() == b'participants':
+                    self.roster_questions += 1
+                    if self.hang_up_on_roster:
+                        return      # as some devices do on a request they do not know
+                    reply = ok_reply(cseq, 'Session: 77\r\nContent-Type: text/parameters\r\n', 'participants: zoe\r\n')
+                    asked = True
+                else:
+                    reply = ok_reply(cseq, 'Public: OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER\r\n')
+                conn.sendall(reply)
+                continue
+            if playing:
+                # A small JPEG-ish RTP packet (the client only counts them) every 20 ms ...
+                seq += 1
+                packet = bytes([0x80, 26]) + (seq & 0xffff).to_bytes(2, 'big') + (seq * 3000).to_bytes(4, 'big') \
+                    + b'\x00\x00\x00\x01' + bytes(8) + bytes(100)
+                conn.sendall(b'$\x00' + len(packet).to_bytes(2, 'big') + packet)
+                # ... and between them, every 300 ms, the next request of our own.
+                if asked and sent < len(self.REQUESTS) and time.monotonic() > next_send:
+                    method, ctype, body = self.REQUESTS[sent]
+                    sent += 1
+                    text = '%s %s RTSP/1.0\r\nCSeq: %d\r\nSession: 77\r\n' % (method, self.url(), 100 + sent)
+                    if ctype:
+                        text += 'Content-Type: %s\r\n' % ctype
+                    if body:
+                        text += 'Content-Length: %d\r\n' % len(body)
+                    conn.sendall((text + '\r\n' + body).encode())
+                    next_send = time.monotonic() + 0.3
+
+    def stop(self):
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def case_server_requests():
+    """Every request a server sends is answered with its CSeq, roster pushes reach the app, and the
+    session goes on playing."""
+    server = TalkativeServer()
+    pipeline = Gst.parse_launch('meetrtspsrc name=src location=%s protocols=tcp timeout=20000 retry=0 '
+                                '! fakesink sync=false' % server.url())
+    src = pipeline.get_by_name('src')
+    changes = watch_roster(src)
+    bus = pipeline.get_bus()
+    problems = []
+
+    def poll(seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            msg = bus.timed_pop_filtered(50 * Gst.MSECOND, Gst.MessageType.ERROR | Gst.MessageType.WARNING)
+            if msg:
+                problems.append((msg.parse_error() if msg.type == Gst.MessageType.ERROR
+                                 else msg.parse_warning())[0].message)
+    try:
+        pipeline.set_state(Gst.State.PLAYING)
+        count = len(TalkativeServer.REQUESTS)
+        deadline = time.monotonic() + WAIT
+        while len(server.answers) < count and time.monotonic() < deadline and not problems:
+            poll(0.1)
+        codes = {cseq: int(lines[0].split()[1]) for cseq, lines in server.answers.items()}
+        assert codes == {101: 200, 102: 200, 103: 200, 104: 501, 105: 501, 106: 451, 107: 200}, (codes, problems)
+        public = [line for line in server.answers[101] if line.lower().startswith('public:')]
+        assert public and 'SET_PARAMETER' in public[0], server.answers[101]
+        assert changes == [['zoe'], ['zoe', 'yann'], ['zoe']], changes
+        assert list(src.get_property('participants')) == ['zoe']
+        poll(0.5)
+        assert src.get_property('rtsp-state') == 'playing', src.get_property('rtsp-state')
+        assert not problems, problems
+        stats = src.get_property('stats')
+        assert stats.get_value('packets-received') > 0, stats.to_string()
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+        server.stop()
+
+
+def case_roster_hangup():
+    """A server that hangs up on the roster question: one reconnect, never asked again, plays on."""
+    server = TalkativeServer(hang_up_on_roster=True)
+    pipeline = Gst.parse_launch('meetrtspsrc name=src location=%s protocols=tcp timeout=20000 retry=3 '
+                                '! fakesink sync=false' % server.url())
+    src = pipeline.get_by_name('src')
+    bus = pipeline.get_bus()
+    warnings, errors = [], []
+    try:
+        pipeline.set_state(Gst.State.PLAYING)
+        deadline = time.monotonic() + WAIT
+        packets = 0
+        while time.monotonic() < deadline and not errors:
+            msg = bus.timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR | Gst.MessageType.WARNING)
+            if msg and msg.type == Gst.MessageType.ERROR:
+                errors.append(msg.parse_error()[0].message)
+            elif msg:
+                warnings.append(msg.parse_warning()[0].message)
+            packets = src.get_property('stats').get_value('packets-received')
+            if warnings and src.get_property('rtsp-state') == 'playing' and packets > 100:
+                break
+        assert not errors, errors
+        assert len(warnings) == 1 and 'closed the connection' in warnings[0], warnings
+        assert server.roster_questions == 1, server.roster_questions
+        assert src.get_property('rtsp-state') == 'playing'
+        assert packets > 100, packets
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+        server.stop()
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith('case_')}
 
 if __name__ == '__main__':

@@ -1,844 +1,35 @@
-/* meetcli: joins a meeting. Receives JPEG video and L16 sound over RTSP with meetrtspsrc and shows them in a
- * GTK window (or headless), optionally blurring people (yoloblur) and recording to Matroska.
+/* meetcli: joins a meeting. Publishes its camera and microphone as PATH/NAME and plays the host and every
+ * other participant, their sound mixed, in a window (MeetingWindow) or headless; --watch only watches (the
+ * one-way player of watchplayer.cpp).
  *
- *   meetrtspsrc ! meetjpegdepay ! jpegdec ! [yoloblur] ! videoconvert ! gtksink
- *               ! meetpcmdepay ! audioconvert ! audioresample ! autoaudiosink
+ *   meetingpublisher.cpp   camera, camera-off switch, microphone -> meetrtspclientsink URL/NAME
+ *   remoteparticipant.cpp  meetrtspsrc URL/OTHER -> picture, sound -> speaker mix
+ *   meetingsession.cpp     the roster (rosterwatch.cpp), commands, status lines, summary, window
+ *   meetingrecorder.cpp    --record: everyone's tracks in one Matroska file
  *
- * Example: meetcli rtsp://127.0.0.1:8554/meet --headless --duration 10 --record meeting.mkv
+ * Example: meetcli rtsp://127.0.0.1:8554/meet --name bob --video test --audio test --headless
  */
 #include "launcher.h"
-#include "marks.h"
+#include "meetingsession.h"
+#include "watchplayer.h"
 
-#include <gst/audio/audio.h>
-#include <gst/rtp/rtp.h>
-#include <gst/video/video.h>
 #include <gtk/gtk.h>
-#include <gdk/gdkkeysyms.h>
 
-#include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <memory>
-#include <mutex>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace {
 
-struct Options {
-  gchar *ip = nullptr;
-  gint port = 8554;
-  gchar *path = nullptr;
-  gboolean blur = FALSE;
-  gchar *model = nullptr;
-  gint latency = 10;
-  gchar *user = nullptr;
-  gchar *password = nullptr;
-  gboolean headless = FALSE;
-  gdouble duration = 0;
-  gchar *record = nullptr;
-  gint retry = 5;
-  gint timeout = 5;
-  gint status_interval = 5;
-  gboolean stock = FALSE;
-};
-
-/* Counts the RTP packets of one stream and the ones missing from its sequence numbers. */
-struct StreamCounter {
-  std::atomic<uint64_t> received{0};
-  std::atomic<uint64_t> expected{0};
-  std::atomic<uint64_t> bytes{0};
-  std::atomic<uint64_t> lost_before{0};   /* in earlier runs of sequence numbers */
-  std::atomic<bool> restart{false};       /* a new session starts its own sequence numbers */
-  bool started = false;
-  int64_t first_seq = 0;
-  int64_t max_seq = 0;
-
-  void count (GstBuffer * buffer)
-  {
-    bytes += gst_buffer_get_size (buffer);
-    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-    if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
-      return;
-    uint16_t seq = gst_rtp_buffer_get_seq (&rtp);
-    gst_rtp_buffer_unmap (&rtp);
-    if (restart.exchange (false) && started) {
-      uint64_t e = expected, r = received;
-      lost_before += e > r ? e - r : 0;
-      received = 0;
-      started = false;
-    }
-    if (!started) {
-      started = true;
-      first_seq = max_seq = seq;
-    } else {
-      int16_t delta = static_cast<int16_t> (seq - static_cast<uint16_t> (max_seq));
-      if (delta > 0)
-        max_seq += delta;
-    }
-    received++;
-    expected = static_cast<uint64_t> (max_seq - first_seq + 1);
-  }
-
-  uint64_t lost () const
-  {
-    uint64_t e = expected, r = received;
-    return lost_before + (e > r ? e - r : 0);
-  }
-};
-
-enum class Wanted { kSetUp, kPlaying, kPaused, kTornDown };
-
-struct Client {
-  Options opt;
-  std::string url;
-  GMainLoop *loop = nullptr;
-  GstElement *pipeline = nullptr;
-  GstElement *source = nullptr;
-  GstElement *video_head = nullptr;     /* depayloaders: where the source's pads are linked */
-  GstElement *audio_head = nullptr;
-  bool sound = true;
-
-  /* GUI */
-  GtkWidget *window = nullptr;
-  GtkWidget *status_label = nullptr;
-
-  /* connection */
-  Wanted wanted = Wanted::kPlaying;
-  int attempts = 0;
-  guint retry_source = 0;
-  bool connected = false;
-  bool finishing = false;
-  int exit_code = 0;
-  std::string failure;
-
-  /* statistics, written by streaming threads */
-  std::mutex counters_lock;
-  std::vector<std::unique_ptr<StreamCounter>> counters;
-  std::atomic<gint64> last_packet_time{0};
-  gint64 connect_time = 0;      /* of the last (re)connection or RTSP command */
-  std::atomic<uint64_t> frames{0};
-  std::atomic<uint64_t> audio_frames{0};
-  std::atomic<int> audio_rate{0};
-  GstClockTime pipeline_latency = GST_CLOCK_TIME_NONE;
-
-  std::mutex marks_lock;
-  std::vector<GstClockTime> flashes;    /* running times of the ticks as placed by the flash marks */
-  std::vector<GstClockTime> ticks;      /* running times of sound tick onsets */
-  std::vector<double> glass_to_glass_ms;
-  std::vector<bool> late;               /* per frame: reached the video sink after its time to be shown */
-  bool last_flash = false;
-  std::unique_ptr<meet::TickDetector> tick_detector;
-
-  /* status line deltas */
-  uint64_t status_frames = 0;
-  uint64_t status_bytes = 0;
-  size_t status_g2g = 0;
-  gint64 status_time = 0;
-  gint64 start_time = 0;         /* of the first data */
-};
-
-Client *the_client = nullptr;
-
-void finish (Client * c, int exit_code, const std::string & failure);
-void connect_source (Client * c);
-void print_button_positions (Client * c);
-
-const char *
-state_word (Wanted w)
-{
-  switch (w) {
-    case Wanted::kSetUp:
-      return "set up";
-    case Wanted::kPlaying:
-      return "playing";
-    case Wanted::kPaused:
-      return "paused";
-    case Wanted::kTornDown:
-      return "torn down";
-  }
-  return "";
-}
-
-GstState
-state_for (Wanted w)
-{
-  switch (w) {
-    case Wanted::kSetUp:
-    case Wanted::kPaused:
-      return GST_STATE_PAUSED;
-    case Wanted::kPlaying:
-      return GST_STATE_PLAYING;
-    case Wanted::kTornDown:
-      return GST_STATE_READY;
-  }
-  return GST_STATE_READY;
-}
-
-GstClockTime
-running_time_of (GstPad * pad, GstClockTime pts)
-{
-  GstEvent *event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  if (event == nullptr || !GST_CLOCK_TIME_IS_VALID (pts)) {
-    if (event)
-      gst_event_unref (event);
-    return GST_CLOCK_TIME_NONE;
-  }
-  const GstSegment *segment;
-  gst_event_parse_segment (event, &segment);
-  GstClockTime rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
-  gst_event_unref (event);
-  return rt;
-}
-
-/* RTP packets leaving the source: counted for bitrate, loss and the server-gone watchdog. */
-GstPadProbeReturn
-on_rtp (GstPad *, GstPadProbeInfo * info, gpointer user_data)
-{
-  auto *counter = static_cast<StreamCounter *> (user_data);
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    counter->count (GST_PAD_PROBE_INFO_BUFFER (info));
-  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
-    for (guint i = 0; i < gst_buffer_list_length (list); i++)
-      counter->count (gst_buffer_list_get (list, i));
-  }
-  the_client->last_packet_time = g_get_monotonic_time ();
-  return GST_PAD_PROBE_OK;
-}
-
-/* Frames reaching the video sink: counted, and their marks read (see marks.h) when the server draws them. */
-GstPadProbeReturn
-on_video_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  auto *c = static_cast<Client *> (user_data);
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  c->frames++;
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  GstVideoInfo vinfo;
-  bool have_info = caps && gst_video_info_from_caps (&vinfo, caps);
-  if (caps)
-    gst_caps_unref (caps);
-  GstClockTime rt = running_time_of (pad, GST_BUFFER_PTS (buffer));
-  GstVideoFrame frame;
-  if (!have_info || !GST_CLOCK_TIME_IS_VALID (rt) || !gst_video_frame_map (&frame, &vinfo, buffer, GST_MAP_READ))
-    return GST_PAD_PROBE_OK;
-  meet::ConstLumaView view;
-  if (meet::luma_view_of (&frame, &view)) {
-    auto marks = meet::FrameMarks::read (view);
-    if (marks) {
-      /* The sink shows the frame at its running time plus the pipeline latency, or at once when it arrives
-       * after that (a late frame is still shown: the sinks keep the default max-lateness of 20 ms or more). */
-      GstClockTime latency = c->pipeline_latency;
-      GstClockTime due_rt = rt + (GST_CLOCK_TIME_IS_VALID (latency) ? latency : 0);
-      int64_t due_us = meet::wall_time_of_running_time (c->pipeline, due_rt);
-      int64_t now_us = g_get_real_time ();
-      std::lock_guard<std::mutex> lock (c->marks_lock);
-      if (due_us > 0) {
-        c->late.push_back (now_us > due_us);
-        c->glass_to_glass_ms.push_back (meet::FrameMarks::diff_us (static_cast<uint64_t> (std::max (due_us,
-                        now_us)), marks->capture_time_us) / 1e3);
-      }
-      /* Where the tick falls in this stream: the flash frame was captured flash_phase after it. */
-      if (marks->flash && !c->last_flash && rt >= marks->flash_phase_us * 1000)
-        c->flashes.push_back (rt - marks->flash_phase_us * 1000);
-      c->last_flash = marks->flash;
-    }
-  }
-  gst_video_frame_unmap (&frame);
-  return GST_PAD_PROBE_OK;
-}
-
-/* Sound leaving the depayloader: counted, and the onsets of test ticks found for the A/V offset. */
-GstPadProbeReturn
-on_audio (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  auto *c = static_cast<Client *> (user_data);
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  GstAudioInfo ainfo;
-  bool have_info = caps && gst_audio_info_from_caps (&ainfo, caps);
-  if (caps)
-    gst_caps_unref (caps);
-  if (!have_info || GST_AUDIO_INFO_WIDTH (&ainfo) != 16 || !GST_AUDIO_INFO_IS_INTEGER (&ainfo))
-    return GST_PAD_PROBE_OK;
-  int rate = GST_AUDIO_INFO_RATE (&ainfo), channels = GST_AUDIO_INFO_CHANNELS (&ainfo);
-  GstMapInfo map;
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return GST_PAD_PROBE_OK;
-  size_t n_frames = map.size / (2 * channels);
-  c->audio_frames += n_frames;
-  c->audio_rate = rate;
-  if (!c->tick_detector)
-    c->tick_detector = std::make_unique<meet::TickDetector> (rate, channels);
-  std::vector<int16_t> samples (n_frames * channels);
-  bool big_endian = GST_AUDIO_INFO_ENDIANNESS (&ainfo) == G_BIG_ENDIAN;
-  for (size_t i = 0; i < samples.size (); i++) {
-    uint16_t raw = big_endian ? (map.data[2 * i] << 8 | map.data[2 * i + 1])
-        : (map.data[2 * i + 1] << 8 | map.data[2 * i]);
-    samples[i] = static_cast<int16_t> (raw);
-  }
-  gst_buffer_unmap (buffer, &map);
-  GstClockTime rt = running_time_of (pad, GST_BUFFER_PTS (buffer));
-  c->tick_detector->feed (samples.data (), n_frames, [&](size_t frame) {
-        if (!GST_CLOCK_TIME_IS_VALID (rt))
-          return;
-        std::lock_guard<std::mutex> lock (c->marks_lock);
-        c->ticks.push_back (rt + gst_util_uint64_scale (frame, GST_SECOND, rate));
-      });
-  return GST_PAD_PROBE_OK;
-}
-
-/* Sound cards play what they are given one buffer later, and the sinks tell the pipeline so: with GStreamer's
- * default 200 ms buffer the picture would wait 200 ms to stay in step. 40 ms in 10 ms periods keeps the whole
- * meeting live; sound servers and ALSA handle it on an ordinary desktop. */
-constexpr gint64 kAudioBufferUs = 40000;
-constexpr gint64 kAudioPeriodUs = 10000;
-
-void
-on_deep_element_added (GstBin *, GstBin *, GstElement * element, gpointer)
-{
-  /* autoaudiosink creates the real sink when it starts: catch it here. */
-  if (GST_IS_AUDIO_BASE_SINK (element))
-    g_object_set (element, "buffer-time", kAudioBufferUs, "latency-time", kAudioPeriodUs, nullptr);
-}
-
-void
-on_pad_added (GstElement *, GstPad * pad, gpointer user_data)
-{
-  auto *c = static_cast<Client *> (user_data);
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  if (caps == nullptr)
-    caps = gst_pad_query_caps (pad, nullptr);
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  const gchar *media = gst_structure_get_string (s, "media");
-  GstElement *head = nullptr;
-  if (g_strcmp0 (media, "video") == 0)
-    head = c->video_head;
-  else if (g_strcmp0 (media, "audio") == 0)
-    head = c->audio_head;
-  GstPad *sinkpad = head ? gst_element_get_static_pad (head, "sink") : nullptr;
-  if (sinkpad == nullptr || gst_pad_is_linked (sinkpad)) {
-    gchar *text = gst_caps_to_string (caps);
-    g_print ("meetcli: ignoring a stream it cannot play: %s\n", text);
-    g_free (text);
-  } else if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK) {
-    gchar *text = gst_caps_to_string (caps);
-    g_print ("meetcli: cannot play the %s stream (%s)\n", media, text);
-    g_free (text);
-  } else {
-    auto counter = std::make_unique<StreamCounter> ();
-    gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
-            GST_PAD_PROBE_TYPE_BUFFER_LIST), on_rtp, counter.get (), nullptr);
-    std::lock_guard<std::mutex> lock (c->counters_lock);
-    c->counters.push_back (std::move (counter));
-  }
-  if (sinkpad)
-    gst_object_unref (sinkpad);
-  gst_caps_unref (caps);
-}
-
-void
-set_status (Client * c, const std::string & line, bool print)
-{
-  if (print)
-    g_print ("meetcli: %s\n", line.c_str ());
-  if (c->status_label)
-    gtk_label_set_text (GTK_LABEL (c->status_label), line.c_str ());
-}
-
-void
-drop_source (Client * c)
-{
-  if (c->source == nullptr)
-    return;
-  gst_element_set_state (c->source, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (c->pipeline), c->source);
-  c->source = nullptr;
-}
-
-/* Sequence numbers start afresh after PAUSE, TEARDOWN or a reconnection: the jump is not loss. */
-void
-restart_counters (Client * c)
-{
-  std::lock_guard<std::mutex> lock (c->counters_lock);
-  for (auto &counter : c->counters)
-    counter->restart = true;
-}
-
-gboolean
-on_retry_timeout (gpointer data)
-{
-  auto *c = static_cast<Client *> (data);
-  c->retry_source = 0;
-  connect_source (c);
-  return G_SOURCE_REMOVE;
-}
-
-/* The server could not be reached or went away. meetrtspsrc has already retried when it says so; stock rtspsrc
- * does not retry, so the source is replaced after a growing pause, up to --retry times. */
-void
-lost_server (Client * c, const std::string & reason)
-{
-  if (c->finishing || c->retry_source)
-    return;
-  drop_source (c);
-  bool was_connected = c->connected;
-  c->connected = false;
-  if (!c->opt.stock) {
-    finish (c, 1, reason);
-    return;
-  }
-  if (c->attempts >= c->opt.retry) {
-    finish (c, 1, "cannot reach " + c->url + ": " + reason + " (gave up after " +
-        std::to_string (c->attempts + 1) + " attempts)");
-    return;
-  }
-  c->attempts++;
-  int delay = 1 << std::min (c->attempts - 1, 3);
-  g_print ("meetcli: %s %s (%s); reconnecting in %d s (attempt %d of %d)\n",
-      was_connected ? "lost the meeting at" : "cannot reach", c->url.c_str (), reason.c_str (), delay,
-      c->attempts, c->opt.retry);
-  c->retry_source = g_timeout_add_seconds (delay, on_retry_timeout, c);
-}
-
-/* Adds a new source. At start the pipeline's own state change takes it along; on a reconnection it joins the
- * playing pipeline, whose clock and base time it gets from gst_bin_add. */
-void
-connect_source (Client * c)
-{
-  const char *factory = c->opt.stock ? "rtspsrc" : "meetrtspsrc";
-  c->source = gst_element_factory_make (factory, "rtspsource");
-  gst_bin_add (GST_BIN (c->pipeline), c->source);
-  meet::set_property (c->source, "location", c->url);
-  meet::set_property (c->source, "latency", std::to_string (c->opt.latency));
-  if (!c->opt.stock) {
-    /* meetrtspsrc reconnects by itself (posting a warning each time) and posts an error when it gives up. */
-    meet::set_property (c->source, "retry", std::to_string (c->opt.retry));
-    meet::set_property (c->source, "timeout", std::to_string (c->opt.timeout * 1000));
-  }
-  if (c->opt.user) {
-    meet::set_property (c->source, c->opt.stock ? "user-id" : "user", c->opt.user);
-    meet::set_property (c->source, c->opt.stock ? "user-pw" : "password", c->opt.password);
-  }
-  g_signal_connect (c->source, "pad-added", G_CALLBACK (on_pad_added), c);
-  c->connect_time = g_get_monotonic_time ();
-  GstState pipeline_state = GST_STATE_NULL;
-  gst_element_get_state (c->pipeline, &pipeline_state, nullptr, 0);
-  if (pipeline_state == GST_STATE_PLAYING &&
-      gst_element_set_state (c->source, state_for (c->wanted)) == GST_STATE_CHANGE_FAILURE)
-    lost_server (c, "the connection failed");
-}
-
-/* Drives the RTSP state machine: the source sends SETUP on READY->PAUSED, PLAY on PAUSED->PLAYING, PAUSE on
- * PLAYING->PAUSED and TEARDOWN on PAUSED->READY. The rest of the pipeline keeps playing, so a recording goes on
- * across PAUSE and TEARDOWN. */
-void
-command (Client * c, Wanted wanted)
-{
-  if (c->finishing)
-    return;
-  if (wanted == Wanted::kSetUp && c->wanted != Wanted::kTornDown)
-    return;                     /* already set up */
-  c->wanted = wanted;
-  g_print ("meetcli: %s\n", wanted == Wanted::kSetUp ? "SETUP" : wanted == Wanted::kPlaying ? "PLAY" :
-      wanted == Wanted::kPaused ? "PAUSE" : "TEARDOWN");
-  if (c->source == nullptr)
-    return;                     /* a reconnection is pending; it goes to the wanted state */
-  c->connect_time = g_get_monotonic_time ();
-  restart_counters (c);
-  if (gst_element_set_state (c->source, state_for (wanted)) == GST_STATE_CHANGE_FAILURE)
-    lost_server (c, "the server refused the request");
-}
-
-std::string
-summary (Client * c)
-{
-  uint64_t lost = 0;
-  {
-    std::lock_guard<std::mutex> lock (c->counters_lock);
-    for (auto &counter : c->counters)
-      lost += counter->lost ();
-  }
-  int rate = c->audio_rate;
-  gchar *text = g_strdup_printf ("summary: %" G_GUINT64_FORMAT " video frames, %.2f s of audio, %"
-      G_GUINT64_FORMAT " packets lost, ", c->frames.load (), rate ? c->audio_frames / double (rate) : 0.0, lost);
-  std::string line = text;
-  g_free (text);
-
-  std::lock_guard<std::mutex> lock (c->marks_lock);
-  /* Pair every flash with the nearest tick: the offset is how much later the picture plays than the sound. */
-  std::vector<double> offsets;
-  for (GstClockTime flash : c->flashes) {
-    double best = 1e9;
-    for (GstClockTime tick : c->ticks) {
-      double d = (static_cast<double> (flash) - static_cast<double> (tick)) / 1e6;
-      if (std::fabs (d) < std::fabs (best))
-        best = d;
-    }
-    if (std::fabs (best) < 500)
-      offsets.push_back (best);
-    if (g_getenv ("MEET_DEBUG"))
-      g_print ("meetcli: debug: flash at %.3f s: %+.1f ms\n", flash / 1e9, best);
-  }
-  /* Streams are only in step once the server's first RTCP sender reports have arrived: keep the later half. */
-  offsets.erase (offsets.begin (), offsets.begin () + offsets.size () / 2);
-  if (offsets.empty ()) {
-    line += c->opt.blur ? "A/V offset unknown (--blur blurs the sync marks away)"
-        : "A/V offset unknown (no sync marks: they come with meetsrv's test sources)";
-  } else {
-    std::sort (offsets.begin (), offsets.end ());
-    gchar *part = g_strdup_printf ("A/V offset %+.1f ms (median of the last %zu sync marks)",
-        offsets[offsets.size () / 2], offsets.size ());
-    line += part;
-    g_free (part);
-  }
-  if (!c->glass_to_glass_ms.empty ()) {
-    /* Like the A/V offset, over the later half: the jitter buffers take a few seconds to learn the
-     * network's delay from the packets' arrival times, and RTCP to line the streams up. */
-    size_t first = c->glass_to_glass_ms.size () / 2;
-    std::vector<double> sorted (c->glass_to_glass_ms.begin () + first, c->glass_to_glass_ms.end ());
-    std::sort (sorted.begin (), sorted.end ());
-    size_t late = std::count (c->late.begin () + first, c->late.end (), true);
-    gchar *part = g_strdup_printf (", glass-to-glass latency %.1f ms (median of the last %zu frames, p90 %.1f "
-        "ms, %zu late)", sorted[sorted.size () / 2], sorted.size (), sorted[sorted.size () * 9 / 10], late);
-    line += part;
-    g_free (part);
-  }
-  return line;
-}
-
-/* Ends the meeting: TEARDOWN, then EOS through every branch so the recording is finalised. */
-void
-finish (Client * c, int exit_code, const std::string & failure)
-{
-  if (c->finishing)
-    return;
-  c->finishing = true;
-  c->exit_code = exit_code;
-  c->failure = failure;
-  if (c->retry_source) {
-    g_source_remove (c->retry_source);
-    c->retry_source = 0;
-  }
-  drop_source (c);
-  GstState state = GST_STATE_NULL;
-  gst_element_get_state (c->pipeline, &state, nullptr, 0);
-  if (state != GST_STATE_PLAYING) {
-    /* Nothing ever played (the sinks still wait for a first buffer): nothing to drain. */
-    g_main_loop_quit (c->loop);
-    return;
-  }
-  for (GstElement *head : {c->video_head, c->audio_head}) {
-    GstPad *pad = gst_element_get_static_pad (head, "sink");
-    gst_pad_send_event (pad, gst_event_new_eos ());
-    gst_object_unref (pad);
-  }
-  g_timeout_add_seconds (5, [](gpointer data) -> gboolean {
-        auto *cl = static_cast<Client *> (data);
-        g_print ("meetcli: the pipeline did not drain within 5 s; %s\n",
-            cl->opt.record ? "the recording may be incomplete" : "closing anyway");
-        g_main_loop_quit (cl->loop);
-        return G_SOURCE_REMOVE;
-      }, c);
-}
-
-gboolean
-on_tick (gpointer data)
-{
-  auto *c = static_cast<Client *> (data);
-  if (c->finishing)
-    return G_SOURCE_CONTINUE;
-  gint64 now = g_get_monotonic_time ();
-  /* --duration counts from the first data: a slow start (model loading, retries) does not eat into it. */
-  if (c->opt.duration > 0 && c->start_time && now - c->start_time >= c->opt.duration * G_USEC_PER_SEC) {
-    finish (c, 0, "");
-    return G_SOURCE_CONTINUE;
-  }
-  gint64 last_activity = std::max<gint64> (c->last_packet_time, c->connect_time);
-  if (c->opt.stock && c->source && c->wanted == Wanted::kPlaying &&
-      now - last_activity > static_cast<gint64> (c->opt.timeout) * G_USEC_PER_SEC) {
-    lost_server (c, "no data for " + std::to_string (c->opt.timeout) + " s");
-    return G_SOURCE_CONTINUE;
-  }
-  if (!c->connected && c->source && c->last_packet_time > c->connect_time) {
-    if (c->window && g_getenv ("MEET_DEBUG"))
-      print_button_positions (c);
-    c->connected = true;
-    c->attempts = 0;
-    if (c->start_time == 0)
-      c->start_time = now;
-    g_print ("meetcli: receiving %s\n", c->url.c_str ());
-  }
-
-  double seconds = (now - c->status_time) / 1e6;
-  bool print = seconds >= c->opt.status_interval;
-  if (!print && c->status_label == nullptr)
-    return G_SOURCE_CONTINUE;
-  uint64_t bytes = 0, lost = 0, expected = 0;
-  {
-    std::lock_guard<std::mutex> lock (c->counters_lock);
-    for (auto &counter : c->counters) {
-      bytes += counter->bytes;
-      lost += counter->lost ();
-      expected += counter->expected;
-    }
-  }
-  uint64_t frames = c->frames;
-  double fps = seconds > 0 ? (frames - c->status_frames) / seconds : 0;
-  double mbits = seconds > 0 ? (bytes - c->status_bytes) * 8 / seconds / 1e6 : 0;
-  gchar *text = g_strdup_printf ("%s, %.1f fps, %.2f Mbit/s, %" G_GUINT64_FORMAT " packets lost (%.2f%%), "
-      "latency %" G_GUINT64_FORMAT " ms", state_word (c->wanted), fps, mbits, lost,
-      expected ? 100.0 * lost / expected : 0.0,
-      GST_CLOCK_TIME_IS_VALID (c->pipeline_latency) ? c->pipeline_latency / GST_MSECOND : 0);
-  std::string line = text;
-  g_free (text);
-  {
-    std::lock_guard<std::mutex> lock (c->marks_lock);
-    if (c->glass_to_glass_ms.size () > c->status_g2g) {
-      double sum = 0;
-      for (size_t i = c->status_g2g; i < c->glass_to_glass_ms.size (); i++)
-        sum += c->glass_to_glass_ms[i];
-      gchar *part = g_strdup_printf (", glass-to-glass %.0f ms",
-          sum / (c->glass_to_glass_ms.size () - c->status_g2g));
-      line += part;
-      g_free (part);
-      if (print)
-        c->status_g2g = c->glass_to_glass_ms.size ();
-    }
-  }
-  set_status (c, line, print);
-  if (print) {
-    c->status_frames = frames;
-    c->status_bytes = bytes;
-    c->status_time = now;
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-gboolean
-on_bus_message (GstBus *, GstMessage * message, gpointer data)
-{
-  auto *c = static_cast<Client *> (data);
-  GstObject *origin = GST_MESSAGE_SRC (message);
-  bool from_source = c->source && gst_object_has_as_ancestor (origin, GST_OBJECT (c->source));
-  switch (GST_MESSAGE_TYPE (message)) {
-    case GST_MESSAGE_ERROR:{
-      GError *error = nullptr;
-      gchar *debug = nullptr;
-      gst_message_parse_error (message, &error, &debug);
-      std::string text = error->message;
-      if (debug && g_getenv ("MEET_DEBUG"))
-        g_printerr ("meetcli: debug: %s\n", debug);
-      g_error_free (error);
-      g_free (debug);
-      if (from_source)
-        lost_server (c, text);
-      else if (!c->finishing)
-        finish (c, 1, text);
-      break;
-    }
-    case GST_MESSAGE_WARNING:
-      if (from_source) {
-        /* meetrtspsrc's reconnection notices: "... reconnecting in N ms (attempt k of N)". */
-        GError *warning = nullptr;
-        gst_message_parse_warning (message, &warning, nullptr);
-        g_print ("meetcli: %s\n", warning->message);
-        g_error_free (warning);
-        c->connected = false;
-        c->connect_time = g_get_monotonic_time ();
-        restart_counters (c);
-      }
-      break;
-    case GST_MESSAGE_EOS:
-      if (c->finishing)
-        g_main_loop_quit (c->loop);
-      break;
-    case GST_MESSAGE_LATENCY:
-      gst_bin_recalculate_latency (GST_BIN (c->pipeline));
-      {
-        GstQuery *query = gst_query_new_latency ();
-        if (gst_element_query (c->pipeline, query))
-          gst_query_parse_latency (query, nullptr, &c->pipeline_latency, nullptr);
-        gst_query_unref (query);
-      }
-      break;
-    case GST_MESSAGE_STATE_CHANGED:
-      if (c->source && origin == GST_OBJECT (c->source)) {
-        GstState old_state, new_state;
-        gst_message_parse_state_changed (message, &old_state, &new_state, nullptr);
-        const char *what = nullptr;
-        if (old_state == GST_STATE_READY && new_state == GST_STATE_PAUSED)
-          what = "set up";
-        else if (new_state == GST_STATE_PLAYING)
-          what = "playing";
-        else if (old_state == GST_STATE_PLAYING && new_state == GST_STATE_PAUSED)
-          what = "paused";
-        else if (old_state == GST_STATE_PAUSED && new_state == GST_STATE_READY)
-          what = "torn down";
-        if (what)
-          g_print ("meetcli: RTSP session %s\n", what);
-      }
-      break;
-    default:
-      break;
-  }
-  return TRUE;
-}
-
-void
-on_first_signal (gpointer data)
-{
-  finish (static_cast<Client *> (data), 0, "");
-}
-
-void
-on_second_signal (gpointer data)
-{
-  g_main_loop_quit (static_cast<Client *> (data)->loop);
-}
-
 bool
-handle_key (Client * c, const char *key)
+valid_name (const std::string & name)
 {
-  std::string k = key;
-  if (k == "s" || k == "setup")
-    command (c, Wanted::kSetUp);
-  else if (k == "p" || k == "play")
-    command (c, Wanted::kPlaying);
-  else if (k == "space" || k == " " || k == "pause")
-    command (c, Wanted::kPaused);
-  else if (k == "t" || k == "teardown")
-    command (c, Wanted::kTornDown);
-  else if (k == "q" || k == "quit")
-    finish (c, 0, "");
-  else
+  if (name.empty () || name.size () > 64)
     return false;
+  for (char ch : name)
+    if (!g_ascii_isalnum (ch) && ch != '-' && ch != '_' && ch != '.')
+      return false;
   return true;
-}
-
-/* Headless mode reads the same commands as the keyboard shortcuts from standard input, one per line. */
-gboolean
-on_stdin (GIOChannel * channel, GIOCondition, gpointer data)
-{
-  auto *c = static_cast<Client *> (data);
-  gchar *line = nullptr;
-  GIOStatus status = g_io_channel_read_line (channel, &line, nullptr, nullptr, nullptr);
-  if (status != G_IO_STATUS_NORMAL) {
-    g_free (line);
-    return status == G_IO_STATUS_AGAIN ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-  }
-  g_strchomp (line);
-  if (line[0] != '\0' && !handle_key (c, line))
-    g_print ("meetcli: unknown command \"%s\" (setup, play, pause, teardown, quit)\n", line);
-  g_free (line);
-  return G_SOURCE_CONTINUE;
-}
-
-gboolean
-on_key_press (GtkWidget *, GdkEventKey * event, gpointer data)
-{
-  const gchar *name = gdk_keyval_name (event->keyval);
-  return name && handle_key (static_cast<Client *> (data), name);
-}
-
-gboolean
-on_window_delete (GtkWidget *, GdkEvent *, gpointer data)
-{
-  finish (static_cast<Client *> (data), 0, "");
-  return TRUE;
-}
-
-void
-build_window (Client * c, GstElement * video_sink)
-{
-  GtkWidget *video = nullptr;
-  g_object_get (video_sink, "widget", &video, nullptr);
-  c->window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
-  gchar *title = g_strdup_printf ("meetcli - %s", c->url.c_str ());
-  gtk_window_set_title (GTK_WINDOW (c->window), title);
-  g_free (title);
-  gtk_window_set_default_size (GTK_WINDOW (c->window), 640, 540);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  gtk_box_pack_start (GTK_BOX (box), video, TRUE, TRUE, 0);
-  g_object_unref (video);
-
-  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
-  struct {
-    const char *label;
-    const char *key;
-  } actions[] = {
-    {"SETUP (s)", "s"}, {"PLAY (p)", "p"}, {"PAUSE (space)", "space"}, {"TEARDOWN (t)", "t"},
-  };
-  for (auto &action : actions) {
-    GtkWidget *button = gtk_button_new_with_label (action.label);
-    /* Keys belong to the shortcuts: a focused button would also take space. */
-    gtk_widget_set_can_focus (button, FALSE);
-    g_object_set_data (G_OBJECT (button), "meet-key", const_cast<char *> (action.key));
-    g_signal_connect (button, "clicked", G_CALLBACK (+[](GtkButton * b, gpointer data) {
-          handle_key (static_cast<Client *> (data),
-              static_cast<const char *> (g_object_get_data (G_OBJECT (b), "meet-key")));
-        }), c);
-    gtk_box_pack_start (GTK_BOX (buttons), button, FALSE, FALSE, 0);
-  }
-  gtk_box_pack_start (GTK_BOX (box), buttons, FALSE, FALSE, 0);
-  c->status_label = gtk_label_new ("connecting...");
-  gtk_box_pack_start (GTK_BOX (box), c->status_label, FALSE, FALSE, 2);
-  gtk_container_add (GTK_CONTAINER (c->window), box);
-  g_signal_connect (c->window, "key-press-event", G_CALLBACK (on_key_press), c);
-  g_signal_connect (c->window, "delete-event", G_CALLBACK (on_window_delete), c);
-  gtk_widget_show_all (c->window);
-}
-
-/* With MEET_DEBUG set, tells where the buttons are (window coordinates), so GUI tests can click them. */
-void
-print_button_positions (Client * c)
-{
-  GtkWidget *box = gtk_bin_get_child (GTK_BIN (c->window));
-  GList *rows = gtk_container_get_children (GTK_CONTAINER (box));
-  GList *buttons = gtk_container_get_children (GTK_CONTAINER (g_list_nth_data (rows, 1)));
-  for (GList * l = buttons; l; l = l->next) {
-    GtkWidget *button = GTK_WIDGET (l->data);
-    GtkAllocation a;
-    gtk_widget_get_allocation (button, &a);
-    g_print ("meetcli: debug: button %s at %d,%d\n", static_cast<const char *> (g_object_get_data (G_OBJECT
-                (button), "meet-key")), a.x + a.width / 2, a.y + a.height / 2);
-  }
-  g_list_free (buttons);
-  g_list_free (rows);
-}
-
-std::string
-build_description (Client * c)
-{
-  const char *jpeg_depay = c->opt.stock ? "rtpjpegdepay" : "meetjpegdepay";
-  const char *pcm_depay = c->opt.stock ? "rtpL16depay" : "meetpcmdepay";
-  const char *video_sink = c->opt.headless ? "fakesink name=vsink sync=true" : "gtksink name=vsink sync=true";
-  const char *audio_sink = c->sound ? "autoaudiosink name=asink sync=true" : "fakesink name=asink sync=true";
-  bool record = c->opt.record != nullptr;
-  std::string d = std::string (jpeg_depay) + " name=vdepay ! ";
-  if (c->opt.blur) {
-    d += "jpegdec ! videoconvert ! yoloblur name=blur ! ";
-    if (record)
-      d += "tee name=vtee ! queue ! ";
-  } else {
-    /* Without blur the recording keeps the received JPEG: no re-encoding. */
-    if (record)
-      d += "jpegparse ! tee name=vtee ! queue ! ";
-    d += "jpegdec ! ";
-  }
-  d += std::string ("videoconvert ! ") + video_sink + " ";
-  if (record)
-    d += std::string ("vtee. ! queue ! ") + (c->opt.blur ? "videoconvert ! jpegenc ! " : "") + "mux.video_0 ";
-  d += std::string (pcm_depay) + " name=adepay ! ";
-  if (record)
-    d += "tee name=atee ! queue ! ";
-  d += std::string ("audioconvert ! audioresample ! ") + audio_sink + " ";
-  if (record)
-    d += "atee. ! queue ! audioconvert ! audio/x-raw,format=S16LE ! mux.audio_0 "
-        "matroskamux name=mux ! filesink name=recording";
-  return d;
 }
 
 }  // namespace
@@ -846,35 +37,64 @@ build_description (Client * c)
 int
 main (int argc, char **argv)
 {
-  Client c;
-  the_client = &c;
+  /* --watch selects the one-way player, with its own options. */
+  std::vector<char *> args (argv, argv + argc);
+  for (size_t i = 1; i < args.size (); i++) {
+    if (strcmp (args[i], "--watch") == 0) {
+      args.erase (args.begin () + i);
+      args.push_back (nullptr);
+      return meet::watch_main (static_cast<int> (args.size () - 1), args.data ());
+    }
+  }
+
+  meet::MeetingOptions o;
+  gchar *ip = nullptr, *path = nullptr, *name = nullptr, *user = nullptr, *password = nullptr;
+  gint port = 8554;
+  gboolean watch = FALSE;
   GOptionEntry entries[] = {
-    {"ip", 0, 0, G_OPTION_ARG_STRING, &c.opt.ip, "Server address (instead of a URL)", "HOST"},
-    {"port", 0, 0, G_OPTION_ARG_INT, &c.opt.port, "Server RTSP port (default 8554)", "PORT"},
-    {"path", 0, 0, G_OPTION_ARG_STRING, &c.opt.path, "Path of the meeting (default /meet)", "PATH"},
-    {"blur", 0, 0, G_OPTION_ARG_NONE, &c.opt.blur, "Blur people in the received picture (yoloblur)", nullptr},
-    {"model", 0, 0, G_OPTION_ARG_FILENAME, &c.opt.model, "YOLOv5 ONNX model for --blur", "FILE"},
-    {"latency", 0, 0, G_OPTION_ARG_INT, &c.opt.latency, "Jitter buffer in milliseconds (default 10; raise it "
+    {"name", 0, 0, G_OPTION_ARG_STRING, &name, "Your name in the meeting (default: the login name); letters, "
+          "digits, '-', '_', '.'", "NAME"},
+    {"watch", 0, 0, G_OPTION_ARG_NONE, &watch, "Only watch the meeting, publish nothing (the one-way player; "
+          "see meetcli --watch --help)", nullptr},
+    {"ip", 0, 0, G_OPTION_ARG_STRING, &ip, "Server address (instead of a URL)", "HOST"},
+    {"port", 0, 0, G_OPTION_ARG_INT, &port, "Server RTSP port (default 8554)", "PORT"},
+    {"path", 0, 0, G_OPTION_ARG_STRING, &path, "Path of the meeting (default /meet)", "PATH"},
+    {"video", 0, 0, G_OPTION_ARG_STRING, &o.video, "Camera device, or \"test\" for a test picture "
+          "(default: /dev/video0 when there is one)", "DEVICE|test"},
+    {"audio", 0, 0, G_OPTION_ARG_STRING, &o.audio, "ALSA capture device, or \"test\" for a test sound "
+          "(default: the sound server, else ALSA's default device)", "DEVICE|test"},
+    {"width", 0, 0, G_OPTION_ARG_INT, &o.width, "Picture width (default 640)", "PIXELS"},
+    {"height", 0, 0, G_OPTION_ARG_INT, &o.height, "Picture height (default 480)", "PIXELS"},
+    {"fps", 0, 0, G_OPTION_ARG_INT, &o.fps, "Frames per second (default 30)", "N"},
+    {"quality", 0, 0, G_OPTION_ARG_INT, &o.quality, "JPEG quality 1-100 (default 50)", "Q"},
+    {"no-mirror", 0, 0, G_OPTION_ARG_NONE, &o.no_mirror, "Send the picture as the camera sees it "
+          "(it is mirrored by default, like a looking glass)", nullptr},
+    {"blur", 0, 0, G_OPTION_ARG_NONE, &o.blur, "Blur people in your own picture before it leaves the machine "
+          "(yoloblur)", nullptr},
+    {"model", 0, 0, G_OPTION_ARG_FILENAME, &o.model, "YOLOv5 ONNX model for --blur", "FILE"},
+    {"no-echo-cancel", 0, 0, G_OPTION_ARG_NONE, &o.no_echo_cancel, "No echo cancellation on the microphone",
+          nullptr},
+    {"latency", 0, 0, G_OPTION_ARG_INT, &o.latency, "Jitter buffer in milliseconds (default 10; raise it "
           "on a jittery network)", "MS"},
-    {"user", 0, 0, G_OPTION_ARG_STRING, &c.opt.user, "User name for the server", "NAME"},
-    {"password", 0, 0, G_OPTION_ARG_STRING, &c.opt.password, "Password for the server", "SECRET"},
-    {"headless", 0, 0, G_OPTION_ARG_NONE, &c.opt.headless, "No window; commands (setup, play, pause, "
-          "teardown, quit) are read from standard input", nullptr},
-    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &c.opt.duration, "Leave the meeting this many seconds after the first data arrives",
-          "SECONDS"},
-    {"record", 0, 0, G_OPTION_ARG_FILENAME, &c.opt.record, "Record what is received to a Matroska file "
-          "(MJPEG video, PCM sound)", "FILE"},
-    {"retry", 0, 0, G_OPTION_ARG_INT, &c.opt.retry, "Reconnection attempts when the server cannot be "
-          "reached or goes away (default 5)", "N"},
-    {"timeout", 0, 0, G_OPTION_ARG_INT, &c.opt.timeout, "Seconds without data before the server counts as "
-          "gone (default 5)", "SECONDS"},
-    {"status-interval", 0, 0, G_OPTION_ARG_INT, &c.opt.status_interval,
+    {"buffer-mode", 0, 0, G_OPTION_ARG_STRING, &o.buffer_mode, "How the jitter buffers time what arrives: "
+          "slave (default: follows each sender's clock, lip sync can wobble by a frame on a starved CPU) or "
+          "none (RTP timestamps only: exact lip sync, for senders with NTP-synced clocks)", "MODE"},
+    {"user", 0, 0, G_OPTION_ARG_STRING, &user, "User name for the server", "NAME"},
+    {"password", 0, 0, G_OPTION_ARG_STRING, &password, "Password for the server", "SECRET"},
+    {"headless", 0, 0, G_OPTION_ARG_NONE, &o.headless, "No window; commands (mute, unmute, camera off, "
+          "camera on, setup, play, pause, teardown, quit) are read from standard input", nullptr},
+    {"duration", 0, 0, G_OPTION_ARG_DOUBLE, &o.duration, "Leave the meeting this many seconds after the first "
+          "data is sent or received", "SECONDS"},
+    {"record", 0, 0, G_OPTION_ARG_FILENAME, &o.record, "Record every other participant's video and sound as "
+          "tracks of one Matroska file (MJPEG video, PCM sound)", "FILE"},
+    {"timeout", 0, 0, G_OPTION_ARG_INT, &o.timeout, "Seconds without an answer from the server before a "
+          "connection counts as gone (default 5)", "SECONDS"},
+    {"status-interval", 0, 0, G_OPTION_ARG_INT, &o.status_interval,
           "Seconds between status lines (default 5)", "SECONDS"},
-    {"stock", 0, 0, G_OPTION_ARG_NONE, &c.opt.stock, "Receive with GStreamer's own rtspsrc, rtpjpegdepay and "
-          "rtpL16depay instead of the meet plugin's (for comparisons)", nullptr},
     {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}
   };
-  GOptionContext *context = g_option_context_new ("[URL] - join a meeting served over RTSP");
+  GOptionContext *context = g_option_context_new ("[URL] - join a meeting served over RTSP: publish your "
+      "camera and microphone, see and hear everyone else");
   g_option_context_add_main_entries (context, entries, nullptr);
   g_option_context_add_group (context, gst_init_get_option_group ());
   GError *error = nullptr;
@@ -883,127 +103,81 @@ main (int argc, char **argv)
     return 2;
   }
   g_option_context_free (context);
-  if (argc > 2 || (argc == 2 && c.opt.ip)) {
+  if (argc > 2 || (argc == 2 && ip)) {
     g_printerr ("meetcli: give either one URL or --ip/--port/--path (see meetcli --help)\n");
     return 2;
   }
   if (argc == 2) {
-    c.url = argv[1];
-  } else if (c.opt.ip) {
-    bool ipv6 = strchr (c.opt.ip, ':') != nullptr;
-    const char *path = c.opt.path ? c.opt.path : "/meet";
-    c.url = std::string ("rtsp://") + (ipv6 ? "[" : "") + c.opt.ip + (ipv6 ? "]" : "") + ":" +
-        std::to_string (c.opt.port) + (path[0] == '/' ? "" : "/") + path;
+    o.url = argv[1];
+  } else if (ip) {
+    bool ipv6 = strchr (ip, ':') != nullptr;
+    const char *p = path ? path : "/meet";
+    o.url = std::string ("rtsp://") + (ipv6 ? "[" : "") + ip + (ipv6 ? "]" : "") + ":" +
+        std::to_string (port) + (p[0] == '/' ? "" : "/") + p;
   } else {
     g_printerr ("meetcli: which meeting? Give its URL (rtsp://HOST:PORT/meet) or --ip HOST\n");
     return 2;
   }
-  if (!g_str_has_prefix (c.url.c_str (), "rtsp://") && !g_str_has_prefix (c.url.c_str (), "rtspt://")) {
-    g_printerr ("meetcli: %s is not an rtsp:// URL\n", c.url.c_str ());
+  while (!o.url.empty () && o.url.back () == '/')
+    o.url.pop_back ();
+  if (!g_str_has_prefix (o.url.c_str (), "rtsp://")) {
+    g_printerr ("meetcli: %s is not an rtsp:// URL\n", o.url.c_str ());
     return 2;
   }
-  if (c.opt.retry < 0 || c.opt.latency < 0 || c.opt.timeout <= 0 || c.opt.status_interval <= 0 ||
-      c.opt.duration < 0) {
-    g_printerr ("meetcli: --retry, --latency and --duration cannot be negative, --timeout and "
-        "--status-interval must be positive\n");
+  o.name = name ? name : g_get_user_name ();
+  if (!valid_name (o.name)) {
+    g_printerr ("meetcli: --name %s: a name is 1-64 letters, digits, '-', '_' or '.'\n", o.name.c_str ());
     return 2;
   }
-  if ((c.opt.user == nullptr) != (c.opt.password == nullptr)) {
+  if (o.latency < 0 || o.timeout <= 0 || o.status_interval <= 0 || o.duration < 0 || o.width <= 0 ||
+      o.height <= 0 || o.fps <= 0 || o.quality < 1 || o.quality > 100) {
+    g_printerr ("meetcli: --latency and --duration cannot be negative, --quality is 1-100, and --timeout, "
+        "--status-interval, sizes and --fps must be positive\n");
+    return 2;
+  }
+  if (o.buffer_mode && strcmp (o.buffer_mode, "slave") != 0 && strcmp (o.buffer_mode, "none") != 0) {
+    g_printerr ("meetcli: --buffer-mode is slave or none\n");
+    return 2;
+  }
+  if ((user == nullptr) != (password == nullptr)) {
     g_printerr ("meetcli: give both --user and --password, or neither\n");
     return 2;
   }
-  if (!c.opt.headless && !gtk_init_check (&argc, &argv)) {
+  o.user = user ? user : "";
+  o.password = password ? password : "";
+  if (!o.headless && !gtk_init_check (&argc, &argv)) {
     g_print ("meetcli: no display: running headless\n");
-    c.opt.headless = TRUE;
+    o.headless = TRUE;
   }
-  std::vector<const char *> needed = {c.opt.stock ? "rtspsrc" : "meetrtspsrc",
-    c.opt.stock ? "rtpjpegdepay" : "meetjpegdepay", c.opt.stock ? "rtpL16depay" : "meetpcmdepay"};
-  if (c.opt.blur)
+  std::vector<const char *> needed = {"meetrtspsrc", "meetrtspclientsink", "meetjpegdepay", "meetpcmdepay",
+    "meetjpegpay", "meetpcmpay", "audiomixer", "input-selector", "webrtcdsp", "webrtcechoprobe"};
+  if (o.blur)
     needed.push_back ("yoloblur");
-  for (const char *name : needed) {
-    if (!meet::have_element (name)) {
-      g_printerr ("meetcli: the %s element is missing: %s\n", name, g_str_equal (name, "yoloblur") ?
+  for (const char *element : needed) {
+    if (!meet::have_element (element)) {
+      bool ours = g_str_has_prefix (element, "meet") || g_str_equal (element, "yoloblur");
+      g_printerr ("meetcli: the %s element is missing: %s\n", element, g_str_equal (element, "yoloblur") ?
           "it is built only when OpenCV is found; install libopencv-dev and rebuild, or run without --blur" :
-          "build meetstream and run from `meson devenv -C build` (or set GST_PLUGIN_PATH to build/plugins/meet)");
+          ours ? "build meetstream and run from `meson devenv -C build` (or set GST_PLUGIN_PATH to build/plugins/meet)" :
+          "install GStreamer's plugins (gstreamer1.0-plugins-base, -good and -bad: scripts/setup.sh)");
       return 1;
     }
   }
   /* autoaudiosink would fall back to a silent fake sink, after noisy attempts at every sound system. */
-  c.sound = meet::have_sound_server () || meet::have_alsa_device ('p');
-  if (!c.sound)
+  o.sound = meet::have_sound_server () || meet::have_alsa_device ('p');
+  if (!o.sound)
     g_print ("meetcli: no sound device: carrying on without sound\n");
 
-  std::string description = build_description (&c);
-  GError *parse_error = nullptr;
-  c.pipeline = gst_parse_launch_full (description.c_str (), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
-  if (c.pipeline == nullptr) {
-    g_printerr ("meetcli: cannot build the pipeline: %s\n", parse_error->message);
-    return 1;
-  }
-  g_signal_connect (c.pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), nullptr);
-  c.video_head = gst_bin_get_by_name (GST_BIN (c.pipeline), "vdepay");
-  c.audio_head = gst_bin_get_by_name (GST_BIN (c.pipeline), "adepay");
-  if (c.opt.record) {
-    GstElement *recording = gst_bin_get_by_name (GST_BIN (c.pipeline), "recording");
-    g_object_set (recording, "location", c.opt.record, nullptr);
-    gst_object_unref (recording);
-  }
-  if (c.opt.blur && c.opt.model) {
-    GstElement *blur = gst_bin_get_by_name (GST_BIN (c.pipeline), "blur");
-    meet::set_property (blur, "model", c.opt.model);
-    gst_object_unref (blur);
-  }
-  GstElement *video_sink = gst_bin_get_by_name (GST_BIN (c.pipeline), "vsink");
-  GstPad *pad = gst_element_get_static_pad (video_sink, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_video_frame, &c, nullptr);
-  gst_object_unref (pad);
-  pad = gst_element_get_static_pad (c.audio_head, "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_audio, &c, nullptr);
-  gst_object_unref (pad);
-  if (!c.opt.headless)
-    build_window (&c, video_sink);
-  gst_object_unref (video_sink);
-
-  c.loop = g_main_loop_new (nullptr, FALSE);
-  GstBus *bus = gst_element_get_bus (c.pipeline);
-  gst_bus_add_watch (bus, on_bus_message, &c);
-  gst_object_unref (bus);
-  meet::watch_unix_signals (on_first_signal, on_second_signal, &c);
-  GIOChannel *input = nullptr;
-  if (c.opt.headless) {
-    input = g_io_channel_unix_new (0);
-    g_io_add_watch (input, static_cast<GIOCondition> (G_IO_IN | G_IO_HUP), on_stdin, &c);
-  }
-  c.status_time = g_get_monotonic_time ();
-  g_timeout_add (200, on_tick, &c);
-
-  g_print ("meetcli: joining %s\n", c.url.c_str ());
-  connect_source (&c);
-  gst_element_set_state (c.pipeline, GST_STATE_PLAYING);
-  g_main_loop_run (c.loop);
-
-  gst_element_set_state (c.pipeline, GST_STATE_NULL);
-  g_print ("meetcli: %s\n", summary (&c).c_str ());
-  if (c.exit_code == 0 && c.frames == 0 && c.audio_frames == 0) {
-    c.exit_code = 1;
-    c.failure = "received nothing from " + c.url;
-  }
-  if (c.exit_code != 0)
-    g_printerr ("meetcli: error: %s\n", c.failure.empty () ? "interrupted" : c.failure.c_str ());
-
-  if (input)
-    g_io_channel_unref (input);
-  if (c.window)
-    gtk_widget_destroy (c.window);
-  gst_object_unref (c.video_head);
-  gst_object_unref (c.audio_head);
-  gst_object_unref (c.pipeline);
-  g_main_loop_unref (c.loop);
-  g_free (c.opt.ip);
-  g_free (c.opt.path);
-  g_free (c.opt.model);
-  g_free (c.opt.user);
-  g_free (c.opt.password);
-  g_free (c.opt.record);
-  return c.exit_code;
+  int code = meet::run_meeting (o);
+  g_free (ip);
+  g_free (path);
+  g_free (name);
+  g_free (user);
+  g_free (password);
+  g_free (o.video);
+  g_free (o.audio);
+  g_free (o.model);
+  g_free (o.record);
+  g_free (o.buffer_mode);
+  return code;
 }

@@ -1,18 +1,30 @@
 /* meetsrv: hosts a meeting. Captures the camera and the microphone (or test sources when there are none),
- * encodes JPEG and L16 and serves both over RTSP with meetrtspsink.
+ * encodes JPEG and L16 and serves both over RTSP with meetrtspsink at PATH, where any player sees the host;
+ * participants (meetcli, ffmpeg, rtspclientsink) publish under PATH/NAME and everyone plays everyone.
  *
- *   camera ! convert/scale/rate ! [videoflip] ! [yoloblur] ! I420 ! jpegenc ! meetjpegpay ! meetrtspsink.sink_0
- *   microphone ! audioconvert ! audioresample ! S16BE ! meetpcmpay ! meetrtspsink.sink_1
+ *   camera ! convert/scale/rate ! [videoflip] ! [yoloblur] ! I420 ! jpegenc ! meetjpegpay ! tee ! meetrtspsink.sink_0
+ *   microphone ! audioconvert ! audioresample ! S16BE ! meetpcmpay ! tee ! meetrtspsink.sink_1
+ *   both tees ! meetrtspclientsink location=rtsp://127.0.0.1:PORT/PATH/NAME   (the host in the roster)
  *
- * Example: meetsrv --port 8554 --path /meet --blur
+ * The host also publishes itself into its own server as PATH/NAME, so that the roster names it and the
+ * participants' meetcli find it like anyone else (a loopback hop of well under a millisecond).
+ * --no-camera: no media of its own, a pure relay.
+ *
+ * Example: meetsrv --port 8554 --path /meet --name alice --blur
  */
+#include "capture.h"
 #include "launcher.h"
 #include "marks.h"
+#include "meetingforward.h"
+#include "rosterwatch.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -20,6 +32,11 @@ struct Options {
   gchar *ip = nullptr;
   gint port = 8554;
   gchar *path = nullptr;
+  gchar *name = nullptr;
+  gint max_participants = 16;
+  gint max_viewers = 100;
+  gboolean no_camera = FALSE;
+  gint session_timeout = 60;
   gchar *video = nullptr;
   gchar *video_source = nullptr;
   gchar *audio = nullptr;
@@ -33,6 +50,8 @@ struct Options {
   gchar *user = nullptr;
   gchar *password = nullptr;
   gint status_interval = 5;
+  gchar **forward = nullptr;
+  gboolean forward_all = FALSE;
 };
 
 struct Server {
@@ -40,6 +59,7 @@ struct Server {
   GMainLoop *loop = nullptr;
   GstElement *pipeline = nullptr;
   GstElement *rtsp_sink = nullptr;
+  GstElement *self_publisher = nullptr;  /* the host into its own server as PATH/NAME */
   std::string video_desc;       /* what the picture comes from, for messages */
   bool test_video = false;
   bool playing = false;
@@ -47,93 +67,33 @@ struct Server {
   bool stopping = false;
   int exit_code = 0;
   uint64_t last_bytes = 0;
+  uint64_t last_bytes_in = 0;
   gint64 last_status_time = 0;
   uint64_t last_clients = 0;
+  std::unique_ptr<meet::RosterWatch> roster;
+  std::unique_ptr<meet::MeetingForwards> forwards;   /* --forward */
+  std::vector<std::string> participants;
 };
 
-/* Opens the element's device (NULL -> READY) to learn whether it can be used; fills @reason when not. */
+/* A name fit for PATH/NAME: letters, digits, '-', '_', '.'. */
 bool
-device_opens (const char *factory, const char *device, std::string * reason)
+valid_name (const char *name)
 {
-  GstElement *element = gst_element_factory_make (factory, nullptr);
-  if (element == nullptr) {
-    *reason = std::string ("GStreamer element ") + factory + " is not installed";
+  if (name == nullptr || *name == '\0' || strlen (name) > 64)
     return false;
-  }
-  if (device != nullptr)
-    g_object_set (element, "device", device, nullptr);
-  bool ok = gst_element_set_state (element, GST_STATE_READY) != GST_STATE_CHANGE_FAILURE;
-  if (!ok)
-    *reason = device ? std::string (device) + " cannot be opened" : std::string (factory) + " cannot start";
-  gst_element_set_state (element, GST_STATE_NULL);
-  gst_object_unref (element);
-  return ok;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return false;
+  return true;
 }
 
-/* Chooses the camera; returns the launch fragment of the video source. */
 std::string
-choose_video (Server * s)
+join_names (const std::vector<std::string> & names)
 {
-  if (s->opt.video_source) {
-    s->video_desc = "video source";
-    /* A bin of its own, so that its errors are told apart from the rest of the pipeline's. */
-    return std::string ("bin.( name=vsrc ") + s->opt.video_source + " )";
-  }
-  std::string device = s->opt.video ? s->opt.video : "";
-  if (device == "test") {
-    s->test_video = true;
-    s->video_desc = "test picture";
-    return "videotestsrc name=vsrc is-live=true pattern=smpte";
-  }
-  bool automatic = device.empty ();
-  if (automatic)
-    device = "/dev/video0";
-  std::string reason;
-  if (g_file_test (device.c_str (), G_FILE_TEST_EXISTS) && device_opens ("v4l2src", device.c_str (), &reason)) {
-    s->video_desc = "camera " + device;
-    /* decodebin takes both raw and MJPEG-only cameras. */
-    return "v4l2src name=vsrc device=\"" + device + "\" ! decodebin";
-  }
-  if (reason.empty ())
-    reason = "there is no " + device;
-  if (!automatic) {
-    g_printerr ("meetsrv: camera %s: %s; use --video test to serve a test picture instead.\n",
-        device.c_str (), reason.c_str ());
-    exit (1);
-  }
-  g_print ("meetsrv: no camera (%s): serving a test picture instead.\n", reason.c_str ());
-  s->test_video = true;
-  s->video_desc = "test picture";
-  return "videotestsrc name=vsrc is-live=true pattern=smpte";
-}
-
-/* The test sound ticks once a second, in step with the flash mark of the test picture. */
-const char *kTestAudio =
-    "audiotestsrc name=asrc is-live=true wave=ticks freq=1000 sine-periods-per-tick=50 volume=0.5";
-
-std::string
-choose_audio (Server * s)
-{
-  std::string device = s->opt.audio ? s->opt.audio : "";
-  if (device == "test")
-    return kTestAudio;
-  std::string reason;
-  if (device.empty ()) {
-    /* A desktop sound server first, then the ALSA default device. */
-    if (meet::have_sound_server () && device_opens ("pulsesrc", nullptr, &reason))
-      return "pulsesrc name=asrc";
-    if (meet::have_alsa_device ('c') && device_opens ("alsasrc", "default", &reason))
-      return "alsasrc name=asrc";
-    g_print ("meetsrv: no microphone (no sound server and no ALSA capture device): serving a test sound "
-        "instead.\n");
-    return kTestAudio;
-  }
-  if (!device_opens ("alsasrc", device.c_str (), &reason)) {
-    g_printerr ("meetsrv: microphone %s: %s; use --audio test to serve a test sound instead.\n",
-        device.c_str (), reason.c_str ());
-    exit (1);
-  }
-  return "alsasrc name=asrc device=\"" + device + "\"";
+  std::string text;
+  for (auto &n : names)
+    text += (text.empty ()? "" : ", ") + n;
+  return text;
 }
 
 void
@@ -143,6 +103,30 @@ stop (Server * s, int exit_code)
     return;
   s->stopping = true;
   s->exit_code = exit_code;
+  if (s->opt.no_camera) {
+    /* A relay has no sources to end: closing the server ends every session. */
+    g_main_loop_quit (s->loop);
+    return;
+  }
+  /* The host leaves its own roster first (TEARDOWN on PAUSED->READY): the EOS below then only has
+   * meetrtspsink's sessions to end, as for a server without participants. */
+  if (s->self_publisher) {
+    GstPad *pads[2] = { gst_element_get_static_pad (s->self_publisher, "sink_0"),
+      gst_element_get_static_pad (s->self_publisher, "sink_1") };
+    for (GstPad *pad : pads) {
+      GstPad *peer = pad ? gst_pad_get_peer (pad) : nullptr;
+      if (peer) {
+        gst_pad_unlink (peer, pad);
+        gst_object_unref (peer);
+      }
+      if (pad)
+        gst_object_unref (pad);
+    }
+    gst_element_set_state (s->self_publisher, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (s->pipeline), s->self_publisher);
+    gst_object_unref (s->self_publisher);
+    s->self_publisher = nullptr;
+  }
   /* EOS from the sources lets meetrtspsink end every session (RTCP BYE) before the devices are released. */
   gst_element_send_event (s->pipeline, gst_event_new_eos ());
   g_timeout_add_seconds (3, [](gpointer data) -> gboolean {
@@ -199,13 +183,46 @@ streams_ready (Server * s)
   return ready;
 }
 
+/* The roster changed: who joined, who left. */
+void
+on_roster (Server * s, const std::vector<std::string> & names)
+{
+  for (auto &n : names)
+    if (std::find (s->participants.begin (), s->participants.end (), n) == s->participants.end ())
+      g_print ("meetsrv: %s joined (%zu in the meeting: %s)\n", n.c_str (), names.size (),
+          join_names (names).c_str ());
+  for (auto &n : s->participants)
+    if (std::find (names.begin (), names.end (), n) == names.end ())
+      g_print ("meetsrv: %s left (%zu in the meeting%s%s)\n", n.c_str (), names.size (),
+          names.empty ()? "" : ": ", join_names (names).c_str ());
+  s->participants = names;
+  if (s->forwards)
+    s->forwards->on_roster (names);
+}
+
+std::string
+local_url (Server * s, uint64_t port)
+{
+  std::string host = s->opt.ip && strcmp (s->opt.ip, "0.0.0.0") != 0 && strcmp (s->opt.ip, "::") != 0 ?
+      s->opt.ip : "127.0.0.1";
+  bool ipv6 = host.find (':') != std::string::npos;
+  return "rtsp://" + std::string (ipv6 ? "[" : "") + host + (ipv6 ? "]" : "") + ":" + std::to_string (port) +
+      s->opt.path;
+}
+
 gboolean
 on_status_tick (gpointer data)
 {
   auto *s = static_cast<Server *> (data);
   if (!s->announced) {
-    if (s->playing && streams_ready (s))
+    if (s->playing && (s->opt.no_camera || streams_ready (s))) {
       announce (s);
+      uint64_t port = meet::get_uint64_property (s->rtsp_sink, "bound-port");
+      s->roster = std::make_unique<meet::RosterWatch> (local_url (s, port), s->opt.user ? s->opt.user : "",
+          s->opt.password ? s->opt.password : "", [s](const std::vector<std::string> & names) {
+            on_roster (s, names);
+          });
+    }
     return G_SOURCE_CONTINUE;
   }
   uint64_t clients = meet::get_uint64_property (s->rtsp_sink, "clients");
@@ -218,10 +235,26 @@ on_status_tick (gpointer data)
     uint64_t bytes = meet::get_uint64_property (s->rtsp_sink, "bytes-sent");
     double seconds = s->last_status_time ? (now - s->last_status_time) / 1e6 : 0;
     double mbits = seconds > 0 && bytes >= s->last_bytes ? (bytes - s->last_bytes) * 8 / seconds / 1e6 : 0;
-    g_print ("meetsrv: %" G_GUINT64_FORMAT " client%s connected, %.2f Mbit/s sent\n", clients,
-        clients == 1 ? "" : "s", mbits);
+    std::string in;
+    /* meetrtspsink counts what it sends; what participants send it only once it has a bytes-received
+     * counter. */
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (s->rtsp_sink), "bytes-received")) {
+      uint64_t bytes_in = meet::get_uint64_property (s->rtsp_sink, "bytes-received");
+      double in_mbits = seconds > 0 && bytes_in >= s->last_bytes_in ?
+          (bytes_in - s->last_bytes_in) * 8 / seconds / 1e6 : 0;
+      s->last_bytes_in = bytes_in;
+      gchar *part = g_strdup_printf (", %.2f Mbit/s in", in_mbits);
+      in = part;
+      g_free (part);
+    }
+    std::string who = s->participants.empty ()? "nobody publishing" :
+        std::to_string (s->participants.size ()) + " in the meeting (" + join_names (s->participants) + ")";
+    g_print ("meetsrv: %" G_GUINT64_FORMAT " client%s connected, %.2f Mbit/s sent%s, %s\n", clients,
+        clients == 1 ? "" : "s", mbits, in.c_str (), who.c_str ());
     s->last_bytes = bytes;
     s->last_status_time = now;
+    if (s->forwards)
+      s->forwards->print_status ();
   }
   return G_SOURCE_CONTINUE;
 }
@@ -232,6 +265,8 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
   auto *s = static_cast<Server *> (data);
   switch (GST_MESSAGE_TYPE (message)) {
     case GST_MESSAGE_ERROR:{
+      if (s->forwards && s->forwards->handle_error (message))
+        break;
       GError *error = nullptr;
       gchar *debug = nullptr;
       gst_message_parse_error (message, &error, &debug);
@@ -282,6 +317,16 @@ main (int argc, char **argv)
     {"ip", 0, 0, G_OPTION_ARG_STRING, &s.opt.ip, "Address to listen on (default: all addresses)", "ADDR"},
     {"port", 0, 0, G_OPTION_ARG_INT, &s.opt.port, "RTSP port (0 = any free port, printed in the URL)", "PORT"},
     {"path", 0, 0, G_OPTION_ARG_STRING, &s.opt.path, "Path of the meeting in the URL (default /meet)", "PATH"},
+    {"name", 0, 0, G_OPTION_ARG_STRING, &s.opt.name, "The host's name in the meeting (default: the login "
+          "name); letters, digits, '-', '_', '.'", "NAME"},
+    {"max-participants", 0, 0, G_OPTION_ARG_INT, &s.opt.max_participants, "Most participants publishing at "
+          "once (default 16)", "N"},
+    {"max-viewers", 0, 0, G_OPTION_ARG_INT, &s.opt.max_viewers, "Most RTSP sessions reading the meeting at "
+          "once, participants' own included (default 100)", "N"},
+    {"no-camera", 0, 0, G_OPTION_ARG_NONE, &s.opt.no_camera, "No camera or microphone of the host's own: only "
+          "relay the participants (for a server machine)", nullptr},
+    {"session-timeout", 0, 0, G_OPTION_ARG_INT, &s.opt.session_timeout, "Seconds of silence after which a "
+          "viewer or participant counts as gone (default 60)", "SECONDS"},
     {"video", 0, 0, G_OPTION_ARG_STRING, &s.opt.video, "Camera device, or \"test\" for a test picture "
           "(default: /dev/video0 when there is one)", "DEVICE|test"},
     {"video-source", 0, 0, G_OPTION_ARG_STRING, &s.opt.video_source, "Any live GStreamer video source "
@@ -302,6 +347,11 @@ main (int argc, char **argv)
     {"password", 0, 0, G_OPTION_ARG_STRING, &s.opt.password, "Password clients must give", "SECRET"},
     {"status-interval", 0, 0, G_OPTION_ARG_INT, &s.opt.status_interval,
           "Seconds between status lines (default 5)", "SECONDS"},
+    {"forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &s.opt.forward, "Also publish the host's streams into "
+          "another RTSP server (a relay for a large audience), with RTSP RECORD; repeatable; credentials as "
+          "rtsp://user:password@relay:8554/path", "URL"},
+    {"forward-all", 0, 0, G_OPTION_ARG_NONE, &s.opt.forward_all, "With --forward: every participant too, as "
+          "URL/NAME", nullptr},
     {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}
   };
   GOptionContext *context = g_option_context_new ("- host a camera-and-microphone meeting over RTSP");
@@ -330,12 +380,43 @@ main (int argc, char **argv)
     g_printerr ("meetsrv: give --video or --video-source, not both.\n");
     return 2;
   }
+  if (s.opt.forward_all && !s.opt.forward) {
+    g_printerr ("meetsrv: --forward-all needs a --forward URL.\n");
+    return 2;
+  }
+  for (gchar **url = s.opt.forward; url && *url; url++) {
+    if (!g_str_has_prefix (*url, "rtsp://")) {
+      g_printerr ("meetsrv: --forward %s: give the relay's rtsp:// URL.\n", *url);
+      return 2;
+    }
+  }
+  if (s.opt.forward && s.opt.no_camera && !s.opt.forward_all) {
+    g_printerr ("meetsrv: --forward with --no-camera has nothing of the host's to forward: add --forward-all "
+        "to forward the participants.\n");
+    return 2;
+  }
   if ((s.opt.user == nullptr) != (s.opt.password == nullptr)) {
     g_printerr ("meetsrv: give both --user and --password, or neither.\n");
     return 2;
   }
 
-  for (const char *needed : {"meetrtspsink", "meetjpegpay", "meetpcmpay"}) {
+  if (s.opt.name == nullptr)
+    s.opt.name = g_strdup (g_get_user_name ());
+  if (!valid_name (s.opt.name)) {
+    g_printerr ("meetsrv: --name %s: a name is 1-64 letters, digits, '-', '_' or '.'.\n", s.opt.name);
+    return 2;
+  }
+  if (s.opt.max_viewers < 1 || s.opt.max_viewers > 10000) {
+    g_printerr ("meetsrv: --max-viewers must be 1-10000.\n");
+    return 2;
+  }
+  if (s.opt.max_participants < 1 || s.opt.max_participants > 1000 || s.opt.session_timeout < 1 ||
+      s.opt.session_timeout > 3600) {
+    g_printerr ("meetsrv: --max-participants must be 1-1000 and --session-timeout 1-3600.\n");
+    return 2;
+  }
+
+  for (const char *needed : {"meetrtspsink", "meetjpegpay", "meetpcmpay", "meetrtspclientsink"}) {
     if (!meet::have_element (needed)) {
       g_printerr ("meetsrv: the %s element is missing: build meetstream and run from `meson devenv -C build` "
           "(or set GST_PLUGIN_PATH to build/plugins/meet).\n", needed);
@@ -348,34 +429,63 @@ main (int argc, char **argv)
     return 1;
   }
 
-  std::string video = choose_video (&s);
-  std::string audio = choose_audio (&s);
-  /* videorate only drops frames: filling in missing ones means holding every frame until the next one
-   * arrives, a whole frame (33 ms at 30 fps) of latency. A camera slower than --fps sends at its own rate. */
-  gchar *caps = g_strdup_printf ("video/x-raw,width=%d,height=%d,framerate=[1/1,%d/1],pixel-aspect-ratio=1/1",
-      s.opt.width, s.opt.height, s.opt.fps);
-  std::string description = video + " ! videoconvert ! videoscale ! videorate drop-only=true ! " + caps + " ! ";
-  g_free (caps);
-  if (!s.opt.no_mirror)
-    /* video-direction: setting the deprecated method property has no effect in GStreamer 1.22. */
-    description += "videoflip video-direction=horiz ! ";
-  if (s.opt.blur)
-    description += "videoconvert ! yoloblur name=blur ! ";
-  description += "videoconvert ! video/x-raw,format=I420 ! jpegenc name=venc quality=" +
-      std::to_string (s.opt.quality) + " ! meetjpegpay ! rtspsink.sink_0 ";
-  description += audio + " ! audioconvert ! audioresample ! audio/x-raw,format=S16BE,rate=48000,channels=1 "
-      "! meetpcmpay ! rtspsink.sink_1 meetrtspsink name=rtspsink";
+  std::string description;
+  if (s.opt.no_camera) {
+    s.video_desc = "no media of its own (relay only)";
+    description = "meetrtspsink name=rtspsink";
+  } else {
+    meet::CaptureOptions capture;
+    capture.video = s.opt.video;
+    capture.video_source = s.opt.video_source;
+    capture.audio = s.opt.audio;
+    capture.width = s.opt.width;
+    capture.height = s.opt.height;
+    capture.fps = s.opt.fps;
+    capture.mirror = !s.opt.no_mirror;
+    capture.blur = s.opt.blur;
+    meet::CaptureChoice choice = meet::choose_capture ("meetsrv", capture);
+    s.video_desc = choice.video_desc;
+    s.test_video = choice.test_video;
+    description = choice.video + " ! " + meet::video_processing (capture) +
+        " ! video/x-raw,format=I420 ! jpegenc name=venc quality=" + std::to_string (s.opt.quality) +
+        " ! meetjpegpay ! tee name=vtee ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=200000000 "
+        "leaky=downstream ! rtspsink.sink_0 ";
+    description += choice.audio + " ! audioconvert ! audioresample ! "
+        "audio/x-raw,format=S16BE,rate=48000,channels=1 ! meetpcmpay ! tee name=atee ! queue "
+        "max-size-buffers=0 max-size-bytes=0 max-size-time=200000000 leaky=downstream ! rtspsink.sink_1 "
+        "meetrtspsink name=rtspsink "
+        "vtee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=200000000 leaky=downstream ! self.sink_0 "
+        "atee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=200000000 leaky=downstream ! self.sink_1 "
+        "meetrtspclientsink name=self retry=1000000";
+  }
 
   GError *parse_error = nullptr;
   s.pipeline = gst_parse_launch_full (description.c_str (), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
+  if (s.pipeline && !GST_IS_PIPELINE (s.pipeline)) {
+    /* A relay is one element, which gst_parse_launch hands back bare. */
+    GstElement *pipeline = gst_pipeline_new (nullptr);
+    gst_bin_add (GST_BIN (pipeline), s.pipeline);
+    s.pipeline = pipeline;
+  }
   if (s.pipeline == nullptr) {
     g_printerr ("meetsrv: cannot build the pipeline: %s\n", parse_error->message);
     return 1;
   }
+  if (!GST_IS_PIPELINE (s.pipeline)) {
+    /* A description of one element (--no-camera) parses to that element, not to a pipeline. */
+    GstElement *pipeline = gst_pipeline_new ("meetsrv");
+    gst_bin_add (GST_BIN (pipeline), s.pipeline);
+    s.pipeline = pipeline;
+  }
   s.rtsp_sink = gst_bin_get_by_name (GST_BIN (s.pipeline), "rtspsink");
+  s.self_publisher = gst_bin_get_by_name (GST_BIN (s.pipeline), "self");
   meet::set_property (s.rtsp_sink, "address", s.opt.ip ? s.opt.ip : "0.0.0.0");
   meet::set_property (s.rtsp_sink, "port", std::to_string (s.opt.port));
   meet::set_property (s.rtsp_sink, "path", s.opt.path);
+  meet::set_property (s.rtsp_sink, "allow-publish", "true");
+  meet::set_property (s.rtsp_sink, "max-publishers", std::to_string (s.opt.max_participants));
+  meet::set_property (s.rtsp_sink, "max-clients", std::to_string (s.opt.max_viewers));
+  meet::set_property (s.rtsp_sink, "session-timeout", std::to_string (s.opt.session_timeout));
   if (s.opt.user) {
     meet::set_property (s.rtsp_sink, "user", s.opt.user);
     meet::set_property (s.rtsp_sink, "password", s.opt.password);
@@ -390,6 +500,36 @@ main (int argc, char **argv)
     meet::draw_marks_into_input (encoder, s.opt.fps);
     gst_object_unref (encoder);
   }
+  /* The server binds its port on NULL->READY: only then is the host's own publishing URL known. */
+  if (gst_element_set_state (s.rtsp_sink, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    s.exit_code = 1;
+  } else if (s.self_publisher) {
+    std::string location = local_url (&s, meet::get_uint64_property (s.rtsp_sink, "bound-port")) + "/" +
+        s.opt.name;
+    meet::set_property (s.self_publisher, "location", location);
+    if (s.opt.user) {
+      meet::set_property (s.self_publisher, "user", s.opt.user);
+      meet::set_property (s.self_publisher, "password", s.opt.password);
+    }
+  }
+
+  if (s.opt.forward && !s.exit_code) {
+    s.forwards = std::make_unique<meet::MeetingForwards> (s.pipeline,
+        local_url (&s, meet::get_uint64_property (s.rtsp_sink, "bound-port")), s.opt.user ? s.opt.user : "",
+        s.opt.password ? s.opt.password : "", s.opt.forward_all);
+    for (gchar **url = s.opt.forward; *url; url++) {
+      GError *forward_error = nullptr;
+      if (s.opt.no_camera) {
+        s.forwards->add_participant_target (*url);
+      } else if (!s.forwards->add_host_forward (*url, &forward_error)) {
+        g_printerr ("meetsrv: %s\n", forward_error->message);
+        g_error_free (forward_error);
+        continue;
+      }
+      g_print ("meetsrv: forwarding the meeting to %s%s\n", meet::url_without_password (*url).c_str (),
+          s.opt.forward_all ? " (every participant as URL/NAME)" : "");
+    }
+  }
 
   s.loop = g_main_loop_new (nullptr, FALSE);
   GstBus *bus = gst_element_get_bus (s.pipeline);
@@ -398,23 +538,29 @@ main (int argc, char **argv)
   meet::watch_unix_signals (on_first_signal, on_second_signal, &s);
   g_timeout_add (100, on_status_tick, &s);
 
-  if (gst_element_set_state (s.pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE && !s.exit_code) {
+  if (!s.exit_code && gst_element_set_state (s.pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     /* The reason is on the bus; let the bus watch print it. */
     s.exit_code = 1;
   }
   g_main_loop_run (s.loop);
 
+  s.roster.reset ();
   gst_element_set_state (s.pipeline, GST_STATE_NULL);
+  s.forwards.reset ();
+  if (s.self_publisher)
+    gst_object_unref (s.self_publisher);
   gst_object_unref (s.rtsp_sink);
   gst_object_unref (s.pipeline);
   g_main_loop_unref (s.loop);
   g_free (s.opt.ip);
   g_free (s.opt.path);
+  g_free (s.opt.name);
   g_free (s.opt.video);
   g_free (s.opt.video_source);
   g_free (s.opt.audio);
   g_free (s.opt.model);
   g_free (s.opt.user);
   g_free (s.opt.password);
+  g_strfreev (s.opt.forward);
   return s.exit_code;
 }

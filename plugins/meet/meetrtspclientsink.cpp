@@ -35,17 +35,18 @@
 
 #include "meetrtspclientsink.h"
 #include "meetrtspsrc.h"   /* MeetRtspSrcProtocols, shared by both elements */
-#include "rtspclientlogic.h"
-#include "rtspmessages.h"
+#include "rtpsendtransport.h"
+#include "rtsppublishconnection.h"
+#include "rtsppublishsession.h"
 #include "sdpbuilder.h"
 
-#include <gio/gio.h>
 #include <gst/rtsp/rtsp.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -55,11 +56,8 @@ GST_DEBUG_CATEGORY_STATIC (meet_rtsp_client_sink_debug);
 #define GST_CAT_DEFAULT meet_rtsp_client_sink_debug
 
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
-#define DEFAULT_TIMEOUT 5
+#define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 5
-
-/* Longest wait between two reconnection attempts. */
-static const int kMaxBackoffMs = 8000;
 
 enum
 {
@@ -80,24 +78,14 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
 
 namespace {
 
-/* Where a stream's packets go once the server RECORDs. Guarded by Private::lock. */
-struct Destination {
-  bool tcp = false;
-  guint8 rtp_channel = 0, rtcp_channel = 1;
-  GSocketAddress *rtp = nullptr;
-  GSocketAddress *rtcp = nullptr;
-};
-
 struct SinkStream {
   guint index = 0;
   GstPad *ghost = nullptr;
   GstElement *rtp_out = nullptr;     /* fakesinks after rtpbin: their probes send the packets */
   GstElement *rtcp_out = nullptr;
-  std::string caps;
-  bool eos = false;
-  GSocket *rtp_socket = nullptr;     /* UDP: bound before SETUP (its port is client_port) */
-  GSocket *rtcp_socket = nullptr;
-  Destination destination;
+  std::string caps;                  /* under Private::lock */
+  bool eos = false;                  /* under Private::lock */
+  meet::RtpSendTransport transport;  /* locks itself */
 };
 
 struct Private {
@@ -106,24 +94,19 @@ struct Private {
   std::string user;
   std::string password;
   guint protocols = DEFAULT_PROTOCOLS;
-  guint timeout = DEFAULT_TIMEOUT;
+  guint timeout_ms = DEFAULT_TIMEOUT_MS;
   gint retry = DEFAULT_RETRY;
 
   GstElement *rtpbin = nullptr;
-  std::mutex lock;                   /* streams' caps/eos/destination, the flags below */
+  std::mutex lock;                   /* streams, their caps/eos, the flags below */
   std::condition_variable wake;
   std::vector<SinkStream *> streams;
   std::atomic<bool> recording { false };
   bool stopping = false;
   bool teardown_requested = false;   /* every stream reached EOS */
   bool torn_down = false;
-
+  bool pads_changed = false;         /* a pad came or went while publishing: ANNOUNCE again */
   std::thread control;
-  /* The connection of the current attempt; writes (requests, interleaved packets) take
-   * write_lock, reads happen on the control thread only. */
-  std::mutex write_lock;
-  GstRTSPConnection *conn = nullptr;
-  std::atomic<guint64> bytes_sent { 0 };
 };
 
 }  // namespace
@@ -143,55 +126,40 @@ GST_ELEMENT_REGISTER_DEFINE (meetrtspclientsink, "meetrtspclientsink", GST_RANK_
     GST_TYPE_MEET_RTSP_CLIENT_SINK);
 
 /* ------------------------------------------------------------------------ */
-/* Data path: packets out of rtpbin go to the server as RECORD set up.       */
-
-static void
-send_packet (MeetRtspClientSink * self, SinkStream * s, GstBuffer * buffer, bool rtcp)
-{
-  Private *priv = self->priv;
-  GstMapInfo map;
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return;
-  std::unique_lock<std::mutex> lock (priv->lock);
-  const Destination & d = s->destination;
-  if (d.tcp) {
-    guint8 channel = rtcp ? d.rtcp_channel : d.rtp_channel;
-    lock.unlock ();
-    if (map.size <= 0xffff) {
-      /* RFC 2326 10.12: '$', channel, 16-bit length, then the packet. */
-      guint8 head[4] = { '$', channel, static_cast<guint8> (map.size >> 8),
-          static_cast<guint8> (map.size & 0xff) };
-      std::lock_guard<std::mutex> write (priv->write_lock);
-      if (priv->conn &&
-          gst_rtsp_connection_write_usec (priv->conn, head, 4, G_USEC_PER_SEC) == GST_RTSP_OK &&
-          gst_rtsp_connection_write_usec (priv->conn, map.data, static_cast<guint> (map.size),
-              G_USEC_PER_SEC) == GST_RTSP_OK)
-        priv->bytes_sent += map.size + 4;
-    }
-  } else {
-    GSocket *socket = rtcp ? s->rtcp_socket : s->rtp_socket;
-    GSocketAddress *to = rtcp ? d.rtcp : d.rtp;
-    if (socket && to) {
-      g_object_ref (socket);
-      g_object_ref (to);
-      lock.unlock ();
-      /* A full socket buffer or an ICMP error from a server gone away is not the pipeline's
-       * problem: the control thread notices a lost server on the RTSP connection. */
-      if (g_socket_send_to (socket, to, reinterpret_cast<const gchar *> (map.data), map.size,
-              nullptr, nullptr) > 0)
-        priv->bytes_sent += map.size;
-      g_object_unref (to);
-      g_object_unref (socket);
-    }
-  }
-  gst_buffer_unmap (buffer, &map);
-}
+/* Data path: packets out of rtpbin go to the server once it RECORDs.        */
 
 struct OutputProbe {
   MeetRtspClientSink *self;
   SinkStream *stream;
   bool rtcp;
 };
+
+static void
+send_buffer (SinkStream * s, GstBuffer * buffer, bool rtcp)
+{
+  GstMapInfo map;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return;
+  s->transport.send (map.data, map.size, rtcp);
+  gst_buffer_unmap (buffer, &map);
+}
+
+static void
+on_stream_eos (Private * priv, SinkStream * stream)
+{
+  /* TEARDOWN before the EOS message, so the server has ended the session when the application
+   * sees EOS. */
+  std::unique_lock<std::mutex> lock (priv->lock);
+  stream->eos = true;
+  bool all = std::all_of (priv->streams.begin (), priv->streams.end (),
+      [](SinkStream * s) { return s->eos; });
+  if (all && priv->control.joinable ()) {
+    priv->teardown_requested = true;
+    priv->wake.notify_all ();
+    priv->wake.wait_for (lock, std::chrono::seconds (2),
+        [priv] { return priv->torn_down || priv->stopping; });
+  }
+}
 
 static GstPadProbeReturn
 output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
@@ -209,29 +177,18 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
       g_free (text);
       priv->wake.notify_all ();
     } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && !probe->rtcp) {
-      /* TEARDOWN before the EOS message, so the server has ended the session when the
-       * application sees EOS. */
-      std::unique_lock<std::mutex> lock (priv->lock);
-      probe->stream->eos = true;
-      bool all = std::all_of (priv->streams.begin (), priv->streams.end (),
-          [](SinkStream * s) { return s->eos; });
-      if (all && priv->control.joinable ()) {
-        priv->teardown_requested = true;
-        priv->wake.notify_all ();
-        priv->wake.wait_for (lock, std::chrono::seconds (2),
-            [priv] { return priv->torn_down || priv->stopping; });
-      }
+      on_stream_eos (priv, probe->stream);
     }
     return GST_PAD_PROBE_OK;
   }
   if (!priv->recording)
     return GST_PAD_PROBE_DROP;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    send_packet (probe->self, probe->stream, GST_PAD_PROBE_INFO_BUFFER (info), probe->rtcp);
+    send_buffer (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info), probe->rtcp);
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
     for (guint i = 0; i < gst_buffer_list_length (list); i++)
-      send_packet (probe->self, probe->stream, gst_buffer_list_get (list, i), probe->rtcp);
+      send_buffer (probe->stream, gst_buffer_list_get (list, i), probe->rtcp);
   }
   return GST_PAD_PROBE_DROP;
 }
@@ -241,6 +198,11 @@ add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp)
 {
   GstElement *sink = gst_element_factory_make ("fakesink", nullptr);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
+  if (rtcp) {
+    /* rtpsession ends its RTCP pad only after a BYE it may never get to send (nothing goes out
+     * once TEARDOWN is on its way): the bin's EOS waits for the RTP outputs alone. */
+    GST_OBJECT_FLAG_UNSET (sink, GST_ELEMENT_FLAG_SINK);
+  }
   gst_bin_add (GST_BIN (self), sink);
   gst_object_ref (sink);   /* the stream keeps it: the bin may drop its children first at dispose */
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
@@ -310,20 +272,12 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
     priv->streams.push_back (s);
     std::sort (priv->streams.begin (), priv->streams.end (),
         [](SinkStream * a, SinkStream * b) { return a->index < b->index; });
+    priv->pads_changed = true;
+    priv->wake.notify_all ();
   }
   gst_pad_set_active (s->ghost, TRUE);
   gst_element_add_pad (element, s->ghost);
   return s->ghost;
-}
-
-static void
-stream_close_sockets (SinkStream * s)
-{
-  g_clear_object (&s->rtp_socket);
-  g_clear_object (&s->rtcp_socket);
-  g_clear_object (&s->destination.rtp);
-  g_clear_object (&s->destination.rtcp);
-  s->destination = Destination ();
 }
 
 static void
@@ -340,6 +294,8 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
       return;
     found = *it;
     priv->streams.erase (it);
+    priv->pads_changed = true;
+    priv->wake.notify_all ();
   }
   GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (pad));
   gst_element_remove_pad (element, pad);
@@ -354,135 +310,98 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
     }
     gst_object_unref (e);
   }
-  std::lock_guard<std::mutex> lock (priv->lock);
-  stream_close_sockets (found);
   delete found;
 }
 
 /* ------------------------------------------------------------------------ */
-/* Control: one RTSP session per attempt, on the control thread.             */
+/* Control: one meet::RtspPublishSession per attempt, on the control thread. */
 
 namespace {
 
-enum class Outcome {
-  kStopped,     /* the element stops or reached EOS: no retry */
-  kLost,        /* the server went away or never answered: worth a retry */
-  kRefused,     /* the server said no: retrying would not help */
-};
+/* What the session asks of the element. */
+class SinkHooks : public meet::RtspPublishHooks {
+public:
+  SinkHooks (MeetRtspClientSink * self, std::shared_ptr<meet::RtspPublishConnection> connection)
+      : self_ (self), priv_ (self->priv), connection_ (std::move (connection)) {
+    server_ = connection_->server_address ();
+  }
+  ~SinkHooks () override {
+    set_recording (false);
+    std::lock_guard<std::mutex> lock (priv_->lock);
+    for (SinkStream *s : priv_->streams)
+      s->transport.close ();
+    g_clear_object (&server_);
+  }
 
-struct Attempt {
-  Outcome outcome = Outcome::kStopped;
-  std::string reason;
-  bool recorded = false;
+  bool bind_client_ports (meet::RtspClientLogic & logic, std::string & error) override {
+    GSocketFamily family = server_ ? g_inet_address_get_family (server_) : G_SOCKET_FAMILY_IPV4;
+    std::lock_guard<std::mutex> lock (priv_->lock);
+    for (size_t i = 0; i < priv_->streams.size (); i++) {
+      int rtp_port = 0, rtcp_port = 0;
+      if (!priv_->streams[i]->transport.bind_udp (family, rtp_port, rtcp_port, error))
+        return false;
+      logic.set_client_ports (i, rtp_port, rtcp_port);
+    }
+    return true;
+  }
+
+  bool set_destinations (const meet::RtspClientLogic & logic, std::string & error) override {
+    std::lock_guard<std::mutex> lock (priv_->lock);
+    const auto & streams = logic.streams ();
+    if (streams.size () != priv_->streams.size ()) {
+      error = "the pads changed while publishing";
+      return false;
+    }
+    for (size_t i = 0; i < streams.size (); i++) {
+      meet::RtpSendTransport & transport = priv_->streams[i]->transport;
+      if (streams[i].transport == meet::RtspLowerTransport::Tcp) {
+        std::shared_ptr<meet::RtspPublishConnection> connection = connection_;
+        transport.set_interleaved (static_cast<uint8_t> (streams[i].rtp_channel),
+            static_cast<uint8_t> (streams[i].rtcp_channel),
+            [connection](const uint8_t * head, const uint8_t * data, size_t size) {
+              return connection->write_frame (head, data, size);
+            });
+      } else if (!transport.set_udp_destination (server_, streams[i].server_rtp_port,
+              streams[i].server_rtcp_port, error)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void set_recording (bool recording) override {
+    if (priv_->recording.exchange (recording) != recording) {
+      GST_INFO_OBJECT (self_, "%s", recording ? "recording: packets go to the server" :
+          "not recording: packets are dropped");
+      g_object_notify (G_OBJECT (self_), "recording");
+    }
+  }
+
+  /* Also when the pads changed: the session ends (TEARDOWN) and the next ANNOUNCEs them all. */
+  bool stopping () override {
+    std::lock_guard<std::mutex> lock (priv_->lock);
+    return priv_->stopping || priv_->pads_changed;
+  }
+
+  bool ending () override {
+    std::lock_guard<std::mutex> lock (priv_->lock);
+    return priv_->teardown_requested;
+  }
+
+  int64_t now_us () override { return g_get_monotonic_time (); }
+
+private:
+  MeetRtspClientSink *self_;
+  Private *priv_;
+  std::shared_ptr<meet::RtspPublishConnection> connection_;
+  GInetAddress *server_ = nullptr;
 };
 
 }  // namespace
 
-static bool
-stopping (Private * priv)
-{
-  std::lock_guard<std::mutex> lock (priv->lock);
-  return priv->stopping;
-}
-
-/* Binds a UDP socket on any port of the family of @server; nullptr with @error on failure. */
-static GSocket *
-bind_udp (GSocketFamily family, int &port, std::string & error)
-{
-  GError *err = nullptr;
-  GSocket *socket = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &err);
-  if (socket) {
-    GInetAddress *any = g_inet_address_new_any (family);
-    GSocketAddress *address = g_inet_socket_address_new (any, 0);
-    g_object_unref (any);
-    if (!g_socket_bind (socket, address, FALSE, &err))
-      g_clear_object (&socket);
-    g_object_unref (address);
-  }
-  if (!socket) {
-    error = std::string ("cannot open a UDP port: ") + err->message;
-    g_error_free (err);
-    return nullptr;
-  }
-  GSocketAddress *local = g_socket_get_local_address (socket, nullptr);
-  port = local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
-  g_clear_object (&local);
-  return socket;
-}
-
-/* Waits up to @timeout_us for the answer to the request in flight, answering requests of the
- * server (200) and skipping interleaved data meanwhile. False with @error when nothing came. */
-static bool
-receive_response (Private * priv, GstRTSPConnection * conn, gint64 timeout_us,
-    meet::RtspClientResponse & response, std::string & error)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_us;
-  for (;;) {
-    gint64 left = deadline - g_get_monotonic_time ();
-    if (left <= 0) {
-      error = "the server did not answer within " + std::to_string (timeout_us / 1000) + " ms";
-      return false;
-    }
-    GstRTSPMessage *msg = nullptr;
-    gst_rtsp_message_new (&msg);
-    GstRTSPResult res = gst_rtsp_connection_receive_usec (conn, msg,
-        std::min<gint64> (left, 200 * 1000));
-    if (res == GST_RTSP_ETIMEOUT) {
-      gst_rtsp_message_free (msg);
-      if (stopping (priv)) {
-        error = "stopping";
-        return false;
-      }
-      continue;
-    }
-    if (res != GST_RTSP_OK) {
-      gst_rtsp_message_free (msg);
-      gchar *text = gst_rtsp_strresult (res);
-      error = res == GST_RTSP_EEOF ? std::string ("the server closed the connection")
-          : std::string ("the connection to the server failed: ") + text;
-      g_free (text);
-      return false;
-    }
-    GstRTSPMsgType type = gst_rtsp_message_get_type (msg);
-    if (type == GST_RTSP_MESSAGE_RESPONSE) {
-      response = meet::rtsp_response_from_message (msg);
-      gst_rtsp_message_free (msg);
-      return true;
-    }
-    if (type == GST_RTSP_MESSAGE_REQUEST) {
-      GstRTSPMessage *answer = meet::rtsp_ok_for_request (msg);
-      std::lock_guard<std::mutex> write (priv->write_lock);
-      gst_rtsp_connection_send_usec (conn, answer, G_USEC_PER_SEC);
-      gst_rtsp_message_free (answer);
-    }
-    /* Interleaved data (the server's RTCP receiver reports over TCP): nothing to do. */
-    gst_rtsp_message_free (msg);
-  }
-}
-
-static bool
-send_request (Private * priv, GstRTSPConnection * conn, const meet::RtspClientRequest & request,
-    std::string & error)
-{
-  GstRTSPMessage *msg = meet::rtsp_request_message (request);
-  GstRTSPResult res;
-  {
-    std::lock_guard<std::mutex> write (priv->write_lock);
-    res = gst_rtsp_connection_send_usec (conn, msg, 2 * G_USEC_PER_SEC);
-  }
-  gst_rtsp_message_free (msg);
-  if (res != GST_RTSP_OK) {
-    gchar *text = gst_rtsp_strresult (res);
-    error = std::string ("sending ") + gst_rtsp_method_as_text (request.method) + " failed: " + text;
-    g_free (text);
-    return false;
-  }
-  return true;
-}
-
 /* The SDP of the streams linked now, and their controls. Empty when a stream has no caps. */
 static std::string
-announce_sdp (Private * priv, const std::string & host, std::vector<std::string> & controls)
+announce_sdp (Private * priv, const std::string & location, std::vector<std::string> & controls)
 {
   std::vector<meet::SdpStreamDescription> descriptions;
   std::lock_guard<std::mutex> lock (priv->lock);
@@ -494,281 +413,96 @@ announce_sdp (Private * priv, const std::string & host, std::vector<std::string>
     controls.push_back (control);
   }
   meet::SdpSessionDescription session;
-  session.local_host = host.find (':') != std::string::npos ? "::1" : "127.0.0.1";
+  session.local_host = location.find ('[') != std::string::npos ? "::1" : "127.0.0.1";
   session.information = "published by meetrtspclientsink";
   session.type = "";
   return meet::build_sdp (session, descriptions);
 }
 
-/* After SETUP: where each stream's packets go. */
-static bool
-configure_destinations (Private * priv, const meet::RtspClientLogic & logic,
-    GInetAddress * server, std::string & error)
-{
-  std::lock_guard<std::mutex> lock (priv->lock);
-  const auto & streams = logic.streams ();
-  if (streams.size () != priv->streams.size ()) {
-    error = "the pads changed while publishing";
-    return false;
-  }
-  for (size_t i = 0; i < streams.size (); i++) {
-    SinkStream *s = priv->streams[i];
-    Destination & d = s->destination;
-    g_clear_object (&d.rtp);
-    g_clear_object (&d.rtcp);
-    d.tcp = streams[i].transport == meet::RtspLowerTransport::Tcp;
-    if (d.tcp) {
-      d.rtp_channel = static_cast<guint8> (streams[i].rtp_channel);
-      d.rtcp_channel = static_cast<guint8> (streams[i].rtcp_channel);
-    } else {
-      d.rtp = g_inet_socket_address_new (server, static_cast<guint16> (streams[i].server_rtp_port));
-      if (streams[i].server_rtcp_port > 0)
-        d.rtcp = g_inet_socket_address_new (server,
-            static_cast<guint16> (streams[i].server_rtcp_port));
-    }
-  }
-  return true;
-}
-
-/* Keeps the recording session alive until the element stops, EOS, or the server goes away. */
-static Attempt
-keep_recording (MeetRtspClientSink * self, GstRTSPConnection * conn, meet::RtspClientLogic & logic)
-{
-  Private *priv = self->priv;
-  Attempt attempt;
-  attempt.recorded = true;
-  gint64 interval_us = std::max<gint64> (1, logic.session_timeout () / 2) * G_USEC_PER_SEC;
-  gint64 next_keepalive = g_get_monotonic_time () + interval_us;
-  gint64 keepalive_sent = 0;
-  for (;;) {
-    {
-      std::lock_guard<std::mutex> lock (priv->lock);
-      if (priv->stopping || priv->teardown_requested)
-        break;
-    }
-    gint64 now = g_get_monotonic_time ();
-    if (now >= next_keepalive && !logic.waiting_for_response ()) {
-      auto request = logic.keepalive_request ();
-      std::string error;
-      if (request && !send_request (priv, conn, *request, error)) {
-        attempt.outcome = Outcome::kLost;
-        attempt.reason = error;
-        return attempt;
-      }
-      keepalive_sent = now;
-      next_keepalive = now + interval_us;
-    }
-    if (logic.waiting_for_response () && now - keepalive_sent > 2 * priv->timeout * G_USEC_PER_SEC) {
-      attempt.outcome = Outcome::kLost;
-      attempt.reason = "the server did not answer a keep-alive";
-      return attempt;
-    }
-    GstRTSPMessage *msg = nullptr;
-    gst_rtsp_message_new (&msg);
-    GstRTSPResult res = gst_rtsp_connection_receive_usec (conn, msg, 200 * 1000);
-    if (res == GST_RTSP_OK) {
-      GstRTSPMsgType type = gst_rtsp_message_get_type (msg);
-      if (type == GST_RTSP_MESSAGE_RESPONSE) {
-        auto event = logic.handle_response (meet::rtsp_response_from_message (msg));
-        if (event == meet::RtspClientLogic::Event::Failed) {
-          gst_rtsp_message_free (msg);
-          attempt.outcome = Outcome::kLost;
-          attempt.reason = logic.error ();
-          return attempt;
-        }
-      } else if (type == GST_RTSP_MESSAGE_REQUEST) {
-        GstRTSPMessage *answer = meet::rtsp_ok_for_request (msg);
-        std::lock_guard<std::mutex> write (priv->write_lock);
-        gst_rtsp_connection_send_usec (conn, answer, G_USEC_PER_SEC);
-        gst_rtsp_message_free (answer);
-      }
-    } else if (res != GST_RTSP_ETIMEOUT) {
-      gst_rtsp_message_free (msg);
-      attempt.outcome = Outcome::kLost;
-      attempt.reason = res == GST_RTSP_EEOF ? "the server closed the connection"
-          : "the connection to the server failed";
-      return attempt;
-    }
-    gst_rtsp_message_free (msg);
-  }
-  /* TEARDOWN: the server ends the session at once instead of timing it out. */
-  priv->recording = false;
-  logic.set_target (meet::RtspClientLogic::State::Init);
-  meet::RtspClientResponse response;
-  std::string error;
-  while (logic.waiting_for_response () &&
-      receive_response (priv, conn, G_USEC_PER_SEC / 2, response, error))
-    logic.handle_response (response);
-  if (auto request = logic.next_request ()) {
-    if (send_request (priv, conn, *request, error) &&
-        receive_response (priv, conn, G_USEC_PER_SEC, response, error))
-      logic.handle_response (response);
-  }
-  attempt.outcome = Outcome::kStopped;
-  return attempt;
-}
-
 /* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. */
-static Attempt
-publish_once (MeetRtspClientSink * self, const std::string & location, const std::string & user,
-    const std::string & password, guint protocols, guint timeout_s)
+static meet::PublishAttempt
+publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings)
 {
-  Private *priv = self->priv;
-  Attempt attempt;
-  attempt.outcome = Outcome::kRefused;
-  meet::RtspClientLogic logic;
-  logic.set_credentials (user, password);
-  if (!logic.set_location (location)) {
-    attempt.reason = logic.error ();
-    return attempt;
-  }
-  logic.set_allowed_transports (protocols & MEET_RTSP_SRC_PROTOCOL_UDP,
-      protocols & MEET_RTSP_SRC_PROTOCOL_TCP);
+  meet::PublishAttempt attempt;
+  attempt.outcome = meet::PublishOutcome::kRefused;
   std::vector<std::string> controls;
-  std::string sdp = announce_sdp (priv, logic.host (), controls);
+  std::string sdp = announce_sdp (self->priv, settings.location, controls);
   if (sdp.empty ()) {
     attempt.reason = "a stream's caps cannot be described in SDP: link an RTP payloader "
         "(application/x-rtp with media, encoding-name, clock-rate and payload)";
     return attempt;
   }
-  logic.set_publish (sdp, controls);
-
-  GstRTSPUrl *url = nullptr;
-  gst_rtsp_url_parse (location.c_str (), &url);
-  GstRTSPConnection *conn = nullptr;
-  std::string where = logic.host () + ":" + std::to_string (logic.port ());
-  if (gst_rtsp_connection_create (url, &conn) != GST_RTSP_OK) {
-    gst_rtsp_url_free (url);
-    attempt.reason = "cannot make a connection to " + where;
+  auto connection = meet::RtspPublishConnection::connect (settings.location, settings.timeout_us,
+      attempt.reason);
+  if (!connection) {
+    attempt.outcome = meet::PublishOutcome::kLost;
     return attempt;
   }
-  gst_rtsp_url_free (url);
-  gint64 timeout_us = static_cast<gint64> (timeout_s) * G_USEC_PER_SEC;
-  if (gst_rtsp_connection_connect_usec (conn, timeout_us) != GST_RTSP_OK) {
-    gst_rtsp_connection_free (conn);
-    attempt.outcome = Outcome::kLost;
-    attempt.reason = "cannot reach the RTSP server at " + where + " (is it running, and the port "
-        "right?)";
+  SinkHooks hooks (self, connection);
+  meet::RtspPublishSession session (settings, *connection, hooks);
+  if (!session.prepare (sdp, controls, attempt.reason))
     return attempt;
-  }
-  {
-    std::lock_guard<std::mutex> write (priv->write_lock);
-    priv->conn = conn;
-  }
-  GInetAddress *server = g_inet_address_new_from_string (gst_rtsp_connection_get_ip (conn));
-  GSocketFamily family = server ? g_inet_address_get_family (server) : G_SOCKET_FAMILY_IPV4;
-
-  logic.set_target (meet::RtspClientLogic::State::Playing);
-  std::string error;
-  bool done = false;
-  while (!done) {
-    if (stopping (priv)) {
-      attempt.outcome = Outcome::kStopped;
-      break;
-    }
-    auto request = logic.next_request ();
-    if (!request) {
-      if (logic.state () == meet::RtspClientLogic::State::Playing) {
-        done = true;
-        break;
-      }
-      attempt.reason = "internal: the RTSP exchange stalled";
-      break;
-    }
-    meet::RtspClientResponse response;
-    if (!send_request (priv, conn, *request, error) ||
-        !receive_response (priv, conn, timeout_us, response, error)) {
-      attempt.outcome = stopping (priv) ? Outcome::kStopped : Outcome::kLost;
-      attempt.reason = error;
-      break;
-    }
-    using Event = meet::RtspClientLogic::Event;
-    Event event = logic.handle_response (response);
-    if (event == Event::Described && logic.transport () == meet::RtspLowerTransport::Udp) {
-      std::lock_guard<std::mutex> lock (priv->lock);
-      for (size_t i = 0; i < priv->streams.size () && attempt.reason.empty (); i++) {
-        SinkStream *s = priv->streams[i];
-        stream_close_sockets (s);
-        int rtp_port = 0, rtcp_port = 0;
-        s->rtp_socket = bind_udp (family, rtp_port, attempt.reason);
-        if (s->rtp_socket)
-          s->rtcp_socket = bind_udp (family, rtcp_port, attempt.reason);
-        logic.set_client_ports (i, rtp_port, rtcp_port);
-      }
-      if (!attempt.reason.empty ())
-        break;
-    } else if (event == Event::AuthRequired) {
-      meet::rtsp_apply_auth_challenge (conn, logic);
-    } else if (event == Event::TransportFallback) {
-      GST_INFO_OBJECT (self, "the server refused UDP; publishing interleaved in the RTSP connection");
-    } else if (event == Event::SetupDone) {
-      if (!configure_destinations (priv, logic, server, attempt.reason))
-        break;
-    } else if (event == Event::Playing) {
-      priv->recording = true;
-      GST_INFO_OBJECT (self, "recording at %s over %s", location.c_str (),
-          logic.transport () == meet::RtspLowerTransport::Tcp ? "TCP" : "UDP");
-      g_object_notify (G_OBJECT (self), "recording");
-    } else if (event == Event::Failed) {
-      attempt.reason = logic.error ();
-      /* A server still starting its side (503) is worth another try; a refusal is not. */
-      attempt.outcome = logic.failure_is_transient () ? Outcome::kLost : Outcome::kRefused;
-      break;
-    }
-  }
-  if (done)
-    attempt = keep_recording (self, conn, logic);
-
-  bool was_recording = priv->recording.exchange (false);
-  if (was_recording)
-    g_object_notify (G_OBJECT (self), "recording");
-  {
-    std::lock_guard<std::mutex> write (priv->write_lock);
-    priv->conn = nullptr;
-  }
-  {
-    std::lock_guard<std::mutex> lock (priv->lock);
-    for (SinkStream *s : priv->streams)
-      stream_close_sockets (s);
-  }
-  g_clear_object (&server);
-  gst_rtsp_connection_close (conn);
-  gst_rtsp_connection_free (conn);
+  attempt = session.run ();
+  if (attempt.recorded || attempt.outcome == meet::PublishOutcome::kStopped)
+    GST_INFO_OBJECT (self, "session at %s ended: %s", settings.location.c_str (),
+        attempt.reason.empty () ? "stopped" : attempt.reason.c_str ());
   return attempt;
+}
+
+/* ANNOUNCE needs every stream's caps, which come with the first packets. False when stopping or
+ * when every stream ended meanwhile. */
+static bool
+wait_for_caps (MeetRtspClientSink * self, guint timeout_ms)
+{
+  Private *priv = self->priv;
+  std::unique_lock<std::mutex> lock (priv->lock);
+  priv->pads_changed = false;
+  auto ready = [priv] {
+    return priv->stopping || priv->teardown_requested || (!priv->streams.empty () &&
+        std::all_of (priv->streams.begin (), priv->streams.end (),
+            [](SinkStream * s) { return !s->caps.empty (); }));
+  };
+  if (!priv->wake.wait_for (lock, std::chrono::milliseconds (timeout_ms), ready)) {
+    lock.unlock ();
+    GST_ELEMENT_WARNING (self, STREAM, WRONG_TYPE, ("Waiting for the streams to publish."),
+        ("no caps on every sink pad after %u ms: is a payloader linked to each requested pad?",
+            timeout_ms));
+    lock.lock ();
+    priv->wake.wait (lock, ready);
+  }
+  priv->pads_changed = false;
+  if (priv->teardown_requested) {
+    priv->torn_down = true;
+    priv->wake.notify_all ();
+    return false;
+  }
+  return !priv->stopping;
 }
 
 static void
 control_thread (MeetRtspClientSink * self)
 {
   Private *priv = self->priv;
+  meet::PublishSettings settings;
   GST_OBJECT_LOCK (self);
-  std::string location = priv->location, user = priv->user, password = priv->password;
-  guint protocols = priv->protocols, timeout_s = priv->timeout;
+  settings.location = priv->location;
+  settings.user = priv->user;
+  settings.password = priv->password;
+  settings.udp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP;
+  settings.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
+  guint timeout_ms = priv->timeout_ms;
   gint retry = priv->retry;
   GST_OBJECT_UNLOCK (self);
-
-  /* ANNOUNCE needs every stream's caps, which come with the first packets. */
-  {
-    std::unique_lock<std::mutex> lock (priv->lock);
-    auto ready = [priv] {
-      return priv->stopping || (!priv->streams.empty () && std::all_of (priv->streams.begin (),
-              priv->streams.end (), [](SinkStream * s) { return !s->caps.empty (); }));
-    };
-    if (!priv->wake.wait_for (lock, std::chrono::seconds (std::max (1u, timeout_s)), ready)) {
-      lock.unlock ();
-      GST_ELEMENT_WARNING (self, STREAM, WRONG_TYPE, ("Waiting for the streams to publish."),
-          ("no caps on every sink pad after %u s: is a payloader linked to each requested pad?",
-              timeout_s));
-      lock.lock ();
-      priv->wake.wait (lock, ready);
-    }
-    if (priv->stopping)
-      return;
-  }
+  settings.timeout_us = static_cast<int64_t> (timeout_ms) * 1000;
+  const char *location = settings.location.c_str ();
 
   int failures = 0;
+  bool ever_connected = false;
   for (;;) {
-    Attempt attempt = publish_once (self, location, user, password, protocols, timeout_s);
+    if (!wait_for_caps (self, timeout_ms))
+      return;
+    meet::PublishAttempt attempt = publish_once (self, settings);
+    ever_connected = ever_connected || attempt.connected;
     if (attempt.recorded)
       failures = 0;
     {
@@ -780,25 +514,37 @@ control_thread (MeetRtspClientSink * self)
       }
       if (priv->stopping)
         return;
+      if (priv->pads_changed) {
+        GST_INFO_OBJECT (self, "the pads changed: announcing them again");
+        continue;
+      }
     }
-    if (attempt.outcome == Outcome::kRefused) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot publish to %s.", location.c_str ()),
+    if (attempt.outcome == meet::PublishOutcome::kRefused) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot publish to %s.", location),
           ("%s", attempt.reason.c_str ()));
       return;
     }
     if (failures >= retry) {
-      GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Lost the RTSP server at %s.", location.c_str ()),
-          ("%s%s", attempt.reason.c_str (), retry > 0 ? "; gave up after the retries" : ""));
+      if (ever_connected)
+        GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Lost the RTSP server at %s.", location),
+            ("%s%s", attempt.reason.c_str (), retry > 0 ? "; gave up after the retries" : ""));
+      else
+        GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot reach the RTSP server at %s.",
+                location), ("%s%s", attempt.reason.c_str (),
+                retry > 0 ? "; gave up after the retries" : ""));
       return;
     }
-    int backoff_ms = std::min (kMaxBackoffMs, 500 << std::min (failures, 5));
+    int backoff_ms = meet::publish_backoff_ms (failures);
     failures++;
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Reconnecting to %s.", location.c_str ()),
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Reconnecting to %s.", location),
         ("%s; attempt %d of %d in %d ms", attempt.reason.c_str (), failures, retry, backoff_ms));
     std::unique_lock<std::mutex> lock (priv->lock);
     if (priv->wake.wait_for (lock, std::chrono::milliseconds (backoff_ms),
-            [priv] { return priv->stopping || priv->teardown_requested; }))
+            [priv] { return priv->stopping || priv->teardown_requested; })) {
+      priv->torn_down = priv->teardown_requested;
+      priv->wake.notify_all ();
       return;
+    }
   }
 }
 
@@ -819,7 +565,7 @@ stop_control (MeetRtspClientSink * self)
   priv->torn_down = false;
   for (SinkStream *s : priv->streams) {
     s->eos = false;
-    stream_close_sockets (s);
+    s->transport.close ();
   }
 }
 
@@ -928,7 +674,7 @@ meet_rtsp_client_sink_set_property (GObject * object, guint prop_id, const GValu
         priv->protocols = DEFAULT_PROTOCOLS;
       break;
     case PROP_TIMEOUT:
-      priv->timeout = g_value_get_uint (value);
+      priv->timeout_ms = g_value_get_uint (value);
       break;
     case PROP_RETRY:
       priv->retry = g_value_get_int (value);
@@ -961,7 +707,7 @@ meet_rtsp_client_sink_get_property (GObject * object, guint prop_id, GValue * va
       g_value_set_flags (value, priv->protocols);
       break;
     case PROP_TIMEOUT:
-      g_value_set_uint (value, priv->timeout);
+      g_value_set_uint (value, priv->timeout_ms);
       break;
     case PROP_RETRY:
       g_value_set_int (value, priv->retry);
@@ -981,7 +727,6 @@ meet_rtsp_client_sink_finalize (GObject * object)
 {
   auto *self = MEET_RTSP_CLIENT_SINK (object);
   for (SinkStream *s : self->priv->streams) {
-    stream_close_sockets (s);
     gst_object_unref (s->rtp_out);
     gst_object_unref (s->rtcp_out);
     delete s;
@@ -1030,8 +775,9 @@ meet_rtsp_client_sink_class_init (MeetRtspClientSinkClass * klass)
           MEET_TYPE_RTSP_SRC_PROTOCOLS, DEFAULT_PROTOCOLS, flags));
   g_object_class_install_property (gobject_class, PROP_TIMEOUT,
       g_param_spec_uint ("timeout", "Timeout",
-          "Seconds to wait for the server to connect or answer a request", 1, 600,
-          DEFAULT_TIMEOUT, flags));
+          "Milliseconds to wait for the server to connect or answer a request (as meetrtspsrc's "
+          "timeout); a keep-alive unanswered for twice this counts as the server gone", 100, 600000,
+          DEFAULT_TIMEOUT_MS, flags));
   g_object_class_install_property (gobject_class, PROP_RETRY,
       g_param_spec_int ("retry", "Retry",
           "Reconnections (with backoff, 0.5 s doubling up to 8 s) when the server goes away or "

@@ -13,6 +13,7 @@ G_DECLARE_FINAL_TYPE (MeetRtspSrc, meet_rtsp_src, MEET, RTSP_SRC, GstBin)
 typedef enum {
   MEET_RTSP_SRC_PROTOCOL_UDP = (1 << 0),
   MEET_RTSP_SRC_PROTOCOL_TCP = (1 << 1),
+  MEET_RTSP_SRC_PROTOCOL_UDP_MCAST = (1 << 2),
 } MeetRtspSrcProtocols;
 
 #define MEET_TYPE_RTSP_SRC_PROTOCOLS (meet_rtsp_src_protocols_get_type ())

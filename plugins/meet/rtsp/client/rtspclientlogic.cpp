@@ -1,10 +1,13 @@
 /* meetstream: RTSP client logic behind meetrtspsrc. See rtspclientlogic.h. */
 #include "rtspclientlogic.h"
 
+#include "roster.h"
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 #include <gst/rtsp/gstrtspmessage.h>
 #include <gst/rtsp/gstrtsptransport.h>
@@ -40,6 +43,38 @@ bool
 is_success (int code)
 {
   return code >= 200 && code < 300;
+}
+
+/* The server's words for an error message: one line, no control characters. */
+std::string
+printable (const std::string &text)
+{
+  std::string out = trim (text);
+  for (char &c : out) {
+    if (static_cast<unsigned char> (c) < 0x20 || c == 0x7f)
+      c = ' ';
+  }
+  return out;
+}
+
+/* A Transport header without its mode parameter: gst_rtsp_transport_parse() knows only "play" and
+ * "record" and refuses the whole header for ffmpeg's mode=receive (RFC 2326's older word for record).
+ * What the server echoes as mode changes nothing for us. */
+std::string
+without_mode (const std::string &transport)
+{
+  std::string out;
+  size_t pos = 0;
+  while (pos <= transport.size ()) {
+    size_t semi = transport.find (';', pos);
+    std::string part = transport.substr (pos, semi == std::string::npos ? std::string::npos : semi - pos);
+    if (g_ascii_strncasecmp (trim (part).c_str (), "mode=", 5) != 0)
+      out += (out.empty () ? "" : ";") + part;
+    if (semi == std::string::npos)
+      break;
+    pos = semi + 1;
+  }
+  return out;
 }
 
 std::string
@@ -219,11 +254,13 @@ RtspClientLogic::set_credentials (const std::string &user,
 }
 
 void
-RtspClientLogic::set_allowed_transports (bool udp, bool tcp)
+RtspClientLogic::set_allowed_transports (bool udp, bool tcp, bool multicast)
 {
-  allow_udp_ = udp || !tcp;
+  allow_multicast_ = multicast;
+  allow_udp_ = udp || (!tcp && !multicast);
   allow_tcp_ = tcp;
-  transport_ = allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+  transport_ = multicast ? RtspLowerTransport::UdpMulticast :
+      allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
 }
 
 void
@@ -244,9 +281,16 @@ RtspClientLogic::reset_session ()
   streams_.clear ();
   session_id_.clear ();
   session_timeout_ = 60;
+  /* A session that ended while its roster question was unanswered (a server that hangs up on
+   * it): never ask that server again. */
+  for (const InFlight &r : in_flight_)
+    if (r.step == Step::Roster)
+      roster_refused_ = true;
   in_flight_.clear ();
   resend_last_ = false;
   auth_attempts_ = 0;
+  roster_asked_ = 0;
+  roster_done_ = false;
 }
 
 RtspClientRequest
@@ -272,6 +316,8 @@ RtspClientLogic::remember (const RtspClientRequest &request, Step step, size_t s
 std::string
 RtspClientLogic::transport_header (const RtspStream &stream) const
 {
+  if (transport_ == RtspLowerTransport::UdpMulticast)
+    return "RTP/AVP;multicast";
   if (transport_ == RtspLowerTransport::Tcp)
     return "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (2 * stream.id) +
         "-" + std::to_string (2 * stream.id + 1);
@@ -326,6 +372,19 @@ RtspClientLogic::next_request ()
     return remember (make (GST_RTSP_PLAY, aggregate_uri_), Step::Play);
   if (target_ == State::Paused && state_ == State::Playing)
     return remember (make (GST_RTSP_PAUSE, aggregate_uri_), Step::Pause);
+  /* Only servers that list GET_PARAMETER in Public are asked: some devices drop the connection
+   * on a method they do not know. */
+  if (ask_roster_ && get_parameter_supported_ && !roster_refused_ && !publishing_ && !roster_done_ &&
+      state_ == State::Playing && target_ == State::Playing) {
+    std::vector<std::string> uris = roster_uris (aggregate_uri_, request_uri_);
+    if (roster_asked_ < uris.size ()) {
+      RtspClientRequest r = make (GST_RTSP_GET_PARAMETER, uris[roster_asked_++]);
+      r.headers.emplace_back ("Content-Type", "text/parameters");
+      r.body = roster_request_body ();
+      return remember (r, Step::Roster);
+    }
+    roster_done_ = true;        /* nobody here keeps a roster */
+  }
   return std::nullopt;
 }
 
@@ -482,6 +541,19 @@ RtspClientLogic::handle_response (const RtspClientResponse &response)
       if (response.code == GST_RTSP_STS_SESSION_NOT_FOUND)
         return fail ("server at " + request_uri_ + " forgot our session (454 Session Not Found)");
       return Event::None;
+    case Step::Roster:{
+      /* Anything but a text/parameters roster (451 from servers without one, 404, ...) is no
+       * error: the next URI is asked, then none. */
+      const std::string *type = response.header ("Content-Type");
+      std::optional<std::vector<std::string>> names;
+      if (is_success (response.code) && type && type->find ("text/parameters") != std::string::npos)
+        names = parse_participants (response.body);
+      if (!names)
+        return Event::None;
+      roster_done_ = true;
+      roster_ = *names;
+      return Event::RosterAnswered;
+    }
   }
   return Event::None;
 }
@@ -532,7 +604,7 @@ RtspClientLogic::handle_announce (const RtspClientResponse &response)
   if (!is_success (code)) {
     std::string said = status_text (response);
     if (!response.body.empty ())
-      said += ": \"" + trim (response.body.substr (0, 200)) + "\"";
+      said += ": \"" + printable (response.body.substr (0, 200)) + "\"";
     if (code == GST_RTSP_STS_FORBIDDEN)
       return fail ("server at " + request_uri_ + " does not allow us to publish (" + said +
           "): check user and password, or ask the host to allow publishing");
@@ -649,6 +721,14 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
   RtspStream &stream = streams_[index];
 
   if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT &&
+      transport_ == RtspLowerTransport::UdpMulticast && (allow_udp_ || allow_tcp_)) {
+    /* No multicast from this server: unicast, UDP first. */
+    transport_ = allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+    for (auto &s : streams_)
+      s.is_setup = false;
+    return Event::TransportFallback;
+  }
+  if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT &&
       transport_ == RtspLowerTransport::Udp && allow_tcp_) {
     /* Server will not send UDP (firewalled or TCP-only): interleave over TCP. */
     transport_ = RtspLowerTransport::Tcp;
@@ -659,7 +739,9 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
   if (!is_success (response.code)) {
     std::string hint;
     if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT)
-      hint = transport_ == RtspLowerTransport::Udp ?
+      hint = transport_ == RtspLowerTransport::UdpMulticast ?
+          ": server offers no multicast, allow protocols=udp-mcast+udp+tcp" :
+          transport_ == RtspLowerTransport::Udp ?
           ": server refuses UDP, allow protocols=tcp" : ": server refuses TCP, allow protocols=udp";
     return fail ("server at " + request_uri_ + " refused SETUP of " + stream.control_uri +
         ": " + status_text (response) + hint);
@@ -672,13 +754,38 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     return fail ("server at " + request_uri_ + " answered SETUP without a Transport header");
   GstRTSPTransport *transport = nullptr;
   gst_rtsp_transport_new (&transport);
-  if (gst_rtsp_transport_parse (value->c_str (), transport) != GST_RTSP_OK) {
+  if (gst_rtsp_transport_parse (without_mode (*value).c_str (), transport) != GST_RTSP_OK) {
     gst_rtsp_transport_free (transport);
     return fail ("server at " + request_uri_ + " sent a Transport header that does not parse: '" +
         value->substr (0, 80) + "'");
   }
   bool ok = true;
-  if (transport->lower_transport == GST_RTSP_LOWER_TRANS_TCP) {
+  if (transport_ == RtspLowerTransport::UdpMulticast &&
+      transport->lower_transport != GST_RTSP_LOWER_TRANS_UDP_MCAST && (allow_udp_ || allow_tcp_)) {
+    /* Asked for multicast, offered something else (no client ports were given): unicast. */
+    gst_rtsp_transport_free (transport);
+    transport_ = allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+    for (auto &s : streams_)
+      s.is_setup = false;
+    return Event::TransportFallback;
+  }
+  if (transport->lower_transport == GST_RTSP_LOWER_TRANS_UDP_MCAST) {
+    stream.transport = RtspLowerTransport::UdpMulticast;
+    GInetAddress *group = transport->destination ?
+        g_inet_address_new_from_string (transport->destination) : nullptr;
+    /* Only a group: a "multicast" answer naming a unicast host would have us bind its port. */
+    ok = group && g_inet_address_get_is_multicast (group);
+    g_clear_object (&group);
+    if (ok)
+      stream.destination = transport->destination;
+    stream.server_rtp_port = transport->port.min;
+    stream.server_rtcp_port = transport->port.max;
+    if (stream.server_rtp_port <= 0 || stream.server_rtp_port > 65535)
+      ok = false;
+    if (stream.server_rtcp_port <= 0 || stream.server_rtcp_port > 65535)
+      stream.server_rtcp_port = 0;
+    stream.ttl = transport->ttl > 0 && transport->ttl <= 255 ? transport->ttl : 1;
+  } else if (transport->lower_transport == GST_RTSP_LOWER_TRANS_TCP) {
     stream.transport = RtspLowerTransport::Tcp;
     stream.rtp_channel = transport->interleaved.min;
     stream.rtcp_channel = transport->interleaved.max;
@@ -699,8 +806,7 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     stream.has_ssrc = true;
   }
   gst_rtsp_transport_free (transport);
-  if (!ok || (stream.transport == RtspLowerTransport::Tcp) !=
-      (transport_ == RtspLowerTransport::Tcp))
+  if (!ok || stream.transport != transport_)
     return fail ("server at " + request_uri_ + " answered SETUP with an unusable Transport: '" +
         value->substr (0, 80) + "'");
 

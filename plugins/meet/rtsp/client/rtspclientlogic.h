@@ -39,7 +39,8 @@ struct RtspClientResponse {
 bool parse_rtsp_response (const uint8_t *data, size_t size, RtspClientResponse &out,
     std::string &error);
 
-enum class RtspLowerTransport { Udp, Tcp };
+/* UdpMulticast: RFC 2326 multicast, the server chooses group, ports and TTL. */
+enum class RtspLowerTransport { Udp, Tcp, UdpMulticast };
 
 /* One media stream announced in the SDP that the client sets up. */
 struct RtspStream {
@@ -56,6 +57,8 @@ struct RtspStream {
   int client_rtp_port = 0, client_rtcp_port = 0;
   int server_rtp_port = 0, server_rtcp_port = 0;
   int rtp_channel = -1, rtcp_channel = -1;
+  std::string destination;      /* multicast: the group (port= in server_rtp/rtcp_port) */
+  unsigned ttl = 1;
   uint32_t ssrc = 0;
   bool has_ssrc = false;
 };
@@ -89,6 +92,7 @@ public:
     TornDown,
     AuthRequired,       /* set credentials from auth_challenge(), resend */
     TransportFallback,  /* server refused UDP: SETUP again over TCP */
+    RosterAnswered,     /* roster() holds the server's answer to the roster request */
     Failed,             /* error() says why */
   };
 
@@ -98,14 +102,22 @@ public:
   bool set_location (const std::string &location);
   /* Non-empty values override the credentials of the URL. */
   void set_credentials (const std::string &user, const std::string &password);
-  /* Which lower transports may be used; UDP is tried first when both are. */
-  void set_allowed_transports (bool udp, bool tcp);
+  /* Which lower transports may be used; UDP is tried first when both are (none: UDP).
+   * @multicast (RTP/AVP;multicast, the server picks the group) is tried before the others;
+   * refused (461, or answered without multicast), the next allowed one is set up instead. */
+  void set_allowed_transports (bool udp, bool tcp, bool multicast = false);
   /* Publishes instead of playing (RFC 2326 10.3, 10.11): the walk toward State::Playing is
    * ANNOUNCE of @sdp, SETUP of each stream with mode=record, then RECORD (Playing then means
    * "recording"). @controls are the a=control values of @sdp's streams, in order. Call after
    * set_location(). */
   void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
   bool publishing () const { return publishing_; }
+  /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,
+   * then of the parent path, when OPTIONS listed GET_PARAMETER; a server without a roster just
+   * answers no (the roster stays empty). */
+  void set_ask_roster (bool ask) { ask_roster_ = ask; }
+  /* The names of the last roster answer (Event::RosterAnswered). */
+  const std::vector<std::string> &roster () const { return roster_; }
 
   const std::string &request_uri () const { return request_uri_; }
   const std::string &host () const { return host_; }
@@ -157,7 +169,8 @@ public:
       const std::string &control);
 
 private:
-  enum class Step { Options, Describe, Announce, Setup, Play, Record, Pause, Teardown, KeepAlive };
+  enum class Step { Options, Describe, Announce, Setup, Play, Record, Pause, Teardown, KeepAlive,
+    Roster };
   struct InFlight {
     Step step;
     size_t stream;
@@ -176,7 +189,7 @@ private:
 
   std::string request_uri_, host_, user_, password_;
   unsigned port_ = 554;
-  bool allow_udp_ = true, allow_tcp_ = true;
+  bool allow_udp_ = true, allow_tcp_ = true, allow_multicast_ = false;
   RtspLowerTransport transport_ = RtspLowerTransport::Udp;
 
   State state_ = State::Init;
@@ -185,6 +198,11 @@ private:
   bool described_ = false;
   bool get_parameter_supported_ = false;
   bool publishing_ = false;
+  bool ask_roster_ = false;
+  size_t roster_asked_ = 0;     /* roster URIs asked in this session */
+  bool roster_done_ = false;
+  bool roster_refused_ = false;  /* the line broke while asking: not again */
+  std::vector<std::string> roster_;
   std::string announce_sdp_;
   std::vector<std::string> announce_controls_;
   std::string aggregate_uri_;

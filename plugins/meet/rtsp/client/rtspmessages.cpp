@@ -40,8 +40,12 @@ rtsp_response_from_message (GstRTSPMessage *msg)
   }
   guint8 *body = nullptr;
   guint size = 0;
-  if (gst_rtsp_message_get_body (msg, &body, &size) == GST_RTSP_OK && body && size)
+  if (gst_rtsp_message_get_body (msg, &body, &size) == GST_RTSP_OK && body && size) {
+    /* GstRTSPConnection stores a received body with a NUL after it, counted in its size. */
+    if (body[size - 1] == '\0')
+      size--;
     response.body.assign (reinterpret_cast<const char *> (body), size);
+  }
   return response;
 }
 

@@ -17,16 +17,36 @@ static const size_t kTcpControlBacklog = 4 * 1024 * 1024;
 static gboolean connection_writable (GSocket * socket, GIOCondition condition,
     gpointer user_data);
 
+/* The bytes go to the socket, or into TLS once the connection speaks it. */
+static gssize
+connection_write (Connection * c, const char * data, size_t size, GError ** error)
+{
+  if (c->tls_out)
+    return g_pollable_output_stream_write_nonblocking (c->tls_out, data, size, nullptr, error);
+  return g_socket_send_with_blocking (c->socket, data, size, FALSE, nullptr, error);
+}
+
+static gboolean
+connection_tls_writable (GObject *, gpointer user_data)
+{
+  return connection_writable (nullptr, G_IO_OUT, user_data);
+}
+
 /* Sends what the socket takes now; waits for writability on the server thread for the rest.
  * Called with connection->lock held. */
 static void
 connection_flush_locked (Connection * c, const ConnectionPtr & self)
 {
+  /* Before the TLS handshake ends (or before the first byte said which), nothing goes out. */
+  if (c->handshaking || c->wire == Connection::Wire::kUndecided)
+    return;
   while (!c->out.empty () && !c->closed && !c->broken) {
     const std::string & front = c->out.front ();
     GError *error = nullptr;
-    gssize sent = g_socket_send_with_blocking (c->socket, front.data () + c->out_offset,
-        front.size () - c->out_offset, FALSE, nullptr, &error);
+    /* A TLS write that would block is retried with the same bytes, as GnuTLS requires: the
+     * front message stays queued until all of it is out. */
+    gssize sent = connection_write (c, front.data () + c->out_offset,
+        front.size () - c->out_offset, &error);
     if (sent < 0) {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
         GST_DEBUG ("connection %" G_GUINT64_FORMAT ": send failed: %s", c->context.id,
@@ -44,9 +64,15 @@ connection_flush_locked (Connection * c, const ConnectionPtr & self)
     }
   }
   if (!c->out.empty () && !c->write_source && !c->closed && !c->broken && self) {
-    c->write_source = g_socket_create_source (c->socket, G_IO_OUT, nullptr);
-    g_source_set_callback (c->write_source, G_SOURCE_FUNC (connection_writable),
-        new ConnectionPtr (self), [](gpointer p) { delete static_cast<ConnectionPtr *> (p); });
+    if (c->tls_out) {
+      c->write_source = g_pollable_output_stream_create_source (c->tls_out, nullptr);
+      g_source_set_callback (c->write_source, G_SOURCE_FUNC (connection_tls_writable),
+          new ConnectionPtr (self), [](gpointer p) { delete static_cast<ConnectionPtr *> (p); });
+    } else {
+      c->write_source = g_socket_create_source (c->socket, G_IO_OUT, nullptr);
+      g_source_set_callback (c->write_source, G_SOURCE_FUNC (connection_writable),
+          new ConnectionPtr (self), [](gpointer p) { delete static_cast<ConnectionPtr *> (p); });
+    }
     g_source_attach (c->write_source, c->context_ptr);
   }
 }
@@ -76,6 +102,13 @@ connection_send_response (const ConnectionPtr & c, const std::string & bytes)
   }
   c->out.push_back (bytes);
   c->out_bytes += bytes.size ();
+  connection_flush_locked (c.get (), c);
+}
+
+void
+connection_flush (const ConnectionPtr & c)
+{
+  std::lock_guard<std::mutex> guard (c->lock);
   connection_flush_locked (c.get (), c);
 }
 

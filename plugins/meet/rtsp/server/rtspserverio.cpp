@@ -20,6 +20,10 @@ namespace meet {
 namespace {
 /* Half-sent requests are given at most this long (or the session timeout if shorter). */
 constexpr gint64 kRequestTimeoutUs = 10 * G_USEC_PER_SEC;
+/* A TLS handshake (and the first byte that asks for one) gets as long. */
+constexpr gint64 kHandshakeTimeoutUs = 10 * G_USEC_PER_SEC;
+/* Reads per wakeup of a TLS connection (8 KiB each) before the rest waits for an idle turn. */
+constexpr int kTlsReadRounds = 32;
 }  // namespace
 
 RtspServerIO::RtspServerIO ()
@@ -31,6 +35,7 @@ RtspServerIO::RtspServerIO ()
 RtspServerIO::~RtspServerIO ()
 {
   stop ();
+  g_clear_object (&security_.certificate);
   g_main_loop_unref (loop_);
   g_main_context_unref (context_);
 }
@@ -52,6 +57,17 @@ RtspServerIO::start (GSocket * listen_socket, unsigned port, RtspServerLogic & l
   g_source_set_callback (timer_source_, on_housekeeping, this, nullptr);
   g_source_attach (timer_source_, context_);
   thread_ = g_thread_new ("meetrtspsink", thread_main, this);
+}
+
+void
+RtspServerIO::set_security (const Security & security)
+{
+  GTlsCertificate *old = security_.certificate;
+  security_ = security;
+  if (security_.certificate)
+    g_object_ref (security_.certificate);
+  if (old)
+    g_object_unref (old);
 }
 
 void
@@ -213,23 +229,131 @@ RtspServerIO::on_readable (GSocket *, GIOCondition condition, gpointer data)
   return self->read_connection (c, condition) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
+gboolean
+RtspServerIO::on_tls_readable (GObject *, gpointer data)
+{
+  return on_readable (nullptr, G_IO_IN, data);
+}
+
+bool
+RtspServerIO::start_tls (const ConnectionPtr & c)
+{
+  std::string error;
+  GTlsConnection *tls = security_.certificate
+      ? tls_server_connection_new (c->socket, security_.certificate, &error) : nullptr;
+  if (!tls) {
+    GST_WARNING ("connection %" G_GUINT64_FORMAT " from %s asks for TLS: %s", c->context.id,
+        c->context.peer_host.c_str (), error.empty () ? "no certificate" : error.c_str ());
+    return false;
+  }
+  /* The raw socket's source is done: from here the TLS input stream says when to read. */
+  if (c->read_source) {
+    g_source_destroy (c->read_source);
+    g_source_unref (c->read_source);
+    c->read_source = nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> guard (c->lock);
+    c->tls = tls;
+    c->tls_in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (tls)));
+    c->tls_out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (G_IO_STREAM (tls)));
+    c->handshaking = true;
+    c->wire = Connection::Wire::kTls;
+  }
+  GST_DEBUG ("connection %" G_GUINT64_FORMAT ": TLS handshake", c->context.id);
+  g_tls_connection_handshake_async (tls, G_PRIORITY_DEFAULT, nullptr, on_handshake_done,
+      new std::pair<RtspServerIO *, uint64_t> (this, c->context.id));
+  return true;
+}
+
+void
+RtspServerIO::on_handshake_done (GObject * tls, GAsyncResult * result, gpointer data)
+{
+  auto *args = static_cast<std::pair<RtspServerIO *, uint64_t> *> (data);
+  GError *error = nullptr;
+  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (tls), result, &error);
+  ConnectionPtr c = args->first->find_connection (args->second);
+  if (c && c->tls == G_TLS_CONNECTION (tls))
+    args->first->handshake_done (c, ok, error ? error->message : "?");
+  g_clear_error (&error);
+  delete args;
+}
+
+void
+RtspServerIO::handshake_done (const ConnectionPtr & c, bool ok, const char * error)
+{
+  if (!ok) {
+    /* A client that does not trust our certificate ends up here too (it aborts). */
+    GST_INFO ("connection %" G_GUINT64_FORMAT " from %s: TLS handshake failed: %s",
+        c->context.id, c->context.peer_host.c_str (), error);
+    close_connection (c);
+    return;
+  }
+  GST_DEBUG ("connection %" G_GUINT64_FORMAT ": TLS established", c->context.id);
+  {
+    std::lock_guard<std::mutex> guard (c->lock);
+    c->handshaking = false;
+  }
+  c->last_activity_us = g_get_monotonic_time ();
+  c->read_source = g_pollable_input_stream_create_source (c->tls_in, nullptr);
+  g_source_set_callback (c->read_source, G_SOURCE_FUNC (on_tls_readable),
+      new std::pair<RtspServerIO *, uint64_t> (this, c->context.id),
+      [](gpointer p) { delete static_cast<std::pair<RtspServerIO *, uint64_t> *> (p); });
+  g_source_attach (c->read_source, context_);
+  connection_flush (c);
+  /* Bytes that came with the handshake's last flight are read now. */
+  read_connection (c, G_IO_IN);
+}
+
 /* False once the connection is closed. */
 bool
 RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
 {
   gint64 now = g_get_monotonic_time ();
 
+  if (c->wire == Connection::Wire::kUndecided) {
+    /* rtsps:// and rtsp:// on one port: the first byte says which (rtsptls.h). */
+    switch (peek_first_byte (c->socket)) {
+      case FirstByte::kPending:
+        return true;
+      case FirstByte::kClosed:
+        close_connection (c);
+        return false;
+      case FirstByte::kTls:
+        if (!start_tls (c)) {
+          close_connection (c);
+          return false;
+        }
+        return true;
+      case FirstByte::kPlain: {
+        std::lock_guard<std::mutex> guard (c->lock);
+        c->wire = Connection::Wire::kPlain;
+        c->refuse_plain = security_.encryption == RtspEncryption::kRequired;
+        break;
+      }
+    }
+  }
+
   /* Read a bounded amount per wakeup so one chatty client cannot starve the others. A
-   * hang-up still gets its last bytes read (a TEARDOWN right before close, say). */
+   * hang-up still gets its last bytes read (a TEARDOWN right before close, say). TLS is read
+   * until it would block: GnuTLS may hold decrypted bytes the socket no longer signals. */
   bool eof = (condition & G_IO_ERR) != 0;
+  bool more = false;
   guint8 buf[8192];
-  for (int round = 0; round < 8 && !eof; round++) {
+  const int rounds = c->tls_in ? kTlsReadRounds : 8;
+  for (int round = 0; round < rounds && !eof; round++) {
     GError *error = nullptr;
-    gssize n = g_socket_receive_with_blocking (c->socket, reinterpret_cast<gchar *> (buf),
-        sizeof (buf), FALSE, nullptr, &error);
+    gssize n = c->tls_in
+        ? g_pollable_input_stream_read_nonblocking (c->tls_in, buf, sizeof (buf), nullptr, &error)
+        : g_socket_receive_with_blocking (c->socket, reinterpret_cast<gchar *> (buf),
+            sizeof (buf), FALSE, nullptr, &error);
     if (n < 0) {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        if (c->tls_in)
+          GST_DEBUG ("connection %" G_GUINT64_FORMAT ": TLS read failed: %s", c->context.id,
+              error->message);
         eof = true;
+      }
       g_clear_error (&error);
       break;
     }
@@ -239,8 +363,26 @@ RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
     }
     c->parser.feed (buf, n);
     c->last_activity_us = now;
+    if (c->tls_in) {
+      more = round == rounds - 1;
+      continue;
+    }
     if ((size_t) n < sizeof (buf))
       break;
+  }
+  if (more) {
+    /* Still more in TLS: go on after the others had their turn. */
+    auto *args = new std::pair<RtspServerIO *, uint64_t> (this, c->context.id);
+    GSource *idle = g_idle_source_new ();
+    g_source_set_callback (idle, [](gpointer p) -> gboolean {
+          auto *a = static_cast<std::pair<RtspServerIO *, uint64_t> *> (p);
+          ConnectionPtr again = a->first->find_connection (a->second);
+          if (again)
+            a->first->read_connection (again, G_IO_IN);
+          return G_SOURCE_REMOVE;
+        }, args, [](gpointer p) { delete static_cast<std::pair<RtspServerIO *, uint64_t> *> (p); });
+    g_source_attach (idle, context_);
+    g_source_unref (idle);
   }
 
   for (;;) {
@@ -260,7 +402,22 @@ RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
     }
     if (result == RtspRequestParser::Result::kResponse)
       continue;     // a client answering our SET_PARAMETER
+    if (c->refuse_plain && result == RtspRequestParser::Result::kRequest) {
+      GST_INFO ("connection %" G_GUINT64_FORMAT " from %s: plain RTSP refused (encryption=required)",
+          c->context.id, c->context.peer_host.c_str ());
+      connection_send_response (c, encryption_required_response (request));
+      close_after_answer (c, now);
+      break;
+    }
+    std::string refusal;
+    if (c->tls && result == RtspRequestParser::Result::kRequest
+        && !restrict_to_interleaved (request, &refusal)) {
+      /* No SRTP yet: media of a TLS client stays inside TLS (interleaved). */
+      connection_send_response (c, refusal);
+      continue;
+    }
     RtspResponse response;
+    c->requests++;
     if (result == RtspRequestParser::Result::kError) {
       GST_INFO ("connection %" G_GUINT64_FORMAT " from %s sent a bad request (%d)",
           c->context.id, c->context.peer_host.c_str (), error_code);
@@ -273,13 +430,7 @@ RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
     }
     connection_send_response (c, response.serialize ());
     if (response.close_connection && !c->closing_since_us) {
-      /* Closing with unread input would reset the connection and could destroy the answer
-       * on its way: end our side once it is out, swallow what the client still sends (the
-       * failed parser ignores it) and close on its EOF or a second later. */
-      c->closing_since_us = now;
-      std::lock_guard<std::mutex> guard (c->lock);
-      if (c->out.empty ())
-        g_socket_shutdown (c->socket, FALSE, TRUE, nullptr);
+      close_after_answer (c, now);
       break;
     }
   }
@@ -295,6 +446,20 @@ RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
   return true;
 }
 
+/* Closing with unread input would reset the connection and could destroy the answer on its
+ * way: end our side once it is out, swallow what the client still sends (the failed parser
+ * ignores it) and close on its EOF or a second later. */
+void
+RtspServerIO::close_after_answer (const ConnectionPtr & c, gint64 now)
+{
+  if (c->closing_since_us)
+    return;
+  c->closing_since_us = now;
+  std::lock_guard<std::mutex> guard (c->lock);
+  if (c->out.empty ())
+    g_socket_shutdown (c->socket, FALSE, TRUE, nullptr);
+}
+
 void
 RtspServerIO::accept_connection (GSocket * socket)
 {
@@ -303,6 +468,8 @@ RtspServerIO::accept_connection (GSocket * socket)
   c->context_ptr = context_;
   c->context.id = next_connection_id_++;
   c->last_activity_us = c->opened_us = g_get_monotonic_time ();
+  if (security_.encryption != RtspEncryption::kNone)
+    c->wire = Connection::Wire::kUndecided;
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
 
@@ -326,11 +493,18 @@ RtspServerIO::accept_connection (GSocket * socket)
   std::vector<ConnectionSummary> open;
   for (const auto & entry : connections_) {
     const ConnectionPtr & other = entry.second;
-    open.push_back ({ other->context.id, other->context.peer_host, other->opened_us,
-          logic_->connection_has_session (other->context.id) });
+    ConnectionSummary summary;
+    summary.id = other->context.id;
+    summary.host = other->context.peer_host;
+    summary.opened_us = other->opened_us;
+    summary.has_session = logic_->connection_has_session (other->context.id);
+    summary.answered = other->requests > 0;
+    summary.partial = other->partial_since_us != 0 || other->closing_since_us != 0;
+    summary.last_activity_us = other->last_activity_us;
+    open.push_back (summary);
   }
   AdmissionDecision admission = admit_connection (c->context.peer_host, open,
-      limits_.max_connections, limits_.max_connections_per_host);
+      limits_.max_connections, limits_.max_connections_per_host, c->opened_us);
   for (uint64_t id : admission.close) {
     ConnectionPtr doomed = find_connection (id);
     if (!doomed)
@@ -415,7 +589,10 @@ RtspServerIO::housekeeping ()
     bool closing = c->closing_since_us && now - c->closing_since_us > G_USEC_PER_SEC;
     bool idle = !logic_->connection_has_session (c->context.id)
         && now - c->last_activity_us > limits_.session_timeout_us;
-    if (broken || half_sent || idle || closing)
+    /* Silent before its first byte, or stuck in the TLS handshake. */
+    bool no_start = (c->wire == Connection::Wire::kUndecided || c->handshaking)
+        && now - c->opened_us > MIN (kHandshakeTimeoutUs, limits_.session_timeout_us);
+    if (broken || half_sent || idle || closing || no_start)
       doomed.push_back (c);
   }
   for (const ConnectionPtr & c : doomed)

@@ -11,6 +11,7 @@
 #include "participantrelay.h"
 #include "rtspconnection.h"
 #include "rtspserverlogic.h"
+#include "rtsptls.h"
 
 #include <gio/gio.h>
 
@@ -36,6 +37,13 @@ public:
     std::function<void ()> stopping;
   };
 
+  /* rtsps:// (rtsptls.h): with encryption optional or required, @certificate (with its key)
+   * is what TLS clients are shown. */
+  struct Security {
+    RtspEncryption encryption = RtspEncryption::kNone;
+    GTlsCertificate *certificate = nullptr;
+  };
+
   RtspServerIO ();
   ~RtspServerIO ();
   RtspServerIO (const RtspServerIO &) = delete;
@@ -46,6 +54,8 @@ public:
   /* Serves @listen_socket (a reference is taken) on the server thread; @relay may be null. */
   void start (GSocket * listen_socket, unsigned port, RtspServerLogic & logic,
       ParticipantRelay * relay, Limits limits, Hooks hooks);
+  /* Before start: TLS (a reference to the certificate is taken). */
+  void set_security (const Security & security);
   /* Closes every connection and joins the thread. */
   void stop ();
   /* Runs @func on the server thread and waits for it (here when it does not run). */
@@ -56,12 +66,18 @@ public:
 private:
   static gboolean on_listen_ready (GSocket * socket, GIOCondition condition, gpointer self);
   static gboolean on_readable (GSocket * socket, GIOCondition condition, gpointer data);
+  static gboolean on_tls_readable (GObject * stream, gpointer data);
+  static void on_handshake_done (GObject * tls, GAsyncResult * result, gpointer data);
+  /* The first byte said TLS: the handshake starts; false when TLS cannot start. */
+  bool start_tls (const ConnectionPtr & c);
+  void handshake_done (const ConnectionPtr & c, bool ok, const char * error);
   static gboolean on_housekeeping (gpointer self);
   static gpointer thread_main (gpointer self);
   void dispatch (GSourceFunc func, gpointer data);
   void accept_connection (GSocket * socket);
   bool read_connection (const ConnectionPtr & c, GIOCondition condition);
   void close_connection (const ConnectionPtr & c);
+  void close_after_answer (const ConnectionPtr & c, gint64 now);
   void broadcast_roster ();
   void housekeeping ();
   void changed ();
@@ -76,6 +92,7 @@ private:
   ParticipantRelay *relay_ = nullptr;
   Limits limits_;
   Hooks hooks_;
+  Security security_;
   unsigned port_ = 0;
   std::map<uint64_t, ConnectionPtr> connections_;
   uint64_t next_connection_id_ = 1;

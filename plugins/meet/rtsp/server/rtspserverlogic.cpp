@@ -1,5 +1,6 @@
 /* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
 #include "rtspserverlogic.h"
+#include "rtsptransport.h"
 #include "sdpbuilder.h"
 
 #include <gst/gst.h>
@@ -7,12 +8,9 @@
 #include <gst/sdp/sdp.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 namespace meet {
 
@@ -50,18 +48,6 @@ parse_uint (const std::string & s, size_t max_digits, unsigned long &value)
   return true;
 }
 
-/* Compares secrets in time independent of where they differ. */
-bool
-constant_time_equal (const std::string & a, const std::string & b)
-{
-  if (a.size () != b.size ())
-    return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size (); i++)
-    diff |= static_cast < unsigned char >(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 
 /* The session ID of a Session header ("id;timeout=60"). */
 std::string
@@ -74,9 +60,12 @@ session_id_of (const std::string & value)
 bool
 uri_path (const std::string & uri, std::string & path)
 {
-  if (uri.size () < 7 || g_ascii_strncasecmp (uri.c_str (), "rtsp://", 7) != 0)
+  /* rtsps:// too: the same presentation over TLS (rtsptls.h). */
+  size_t start = g_ascii_strncasecmp (uri.c_str (), "rtsp://", 7) == 0 ? 7
+      : g_ascii_strncasecmp (uri.c_str (), "rtsps://", 8) == 0 ? 8 : 0;
+  if (!start)
     return false;
-  size_t slash = uri.find ('/', 7);
+  size_t slash = uri.find ('/', start);
   path = slash == std::string::npos ? std::string () : uri.substr (slash);
   path = path.substr (0, path.find_first_of ("?#"));
   while (!path.empty () && path.back () == '/')
@@ -99,59 +88,9 @@ aggregate_url (const std::string & uri, bool is_stream_uri)
   return base;
 }
 
-class TransportHolder {
-public:
-  TransportHolder () { gst_rtsp_transport_new (&transport_); }
-  ~TransportHolder () { gst_rtsp_transport_free (transport_); }
-  TransportHolder (const TransportHolder &) = delete;
-  TransportHolder & operator= (const TransportHolder &) = delete;
-  GstRTSPTransport *get () { return transport_; }
-private:
-  GstRTSPTransport *transport_ = nullptr;
-};
-
 }  // namespace
 
 /* ---------------------------------------------------------------- helpers */
-
-std::string
-rtsp_random_hex (size_t bytes)
-{
-  std::vector<uint8_t> buf (bytes);
-  size_t got = 0;
-  while (got < bytes) {
-    ssize_t n = getrandom (buf.data () + got, bytes - got, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    got += n;
-  }
-  if (got < bytes) {
-    /* Kernels without getrandom(2): the same CSPRNG through its device. */
-    int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    while (fd >= 0 && got < bytes) {
-      ssize_t n = read (fd, buf.data () + got, bytes - got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      got += n;
-    }
-    if (fd >= 0)
-      close (fd);
-  }
-  if (got < bytes)
-    g_error ("meetstream: the kernel random number generator is unavailable");
-
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : buf) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
-}
 
 std::string
 RtspServerLogic::build_sdp (const std::vector<StreamInfo> & streams,
@@ -169,7 +108,9 @@ RtspServerLogic::build_sdp (const std::vector<StreamInfo> & streams,
 /* ---------------------------------------------------------------- server logic */
 
 RtspServerLogic::RtspServerLogic (Config config, Media & media)
-:  config_ (std::move (config)), media_ (media)
+:  config_ (std::move (config)), media_ (media),
+   auth_ ({ config_.user, config_.password, config_.realm, config_.auth_basic }),
+   sessions_ (config_.session_timeout_s)
 {
   while (!config_.path.empty () && config_.path.back () == '/')
     config_.path.pop_back ();
@@ -224,58 +165,12 @@ bool
 RtspServerLogic::authorize (const RtspRequest & request, RtspConnectionContext & connection,
     RtspResponse & response)
 {
-  if (config_.user.empty ())
+  if (auth_.check (request, connection.digest_nonce))
     return true;
-
-  bool ok = false;
-  const std::string *value = request.header ("Authorization");
-  if (value) {
-    GstRTSPMessage *msg = nullptr;
-    gst_rtsp_message_new_request (&msg, GST_RTSP_OPTIONS, "*");
-    gst_rtsp_message_add_header (msg, GST_RTSP_HDR_AUTHORIZATION, value->c_str ());
-    GstRTSPAuthCredential **credentials =
-        gst_rtsp_message_parse_auth_credentials (msg, GST_RTSP_HDR_AUTHORIZATION);
-    for (GstRTSPAuthCredential ** c = credentials; c && *c && !ok; c++) {
-      if ((*c)->scheme == GST_RTSP_AUTH_DIGEST && (*c)->params) {
-        std::map<std::string, std::string> params;
-        for (GstRTSPAuthParam ** p = (*c)->params; *p; p++) {
-          if ((*p)->name && (*p)->value) {
-            gchar *name = g_ascii_strdown ((*p)->name, -1);
-            params[name] = (*p)->value;
-            g_free (name);
-          }
-        }
-        const std::string & nonce = params["nonce"];
-        if (params["username"] == config_.user && params["realm"] == config_.realm
-            && !connection.digest_nonce.empty () && nonce == connection.digest_nonce
-            && !params["uri"].empty ()) {
-          gchar *expected = gst_rtsp_generate_digest_auth_response (nullptr,
-              request.method.c_str (), config_.realm.c_str (), config_.user.c_str (),
-              config_.password.c_str (), params["uri"].c_str (), nonce.c_str ());
-          ok = expected && constant_time_equal (expected, params["response"]);
-          g_free (expected);
-        }
-      } else if ((*c)->scheme == GST_RTSP_AUTH_BASIC && config_.auth_basic
-          && (*c)->authorization) {
-        gsize len = 0;
-        guchar *decoded = g_base64_decode ((*c)->authorization, &len);
-        std::string pair (reinterpret_cast < char *>(decoded), len);
-        g_free (decoded);
-        ok = constant_time_equal (pair, config_.user + ":" + config_.password);
-      }
-    }
-    gst_rtsp_auth_credentials_free (credentials);
-    gst_rtsp_message_free (msg);
-  }
-  if (ok)
-    return true;
-
   connection.digest_nonce = rtsp_random_hex (16);
   response.code = GST_RTSP_STS_UNAUTHORIZED;
-  response.add_header ("WWW-Authenticate", "Digest realm=\"" + config_.realm + "\", nonce=\""
-      + connection.digest_nonce + "\"");
-  if (config_.auth_basic)
-    response.add_header ("WWW-Authenticate", "Basic realm=\"" + config_.realm + "\"");
+  for (const std::string & challenge : auth_.challenges (connection.digest_nonce))
+    response.add_header ("WWW-Authenticate", challenge);
   return false;
 }
 
@@ -330,9 +225,8 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
   if (request.method == "OPTIONS") {
     /* Clients ping with OPTIONS: it keeps their session alive, but a stale ID is no error. */
     if (const std::string * value = request.header ("Session")) {
-      auto it = sessions_.find (session_id_of (*value));
-      if (it != sessions_.end () && it->second.connection_id == connection.id)
-        it->second.last_activity_us = now_us;
+      if (RtspSession * session = sessions_.find_for (session_id_of (*value), connection.id))
+        session->last_activity_us = now_us;
     }
     handle_options (response);
     return response;
@@ -431,8 +325,8 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
       end_participant (session->name);
       return response;
     }
-    media_.session_teardown (*session);
-    remove_session (session->id);
+    end_session (*session);
+    sessions_.remove (session->id);
     return response;
   }
 
@@ -574,14 +468,8 @@ void
 RtspServerLogic::end_participant (std::string name)
 {
   media_.participant_close (name);
-  for (auto it = sessions_.begin (); it != sessions_.end ();) {
-    if (it->second.name == name) {
-      media_.session_teardown (it->second);
-      it = sessions_.erase (it);
-    } else {
-      ++it;
-    }
-  }
+  sessions_.remove_if ([&](const RtspSession & s) { return s.name == name; },
+      [this](const RtspSession & s) { end_session (s); });
   participants_.remove (name);
 }
 
@@ -613,13 +501,11 @@ RtspServerLogic::session_for (const RtspRequest & request,
     response.add_header ("Allow", "OPTIONS, DESCRIBE, SETUP, GET_PARAMETER, SET_PARAMETER");
     return nullptr;
   }
-  auto it = sessions_.find (session_id_of (*value));
   /* A session is bound to the connection that made it: someone else's ID is as good as none. */
-  if (it == sessions_.end () || it->second.connection_id != connection.id) {
+  RtspSession *session = sessions_.find_for (session_id_of (*value), connection.id);
+  if (!session)
     response.code = GST_RTSP_STS_SESSION_NOT_FOUND;
-    return nullptr;
-  }
-  return &it->second;
+  return session;
 }
 
 void
@@ -681,118 +567,64 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
     return;
   }
 
-  /* Take the first alternative we can serve: RTP/AVP unicast over UDP or interleaved TCP. */
-  RtspStreamTransport chosen;
-  int refusal = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
-  gchar **alternatives = g_strsplit (transport_header->c_str (), ",", 16);
-  for (gchar ** alt = alternatives; *alt && !chosen.configured; alt++) {
-    TransportHolder holder;
-    GstRTSPTransport *t = holder.get ();
-    /* mode=receive (older clients, RFC 2326's draft name) is mode=record. */
-    std::string text = g_strstrip (*alt);
-    gchar *lower = g_ascii_strdown (text.c_str (), -1);
-    std::string lowered = lower;
-    g_free (lower);
-    size_t receive = lowered.find ("mode=receive");
-    if (receive == std::string::npos)
-      receive = lowered.find ("mode=\"receive\"");
-    if (receive != std::string::npos)
-      text.replace (text.find_first_of ("rR", receive + 5), 7, "record");
-    if (gst_rtsp_transport_parse (text.c_str (), t) != GST_RTSP_OK)
-      continue;
-    if (t->trans != GST_RTSP_TRANS_RTP || t->profile != GST_RTSP_PROFILE_AVP
-        || (t->mode_record ? 1 : 0) != (publishing ? 1 : 0) || (publishing && t->mode_play))
-      continue;
-    /* RTP goes only to the host that asked for it: no reflecting traffic at third parties. */
-    if (t->destination && connection.peer_host != t->destination) {
-      refusal = GST_RTSP_STS_FORBIDDEN;
-      continue;
-    }
-    RtspStreamTransport candidate;
-    if (t->lower_transport == GST_RTSP_LOWER_TRANS_UDP) {
-      if (t->client_port.min <= 0 || t->client_port.min > 65535)
-        continue;
-      candidate.client_rtp_port = t->client_port.min;
-      candidate.client_rtcp_port = t->client_port.max > 0 ? t->client_port.max
-          : t->client_port.min + 1;
-      if (candidate.client_rtcp_port > 65535)
-        continue;
-    } else if (t->lower_transport == GST_RTSP_LOWER_TRANS_TCP) {
-      candidate.tcp = true;
-      candidate.rtp_channel = t->interleaved.min >= 0 ? t->interleaved.min : 2 * stream;
-      candidate.rtcp_channel = t->interleaved.max >= 0 ? t->interleaved.max
-          : candidate.rtp_channel + 1;
-      if (candidate.rtp_channel > 255 || candidate.rtcp_channel > 255
-          || candidate.rtp_channel == candidate.rtcp_channel)
-        continue;
-      /* Channels must not collide with another stream on the connection (of this session
-       * or another one it holds, e.g. reading and publishing at once). */
-      bool clash = false;
-      for (const auto & entry : sessions_) {
-        const RtspSession & other = entry.second;
-        if (other.connection_id != connection.id)
-          continue;
-        for (size_t i = 0; i < other.streams.size (); i++) {
-          const RtspStreamTransport & o = other.streams[i];
-          if ((&other == session && i == stream) || !o.configured || !o.tcp)
-            continue;
-          if (o.rtp_channel == candidate.rtp_channel || o.rtcp_channel == candidate.rtp_channel
-              || o.rtp_channel == candidate.rtcp_channel
-              || o.rtcp_channel == candidate.rtcp_channel)
-            clash = true;
-        }
-      }
-      if (clash)
-        continue;
-    } else {
-      continue;
-    }
-    candidate.configured = true;
-    chosen = candidate;
-  }
-  g_strfreev (alternatives);
+  TransportRequest offer;
+  offer.peer_host = connection.peer_host;
+  offer.publishing = publishing;
+  offer.stream = stream;
+  offer.multicast_offered = infos[stream].multicast;
+  offer.channels_taken = [&](int a, int b) {
+    return sessions_.channels_taken (connection.id, session, stream, a, b);
+  };
+  TransportChoice choice = choose_transport (*transport_header, offer);
+  RtspStreamTransport chosen = choice.transport;
   if (!chosen.configured) {
-    response.code = refusal;
+    response.code = choice.refusal;
     return;
   }
+  bool had_group = session && stream < session->streams.size ()
+      && session->streams[stream].configured && session->streams[stream].multicast;
+  if (chosen.multicast && had_group) {
+    chosen.group = session->streams[stream].group;
+  } else if (chosen.multicast && !media_.multicast_acquire (name, stream, chosen.group)) {
+    /* The pool is used up: no group for this stream. */
+    response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
+    return;
+  }
+  if (had_group && !chosen.multicast)
+    release_multicast (*session, stream);
 
   if (!session) {
-    RtspSession fresh;
-    fresh.id = rtsp_random_hex (16);
-    fresh.connection_id = connection.id;
-    fresh.user = config_.user;
-    fresh.client_host = connection.peer_host;
-    fresh.name = name;
-    fresh.publisher = publishing;
-    session = &sessions_.emplace (fresh.id, fresh).first->second;
+    session = &sessions_.create (connection.id, connection.peer_host, config_.user, name,
+        publishing, now_us);
     if (publishing)
-      p->session_id = fresh.id;
+      p->session_id = session->id;
   }
   session->last_activity_us = now_us;
   if (session->streams.size () < infos.size ())
     session->streams.resize (infos.size ());
   session->streams[stream] = chosen;
 
-  std::string reply;
-  if (chosen.tcp) {
-    reply = "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (chosen.rtp_channel) + "-"
-        + std::to_string (chosen.rtcp_channel);
-  } else {
-    reply = "RTP/AVP;unicast;client_port=" + std::to_string (chosen.client_rtp_port) + "-"
-        + std::to_string (chosen.client_rtcp_port) + ";server_port="
-        + std::to_string (infos[stream].server_rtp_port) + "-"
-        + std::to_string (infos[stream].server_rtcp_port);
-  }
-  reply += publishing ? ";mode=record" : ";mode=\"PLAY\"";
+  std::string reply = transport_reply (chosen, infos[stream].server_rtp_port,
+      infos[stream].server_rtcp_port, publishing);
   response.add_header ("Transport", reply);
   response.add_header ("Session", session->id + ";timeout="
       + std::to_string (config_.session_timeout_s));
 }
 
 void
-RtspServerLogic::remove_session (const std::string & id)
+RtspServerLogic::end_session (const RtspSession & session)
 {
-  sessions_.erase (id);
+  media_.session_teardown (session);
+  for (size_t i = 0; i < session.streams.size (); i++) {
+    if (session.streams[i].configured && session.streams[i].multicast)
+      release_multicast (session, i);
+  }
+}
+
+void
+RtspServerLogic::release_multicast (const RtspSession & session, size_t stream)
+{
+  media_.multicast_release (session.name, static_cast<unsigned> (stream));
 }
 
 void
@@ -804,177 +636,62 @@ RtspServerLogic::connection_closed (const RtspConnectionContext & connection)
     if (p && p->connection_id == connection.id)
       end_participant (name);
   }
-  for (auto it = sessions_.begin (); it != sessions_.end ();) {
-    if (it->second.connection_id == connection.id) {
-      media_.session_teardown (it->second);
-      it = sessions_.erase (it);
-    } else {
-      ++it;
-    }
-  }
+  sessions_.remove_if ([&](const RtspSession & s) { return s.connection_id == connection.id; },
+      [this](const RtspSession & s) { end_session (s); });
 }
 
 void
 RtspServerLogic::touch_connection (uint64_t connection_id, int64_t now_us)
 {
-  for (auto & entry : sessions_) {
-    if (entry.second.connection_id == connection_id)
-      entry.second.last_activity_us = now_us;
-  }
+  sessions_.touch_connection (connection_id, now_us);
 }
 
 bool
 RtspServerLogic::connection_has_session (uint64_t connection_id) const
 {
-  for (const auto & entry : sessions_) {
-    if (entry.second.connection_id == connection_id)
-      return true;
-  }
-  return false;
+  return sessions_.connection_has_session (connection_id);
 }
 
 void
 RtspServerLogic::touch_rtcp (unsigned stream, const std::string & host, int port,
     int64_t now_us)
 {
-  for (auto & entry : sessions_) {
-    RtspSession & s = entry.second;
-    if (s.client_host != host || stream >= s.streams.size ())
-      continue;
-    const RtspStreamTransport & t = s.streams[stream];
-    if (t.configured && !t.tcp && (t.client_rtcp_port == port || t.client_rtp_port == port))
-      s.last_activity_us = now_us;
-  }
+  sessions_.touch_rtcp (stream, host, port, now_us);
 }
 
 unsigned
 RtspServerLogic::expire (int64_t now_us)
 {
   unsigned expired = 0;
-  int64_t timeout_us = static_cast < int64_t > (config_.session_timeout_s) * G_USEC_PER_SEC;
   std::vector<std::string> ended;
-  for (const auto & entry : sessions_) {
-    if (entry.second.publisher && now_us - entry.second.last_activity_us > timeout_us)
+  for (const auto & entry : sessions_.all ()) {
+    if (entry.second.publisher && sessions_.timed_out (entry.second, now_us))
       ended.push_back (entry.second.name);
   }
   for (const std::string & name : ended) {
     end_participant (name);
     expired++;
   }
-  for (auto it = sessions_.begin (); it != sessions_.end ();) {
-    if (now_us - it->second.last_activity_us > timeout_us) {
-      media_.session_teardown (it->second);
-      it = sessions_.erase (it);
-      expired++;
-    } else {
-      ++it;
-    }
-  }
+  sessions_.remove_if ([&](const RtspSession & s) { return sessions_.timed_out (s, now_us); },
+      [&](const RtspSession & s) {
+        end_session (s);
+        expired++;
+      });
   return expired;
 }
 
 void
 RtspServerLogic::touch_session (const std::string & id, int64_t now_us)
 {
-  auto it = sessions_.find (id);
-  if (it != sessions_.end ())
-    it->second.last_activity_us = std::max (it->second.last_activity_us, now_us);
+  sessions_.touch (id, now_us);
 }
 
 void
 RtspServerLogic::teardown_all ()
 {
   /* The readers of the element's own streams; participants end with their connections. */
-  for (auto it = sessions_.begin (); it != sessions_.end ();) {
-    if (it->second.name.empty ()) {
-      media_.session_teardown (it->second);
-      it = sessions_.erase (it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-unsigned
-RtspServerLogic::playing_sessions () const
-{
-  return std::count_if (sessions_.begin (), sessions_.end (),
-      [](const std::pair<const std::string, RtspSession> & e) {
-        return e.second.state == RtspSessionState::kPlaying;
-      });
-}
-
-const RtspSession *
-RtspServerLogic::find_session (const std::string & id) const
-{
-  auto it = sessions_.find (id);
-  return it == sessions_.end () ? nullptr : &it->second;
-}
-
-/* ---------------------------------------------------------------- fuzzing */
-
-namespace {
-
-class FuzzMedia : public RtspServerLogic::Media {
-public:
-  std::vector<RtspServerLogic::StreamInfo> streams () override {
-    RtspServerLogic::StreamInfo video, audio;
-    video.caps = "application/x-rtp, media=(string)video, clock-rate=(int)90000, "
-        "encoding-name=(string)JPEG, payload=(int)26, a-framerate=(string)30";
-    video.server_rtp_port = 40000;
-    video.server_rtcp_port = 40001;
-    audio.caps = "application/x-rtp, media=(string)audio, clock-rate=(int)48000, "
-        "encoding-name=(string)L16, encoding-params=(string)1, channels=(int)1, payload=(int)96";
-    audio.server_rtp_port = 40002;
-    audio.server_rtcp_port = 40003;
-    audio.have_position = true;
-    return { video, audio };
-  }
-  void session_play (const RtspSession &) override {}
-  void session_pause (const RtspSession &) override {}
-  void session_teardown (const RtspSession &) override {}
-};
-
-}  // namespace
-
-std::string
-rtsp_server_handle_bytes (const uint8_t * data, size_t size)
-{
-  FuzzMedia media;
-  RtspServerLogic::Config config;
-  config.max_sessions = 4;
-  RtspServerLogic logic (config, media);
-  RtspConnectionContext connection;
-  connection.id = 1;
-  connection.peer_host = "127.0.0.1";
-  connection.local_host = "127.0.0.1";
-
-  RtspRequestParser parser;
-  parser.feed (data, size);
-  std::string out;
-  int64_t now_us = 0;
-  for (;;) {
-    RtspRequest request;
-    int error_code = 0;
-    uint8_t channel = 0;
-    RtspRequestParser::Result result = parser.next (request, error_code, channel);
-    if (result == RtspRequestParser::Result::kNeedMore)
-      break;
-    if (result == RtspRequestParser::Result::kError) {
-      out += RtspServerLogic::error_response (error_code).serialize ();
-      break;
-    }
-    if (result == RtspRequestParser::Result::kRequest) {
-      RtspResponse response = logic.handle (request, connection, now_us);
-      out += response.serialize ();
-      if (response.close_connection)
-        break;
-    }
-    now_us += G_USEC_PER_SEC;
-    logic.expire (now_us);
-  }
-  logic.connection_closed (connection);
-  return out;
+  sessions_.remove_if ([](const RtspSession & s) { return s.name.empty (); },
+      [this](const RtspSession & s) { end_session (s); });
 }
 
 }  // namespace meet

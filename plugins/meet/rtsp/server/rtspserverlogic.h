@@ -16,33 +16,11 @@
 #include <vector>
 
 #include "participants.h"
+#include "rtspauth.h"
 #include "rtsprequestparser.h"
+#include "rtspsessionpool.h"
 
 namespace meet {
-
-enum class RtspSessionState { kReady, kPlaying, kRecording };
-
-struct RtspStreamTransport {
-  bool configured = false;
-  bool tcp = false;
-  int client_rtp_port = 0;     // UDP
-  int client_rtcp_port = 0;
-  int rtp_channel = 0;         // TCP interleaved
-  int rtcp_channel = 1;
-};
-
-struct RtspSession {
-  std::string id;
-  uint64_t connection_id = 0;
-  std::string user;
-  std::string client_host;
-  /* The participant this session reads (PATH/NAME) or publishes; empty: the element's pads. */
-  std::string name;
-  bool publisher = false;
-  RtspSessionState state = RtspSessionState::kReady;
-  std::vector<RtspStreamTransport> streams;
-  int64_t last_activity_us = 0;
-};
 
 /* What the server knows about one client connection. */
 struct RtspConnectionContext {
@@ -76,6 +54,7 @@ public:
     bool have_position = false;  // seq/rtptime of the next packet are known
     uint16_t next_seq = 0;
     uint32_t rtptime = 0;
+    bool multicast = false;      // the server has a multicast group pool for it
   };
 
   /* The media side, implemented by meetrtspsink (and fakes in tests). Called on the thread
@@ -102,6 +81,18 @@ public:
     virtual void participant_record (const RtspSession & publisher) { (void) publisher; }
     /* It ends: RTCP BYE to its readers, no more forwarding, its ports closed. */
     virtual void participant_close (const std::string & name) { (void) name; }
+    /* Multicast: the group of stream @stream of participant @name (empty: of the element's
+     * pads) for one more reader, the same group for all of them; false when there is none to
+     * give (no pool, pool used up). */
+    virtual bool multicast_acquire (const std::string & name, unsigned stream,
+        MulticastDestination & group) {
+      (void) name; (void) stream; (void) group;
+      return false;
+    }
+    /* One multicast reader of that stream fewer. */
+    virtual void multicast_release (const std::string & name, unsigned stream) {
+      (void) name; (void) stream;
+    }
   };
 
   RtspServerLogic (Config config, Media & media);
@@ -117,6 +108,7 @@ public:
   void touch_connection (uint64_t connection_id, int64_t now_us);
   /* Whether the connection owns a session (idle connections without one get closed). */
   bool connection_has_session (uint64_t connection_id) const;
+
   /* An RTCP packet from @host:@port arrived on @stream: keeps the matching UDP session alive. */
   void touch_rtcp (unsigned stream, const std::string & host, int port, int64_t now_us);
   /* Tears down sessions silent for longer than the timeout; returns how many. */
@@ -127,9 +119,9 @@ public:
   const ParticipantRegistry & participants () const { return participants_; }
   const std::string & config_path () const { return config_.path; }
 
-  unsigned playing_sessions () const;
+  unsigned playing_sessions () const { return sessions_.playing (); }
   size_t session_count () const { return sessions_.size (); }
-  const RtspSession *find_session (const std::string & id) const;
+  const RtspSession *find_session (const std::string & id) const { return sessions_.find (id); }
   /* Builds the SDP for the streams; empty when a stream has no caps yet. */
   static std::string build_sdp (const std::vector<StreamInfo> & streams,
       const std::string & local_host);
@@ -149,7 +141,9 @@ private:
       RtspResponse & response);
   RtspSession *session_for (const RtspRequest & request, RtspConnectionContext & connection,
       RtspResponse & response);
-  void remove_session (const std::string & id);
+  /* The media lets go of @session (its destinations, its multicast groups); the caller erases it. */
+  void end_session (const RtspSession & session);
+  void release_multicast (const RtspSession & session, size_t stream);
   void handle_announce (const RtspRequest & request, RtspConnectionContext & connection,
       UriKind kind, const std::string & name, RtspResponse & response);
   void handle_record (RtspSession & session, RtspResponse & response);
@@ -160,12 +154,10 @@ private:
 
   Config config_;
   Media & media_;
-  std::map<std::string, RtspSession> sessions_;
+  RtspAuth auth_;
+  RtspSessionPool sessions_;
   ParticipantRegistry participants_;
 };
-
-/* Session IDs and nonces: @bytes random bytes from the kernel's CSPRNG (getrandom(2)), as hex. */
-std::string rtsp_random_hex (size_t bytes);
 
 /* Fuzzing entry point: runs @data as the byte stream of one client connection through
  * RtspRequestParser and RtspServerLogic (two fake streams, Digest auth off) and returns the

@@ -1,0 +1,151 @@
+/* meetstream: rtsps:// in meetrtspsink (see rtsptls.h). */
+#include "rtsptls.h"
+
+#include "tlscerts.h"
+
+#include <gst/rtsp/rtsp.h>
+
+#include <errno.h>
+#include <sys/socket.h>
+
+namespace meet {
+
+const char *
+rtsp_encryption_name (RtspEncryption e)
+{
+  switch (e) {
+    case RtspEncryption::kNone: return "none";
+    case RtspEncryption::kOptional: return "optional";
+    case RtspEncryption::kRequired: return "required";
+  }
+  return "none";
+}
+
+FirstByte
+classify_first_byte (uint8_t byte)
+{
+  return byte == 0x16 ? FirstByte::kTls : FirstByte::kPlain;
+}
+
+FirstByte
+peek_first_byte (GSocket * socket)
+{
+  uint8_t byte = 0;
+  ssize_t n;
+  do {
+    n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n == 1)
+    return classify_first_byte (byte);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return FirstByte::kPending;
+  return FirstByte::kClosed;
+}
+
+std::string
+encryption_required_response (const RtspRequest & request)
+{
+  std::string out = "RTSP/1.0 403 Forbidden: this server requires rtsps:// (TLS)\r\n";
+  if (const std::string *cseq = request.header ("CSeq"))
+    out += "CSeq: " + *cseq + "\r\n";
+  out += "Server: meetstream\r\nConnection: close\r\n\r\n";
+  return out;
+}
+
+bool
+restrict_to_interleaved (RtspRequest & request, std::string * refusal)
+{
+  if (request.method != "SETUP")
+    return true;
+  std::string *value = nullptr;
+  for (auto & h : request.headers)
+    if (g_ascii_strcasecmp (h.first.c_str (), "Transport") == 0) {
+      value = &h.second;
+      break;
+    }
+  std::string kept;
+  if (value) {
+    gchar **specs = g_strsplit (value->c_str (), ",", 16);
+    for (gchar **s = specs; *s; s++) {
+      gchar *spec = g_strstrip (*s);
+      GstRTSPTransport *t = nullptr;
+      gst_rtsp_transport_new (&t);
+      if (gst_rtsp_transport_parse (spec, t) == GST_RTSP_OK
+          && t->lower_transport == GST_RTSP_LOWER_TRANS_TCP)
+        kept += (kept.empty () ? "" : ",") + std::string (spec);
+      gst_rtsp_transport_free (t);
+    }
+    g_strfreev (specs);
+  }
+  if (!kept.empty ()) {
+    *value = kept;
+    return true;
+  }
+  *refusal = "RTSP/1.0 461 Unsupported Transport\r\n";
+  if (const std::string *cseq = request.header ("CSeq"))
+    *refusal += "CSeq: " + *cseq + "\r\n";
+  *refusal += "Server: meetstream\r\n\r\n";
+  return false;
+}
+
+GTlsConnection *
+tls_server_connection_new (GSocket * socket, GTlsCertificate * cert, std::string * error)
+{
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ())) {
+    *error = "GIO has no TLS backend (install glib-networking)";
+    return nullptr;
+  }
+  GSocketConnection *base = g_socket_connection_factory_create_connection (socket);
+  GError *err = nullptr;
+  GIOStream *tls = g_tls_server_connection_new (G_IO_STREAM (base), cert, &err);
+  g_object_unref (base);
+  if (!tls) {
+    *error = std::string ("cannot start TLS: ") + (err ? err->message : "?");
+    g_clear_error (&err);
+    return nullptr;
+  }
+  g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_NONE, nullptr);
+  return G_TLS_CONNECTION (tls);
+}
+
+bool
+rtsp_tls_certificate_for (const RtspTlsSettings & settings, GTlsCertificate ** cert,
+    std::string * error)
+{
+  *cert = nullptr;
+  bool files = !settings.cert_file.empty () || !settings.key_file.empty ();
+  bool given = files || settings.certificate;
+  if (settings.encryption == RtspEncryption::kNone) {
+    if (given) {
+      *error = "a TLS certificate is set but encryption=none: set encryption=optional (rtsp:// "
+          "and rtsps://) or required (rtsps:// only), or unset the certificate";
+      return false;
+    }
+    return true;
+  }
+  if (!given) {
+    *error = std::string ("encryption=") + rtsp_encryption_name (settings.encryption)
+        + " needs a certificate: set tls-cert-file and tls-key-file (PEM), or tls-certificate";
+    return false;
+  }
+  if (files && settings.certificate) {
+    *error = "both tls-certificate and tls-cert-file/tls-key-file are set: keep one";
+    return false;
+  }
+  if (settings.certificate) {
+    if (!tls_certificate_has_key (settings.certificate)) {
+      *error = "tls-certificate has no private key: a server needs it";
+      return false;
+    }
+    *cert = G_TLS_CERTIFICATE (g_object_ref (settings.certificate));
+    return true;
+  }
+  if (settings.cert_file.empty ()) {
+    *error = "tls-key-file is set without tls-cert-file";
+    return false;
+  }
+  *cert = tls_certificate_load (settings.cert_file, settings.key_file, error);
+  return *cert != nullptr;
+}
+
+}  // namespace meet

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""A gst-rtsp-server in RECORD mode: the peer meetrtspclientsink publishes into (tests/rtsp_publish.py).
+
+Takes ANNOUNCE/SETUP mode=record/RECORD at /x (and any path given with --path), decodes what arrives
+and prints what it sees on stdout, one event a line, so a test can follow along:
+
+  PORT <n>                      listening
+  REQUEST <METHOD> [<transport>] a request of a client (SETUP with its Transport header)
+  FRAME video <count>           a JPEG frame decoded (jpegdec)
+  FRAME audio <count>           every 10th L16 buffer depayloaded
+  SR <stream> <ssrc>            an RTCP sender report arrived for announced stream <stream>
+  SESSION-TIMEOUT <s>           a session was made with this timeout
+  RESPONSE <code>               the server answered a request with <code>
+
+  --port N              listen on N (default 0: the OS picks a free port)
+  --protocols P         udp, tcp or udp+tcp (default): SETUP with another transport gets 461
+  --digest U:P / --basic U:P   require authentication of user U with password P
+  --session-timeout S   sessions expire after S seconds without a request
+  --video-only          the announced SDP has one stream (video), not video + audio
+
+gst-rtsp-server maps the announced streams, in SDP order, to the elements named depay0, depay1.
+"""
+import argparse
+import sys
+import threading
+
+import gi
+gi.require_version('Gst', '1.0')
+gi.require_version('GstRtspServer', '1.0')
+gi.require_version('GstRtsp', '1.0')
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+# decodebin picks the depayloader and decoder from the announced caps, whichever stream lands on which
+# depay element; the sink tells video from audio by the caps of what it gets.
+STREAM = 'decodebin name=depay{n} ! fakesink name=sink{n} sync=false signal-handoffs=true'
+
+
+_say_lock = threading.Lock()
+
+
+def say(text):
+    # Streaming threads and the main loop print: one whole line at a time.
+    with _say_lock:
+        sys.stdout.write(text + '\n')
+        sys.stdout.flush()
+
+
+def watch_media(media):
+    counts = {'video': 0, 'audio': 0}
+    element = media.get_element()
+
+    def on_handoff(_sink, _buffer, pad):
+        caps = pad.get_current_caps()
+        kind = caps.get_structure(0).get_name().split('/')[0] if caps else ''
+        if kind not in counts:
+            return
+        counts[kind] += 1
+        if kind == 'video' or counts[kind] % 10 == 0:
+            say('FRAME %s %d' % (kind, counts[kind]))
+    for n in range(2):
+        sink = element.get_by_name('sink%d' % n)
+        if sink is not None:
+            sink.connect('handoff', on_handoff)
+
+    def on_prepared(media):
+        for i in range(media.n_streams()):
+            session = media.get_stream(i).get_rtpsession()
+            if session is None:
+                continue
+
+            def on_rtcp(_session, buffer, index=i):
+                data = buffer.extract_dup(0, buffer.get_size())
+                # A compound packet: walk it for PT 200 (SR).
+                pos = 0
+                while pos + 8 <= len(data):
+                    pt = data[pos + 1]
+                    length = (int.from_bytes(data[pos + 2:pos + 4], 'big') + 1) * 4
+                    if pt == 200:
+                        say('SR %d %08x' % (index, int.from_bytes(data[pos + 4:pos + 8], 'big')))
+                    pos += length
+            session.connect('on-receiving-rtcp', on_rtcp)
+    media.connect('prepared', on_prepared)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--port', type=int, default=0)
+    parser.add_argument('--path', default='/x')
+    parser.add_argument('--protocols', default='udp+tcp')
+    parser.add_argument('--digest')
+    parser.add_argument('--basic')
+    parser.add_argument('--session-timeout', type=int, default=0)
+    parser.add_argument('--video-only', action='store_true')
+    args = parser.parse_args()
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address('127.0.0.1')
+    server.set_service(str(args.port))
+
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
+    factory.set_launch('( %s )' % ' '.join(STREAM.format(n=n) for n in range(1 if args.video_only else 2)))
+    protocols = GstRtsp.RTSPLowerTrans(0)
+    if 'udp' in args.protocols:
+        protocols |= GstRtsp.RTSPLowerTrans.UDP
+    if 'tcp' in args.protocols:
+        protocols |= GstRtsp.RTSPLowerTrans.TCP
+    factory.set_protocols(protocols)
+    factory.connect('media-configure', lambda _factory, media: watch_media(media))
+
+    if args.digest or args.basic:
+        auth = GstRtspServer.RTSPAuth()
+        token = GstRtspServer.RTSPToken()
+        token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
+        if args.digest:
+            user, password = args.digest.split(':', 1)
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            auth.add_digest(user, password, token)
+        else:
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(*args.basic.split(':', 1)), token)
+        server.set_auth(auth)
+        permissions = GstRtspServer.RTSPPermissions()
+        for permission in (GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS,
+                           GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT):
+            permissions.add_permission_for_role('user', permission, True)
+        factory.set_permissions(permissions)
+    server.get_mount_points().add_factory(args.path, factory)
+
+    def on_request(_client, ctx, method):
+        extra = ''
+        if method == 'SETUP':
+            res, value = ctx.request.get_header(GstRtsp.RTSPHeaderField.TRANSPORT, 0)
+            extra = ' ' + value if res == GstRtsp.RTSPResult.OK else ''
+        say('REQUEST %s%s' % (method, extra))
+
+    def on_send(_client, _ctx, message):
+        if message.get_type() == GstRtsp.RTSPMsgType.RESPONSE:
+            say('RESPONSE %d' % int(message.parse_response()[1]))
+
+    def on_new_session(_client, session):
+        if args.session_timeout:
+            session.set_timeout(args.session_timeout)
+        say('SESSION-TIMEOUT %d' % session.get_timeout())
+
+    def on_client(_server, client):
+        client.connect('new-session', on_new_session)
+        client.connect('send-message', on_send)
+        for signal, method in (('options-request', 'OPTIONS'), ('announce-request', 'ANNOUNCE'),
+                               ('setup-request', 'SETUP'), ('record-request', 'RECORD'),
+                               ('teardown-request', 'TEARDOWN'), ('get-parameter-request', 'GET_PARAMETER'),
+                               ('set-parameter-request', 'SET_PARAMETER')):
+            client.connect(signal, on_request, method)
+    server.connect('client-connected', on_client)
+
+    if server.attach(None) == 0:
+        print('could not listen', file=sys.stderr)
+        return 1
+    say('PORT %d' % server.get_bound_port())
+    GLib.MainLoop().run()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

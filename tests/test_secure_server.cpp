@@ -1,0 +1,182 @@
+/* Unit tests of meetrtspsink's rtsps:// decisions (plugins/meet/rtsp/server/rtsptls.h): the
+ * first byte telling TLS from RTSP, the answer a plain client of a TLS-only server reads, SETUP
+ * kept to interleaved TCP, and a real TLS handshake over a socket pair between
+ * tls_server_connection_new and a GIO client deciding with meet::TlsPeerVerifier. */
+#include "meetcert.h"
+#include "rtsptls.h"
+#include "tlscerts.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+using namespace meet;
+
+namespace {
+
+RtspRequest
+setup (const std::string & transport)
+{
+  RtspRequest r;
+  r.method = "SETUP";
+  r.uri = "rtsp://127.0.0.1:8554/meet/stream=0";
+  r.version = "RTSP/1.0";
+  r.headers = {{"CSeq", "3"}, {"Transport", transport}};
+  return r;
+}
+
+struct SocketPair {
+  GSocket *a = nullptr, *b = nullptr;
+  SocketPair () {
+    int fds[2];
+    EXPECT_EQ (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    a = g_socket_new_from_fd (fds[0], nullptr);
+    b = g_socket_new_from_fd (fds[1], nullptr);
+  }
+  ~SocketPair () {
+    g_object_unref (a);
+    g_object_unref (b);
+  }
+};
+
+}  // namespace
+
+TEST (SecureServer, FirstByte)
+{
+  EXPECT_EQ (classify_first_byte (0x16), FirstByte::kTls);
+  for (int b : std::initializer_list<int> {'O', 'D', 'S', 'P', 'T', 'G', '$', 0x80, 0x15, 0x17, 0})
+    EXPECT_EQ (classify_first_byte (static_cast<uint8_t> (b)), FirstByte::kPlain) << b;
+  EXPECT_STREQ (rtsp_encryption_name (RtspEncryption::kRequired), "required");
+
+  SocketPair pair;
+  g_socket_set_blocking (pair.a, FALSE);
+  EXPECT_EQ (peek_first_byte (pair.a), FirstByte::kPending);
+  ASSERT_EQ (g_socket_send (pair.b, "OPTIONS", 7, nullptr, nullptr), 7);
+  EXPECT_EQ (peek_first_byte (pair.a), FirstByte::kPlain);
+  /* Peeking consumed nothing. */
+  char buf[8] = {0};
+  EXPECT_EQ (g_socket_receive (pair.a, buf, 7, nullptr, nullptr), 7);
+  EXPECT_STREQ (buf, "OPTIONS");
+  g_socket_close (pair.b, nullptr);
+  EXPECT_EQ (peek_first_byte (pair.a), FirstByte::kClosed);
+}
+
+TEST (SecureServer, PlainClientRefusedReadably)
+{
+  RtspRequest r;
+  r.method = "DESCRIBE";
+  r.headers = {{"CSeq", "7"}};
+  std::string out = encryption_required_response (r);
+  EXPECT_EQ (out.rfind ("RTSP/1.0 403 Forbidden: this server requires rtsps:// (TLS)\r\n", 0), 0u)
+      << out;
+  EXPECT_NE (out.find ("CSeq: 7\r\n"), std::string::npos);
+  EXPECT_EQ (out.substr (out.size () - 4), "\r\n\r\n");
+}
+
+TEST (SecureServer, SetupKeptToInterleaved)
+{
+  std::string refusal;
+  RtspRequest udp = setup ("RTP/AVP;unicast;client_port=5000-5001");
+  EXPECT_FALSE (restrict_to_interleaved (udp, &refusal));
+  EXPECT_EQ (refusal.compare (0, 34, "RTSP/1.0 461 Unsupported Transport"), 0) << refusal;
+  EXPECT_NE (refusal.find ("CSeq: 3\r\n"), std::string::npos);
+
+  RtspRequest both = setup ("RTP/AVP;unicast;client_port=5000-5001, RTP/AVP/TCP;unicast;interleaved=0-1");
+  ASSERT_TRUE (restrict_to_interleaved (both, &refusal));
+  EXPECT_EQ (*both.header ("Transport"), "RTP/AVP/TCP;unicast;interleaved=0-1");
+
+  RtspRequest tcp = setup ("RTP/AVP/TCP;unicast;interleaved=2-3;mode=record");
+  ASSERT_TRUE (restrict_to_interleaved (tcp, &refusal));
+  EXPECT_EQ (*tcp.header ("Transport"), "RTP/AVP/TCP;unicast;interleaved=2-3;mode=record");
+
+  RtspRequest none = setup ("garbage");
+  EXPECT_FALSE (restrict_to_interleaved (none, &refusal));
+  RtspRequest missing;
+  missing.method = "SETUP";
+  EXPECT_FALSE (restrict_to_interleaved (missing, &refusal));
+  RtspRequest play;
+  play.method = "PLAY";
+  EXPECT_TRUE (restrict_to_interleaved (play, &refusal));
+}
+
+/* A whole handshake: our server connection, a GIO client pinning the fingerprint (accepted)
+ * or trusting the system store (refused, the message naming the unknown CA). */
+TEST (SecureServer, HandshakeWithPinnedClient)
+{
+  CertificatePem pem;
+  std::string error;
+  CertificateSpec spec;
+  spec.dns_names = {"localhost"};
+  ASSERT_TRUE (make_certificate (spec, &pem, &error)) << error;
+  GTlsCertificate *cert = tls_certificate_from_pem (pem.cert + pem.key, &error);
+  ASSERT_NE (cert, nullptr) << error;
+  const std::string fp = tls_certificate_fingerprint (cert);
+
+  for (bool pinned : {true, false}) {
+    SCOPED_TRACE (pinned ? "pinned" : "system store");
+    SocketPair pair;
+    GTlsConnection *server = tls_server_connection_new (pair.a, cert, &error);
+    ASSERT_NE (server, nullptr) << error;
+
+    TlsTrust trust;
+    if (pinned) {
+      trust.mode = TlsTrust::Mode::FINGERPRINT;
+      trust.fingerprint = fp;
+    }
+    TlsPeerVerifier verifier;
+    ASSERT_TRUE (verifier.init (trust, &error)) << error;
+    GSocketConnection *base = g_socket_connection_factory_create_connection (pair.b);
+    GSocketConnectable *identity = g_network_address_new ("localhost", 0);
+    GIOStream *client = g_tls_client_connection_new (G_IO_STREAM (base), identity, nullptr);
+    ASSERT_NE (client, nullptr);
+    g_tls_connection_set_database (G_TLS_CONNECTION (client), verifier.database ());
+    struct Ctx {
+      TlsPeerVerifier *verifier;
+      std::string message;
+    } ctx {&verifier, ""};
+    g_signal_connect (client, "accept-certificate", G_CALLBACK (+[](GTlsConnection *,
+        GTlsCertificate * peer, GTlsCertificateFlags errors, gpointer data) -> gboolean {
+          auto *c = static_cast<Ctx *> (data);
+          return c->verifier->accept (peer, errors, "localhost", &c->message);
+        }), &ctx);
+
+    bool server_ok = false;
+    std::thread server_thread ([&] {
+      server_ok = g_tls_connection_handshake (server, nullptr, nullptr);
+      if (server_ok) {
+        gsize n = 0;
+        g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (server)),
+            "RTSP/1.0 200 OK\r\n", 17, &n, nullptr, nullptr);
+      } else {
+        g_socket_close (pair.a, nullptr);
+      }
+    });
+    GError *err = nullptr;
+    gboolean client_ok = g_tls_connection_handshake (G_TLS_CONNECTION (client), nullptr, &err);
+    if (pinned) {
+      EXPECT_TRUE (client_ok) << (err ? err->message : "");
+      char buf[32] = {0};
+      gsize n = 0;
+      EXPECT_TRUE (g_input_stream_read_all (g_io_stream_get_input_stream (client), buf, 17, &n,
+          nullptr, nullptr));
+      EXPECT_STREQ (buf, "RTSP/1.0 200 OK\r\n");
+    } else {
+      EXPECT_FALSE (client_ok);
+      EXPECT_NE (ctx.message.find ("unknown certificate authority"), std::string::npos)
+          << ctx.message;
+      EXPECT_NE (ctx.message.find (fp), std::string::npos) << ctx.message;
+      g_socket_close (pair.b, nullptr);
+    }
+    g_clear_error (&err);
+    server_thread.join ();
+    EXPECT_EQ (server_ok, pinned);
+    g_object_unref (client);
+    g_object_unref (base);
+    g_object_unref (identity);
+    g_object_unref (server);
+  }
+  g_object_unref (cert);
+}

@@ -1,0 +1,35 @@
+/* meetstream: who is in the meeting. Keeps an RTSP connection to the meeting's URL, asks for the roster
+ * (GET_PARAMETER "participants", README "Roster") and takes the server's SET_PARAMETER pushes; asks again
+ * every second as well, so a missed push or a server without pushes costs at most a second. Reconnects
+ * when the connection closes. Hand-written over GstRTSPConnection because meetrtspsrc (on main) does not
+ * expose the roster yet and a roster is also wanted without playing anything (meetsrv's status lines). */
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meet {
+
+class RosterWatch {
+public:
+  /* @on_change runs on the default main context with the whole roster, in join order, whenever it differs
+   * from the last one (and once at the first answer). */
+  RosterWatch (const std::string & url, const std::string & user, const std::string & password,
+      std::function<void (const std::vector<std::string> &)> on_change);
+  ~RosterWatch ();
+  RosterWatch (const RosterWatch &) = delete;
+  RosterWatch & operator= (const RosterWatch &) = delete;
+
+  /* Parses a text/parameters body "participants: a,b" (empty list when nobody); false when it has no
+   * participants line. */
+  static bool parse (const std::string & body, std::vector<std::string> * names);
+
+  struct State;                 /* shared with the thread (rosterwatch.cpp) */
+
+private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace meet
