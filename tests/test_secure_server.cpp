@@ -92,6 +92,10 @@ TEST (SecureServer, SetupKeptToInterleaved)
   ASSERT_TRUE (restrict_to_interleaved (tcp, &refusal));
   EXPECT_EQ (*tcp.header ("Transport"), "RTP/AVP/TCP;unicast;interleaved=2-3;mode=record");
 
+  RtspRequest savp = setup ("RTP/AVP;unicast;client_port=5000-5001,RTP/SAVP;unicast;client_port=5002-5003");
+  ASSERT_TRUE (restrict_to_interleaved (savp, &refusal));
+  EXPECT_EQ (*savp.header ("Transport"), "RTP/SAVP;unicast;client_port=5002-5003");
+
   RtspRequest none = setup ("garbage");
   EXPECT_FALSE (restrict_to_interleaved (none, &refusal));
   RtspRequest missing;

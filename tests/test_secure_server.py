@@ -162,9 +162,14 @@ class OptionalTest(unittest.TestCase):
     def test_rtspsrc_tls_ca_file(self):
         self.assertIsNone(rtspsrc_plays(self, tls_url(self.server)))
 
-    def test_rtspsrc_tls_udp_offered_gets_tcp(self):
-        """rtspsrc tries UDP first; inside TLS the media stays interleaved (461), it retries over TCP."""
+    def test_rtspsrc_tls_default_protocols(self):
+        """rtspsrc as it comes (UDP first, then TCP) over rtsps://: it plays."""
         self.assertIsNone(rtspsrc_plays(self, tls_url(self.server), protocols="udp+tcp"))
+
+    def test_rtspsrc_srtp_udp(self):
+        """UDP only over rtsps://: rtspsrc reads RTP/SAVP and the MIKEY keys from the SDP and
+        plays SRTP (plain RTP/AVP over UDP is refused inside TLS, so nothing else could play)."""
+        self.assertIsNone(rtspsrc_plays(self, tls_url(self.server), protocols="udp"))
 
     def test_rtspsrc_untrusted_refused(self):
         """No CA for our certificate: rtspsrc refuses it (and the server goes on serving)."""
