@@ -7,7 +7,10 @@ import sys
 import tempfile
 import unittest
 
-from e2e_util import Server, Process, MEETCLI, BUILD, plain_env
+import re
+import time
+
+from e2e_util import Server, Process, MEETCLI, BUILD, plain_env, participant
 
 
 class Xvfb:
@@ -87,6 +90,89 @@ class GuiTest(unittest.TestCase):
             self.assertEqual(cli.wait(20), 0, cli.output())
         finally:
             cli.kill()
+            server.stop()
+            xvfb.stop()
+
+
+@unittest.skipUnless(shutil.which("Xvfb") and shutil.which("xdotool") and shutil.which("import"),
+                     "needs Xvfb, xdotool and ImageMagick (scripts/setup.sh installs them)")
+class MeetingGuiTest(unittest.TestCase):
+    def test_meeting_window(self):
+        """A host and 3 participants, one in its window: the grid has the 3 others' named tiles and the
+        self-view; clicking Mute and Camera changes what the others receive."""
+        xvfb = Xvfb("1280x800")
+        server = Server("--name", "host")
+        bob = participant(server.url, "bob")
+        carol = participant(server.url, "carol")
+        env = dict(os.environ, DISPLAY=xvfb.display, MEET_DEBUG="1", NO_AT_BRIDGE="1", GDK_BACKEND="x11")
+        dave = Process([MEETCLI, server.url, "--name", "dave", "--video", "test", "--audio", "test",
+                        "--status-interval", "1", "--no-echo-cancel"], env=env)
+        try:
+            for name in ("host", "bob", "carol"):
+                dave.wait_for(r"meetcli: receiving %s$" % name, timeout=40)
+            bob.wait_for(r"meetcli: receiving dave$", timeout=40)
+            # The layout as it stands once the three tiles are in (printed on every relayout).
+            deadline = time.monotonic() + 20
+            regions = {}
+            while time.monotonic() < deadline:
+                lines = dave.output().splitlines()
+                regions = {}
+                for line in lines:
+                    m = re.match(r"meetcli: debug: region (\S+) (\S*) at (\d+),(\d+) (\d+)x(\d+)", line)
+                    if m:
+                        if m.group(1) == "tile" and m.group(2) == "host" and ("tile", "host") in regions:
+                            regions = {}        # a new layout begins with the first tile
+                        regions[(m.group(1), m.group(2))] = tuple(int(v) for v in m.group(3, 4, 5, 6))
+                if all(("tile", n) in regions for n in ("host", "bob", "carol")):
+                    break
+                time.sleep(0.5)
+            tiles = sorted(n for kind, n in regions if kind == "tile")
+            self.assertEqual(tiles, ["bob", "carol", "host"], dave.output())
+            self.assertTrue(any(kind == "self-view" for kind, _ in regions), dave.output())
+            time.sleep(2)
+            with tempfile.TemporaryDirectory() as tmp:
+                shot = os.path.join(tmp, "screen.png")
+                self.assertEqual(run(["import", "-window", "root", shot], env).returncode, 0)
+                shutil.copy(shot, os.path.join(BUILD, "meeting-gui.png"))   # for a person to look at
+                spread = run(["convert", shot, "-colorspace", "Gray", "-format", "%[fx:standard_deviation]",
+                              "info:"], env)
+                self.assertGreater(float(spread.stdout), 0.1, "the screen looks blank")
+
+            found = run(["xdotool", "search", "--onlyvisible", "--name", "meetcli"], env)
+            self.assertEqual(found.returncode, 0, "no meetcli window")
+            window = found.stdout.split()[0]
+
+            def click(key):
+                x, y, _, _ = regions[("button", key)]
+                run(["xdotool", "mousemove", "--window", window, str(x), str(y), "click", "1"], env)
+
+            def dave_at_bob(start, count=2):
+                values = []
+                at = start
+                for _ in range(count):
+                    m, at = bob.wait_for(r"meetcli: dave: live, .* level (-?[\d.]+) dB, luma ([\d.]+)",
+                                         timeout=20, start=at)
+                    values.append((float(m.group(1)), float(m.group(2))))
+                return values[1:]    # the first interval may straddle the change
+
+            before = dave_at_bob(len(bob.lines), 3)
+            self.assertTrue(all(level > -30 and luma > 80 for level, luma in before), bob.output())
+            click("m")
+            dave.wait_for(r"meetcli: microphone muted", timeout=10)
+            muted = dave_at_bob(len(bob.lines), 3)
+            self.assertTrue(all(level <= -60 for level, _ in muted), bob.output())
+            click("v")
+            dave.wait_for(r"meetcli: camera off", timeout=10)
+            off = dave_at_bob(len(bob.lines), 3)
+            self.assertTrue(all(luma < 50 for _, luma in off), bob.output())
+            print("dave at bob: %s -> muted %s -> camera off %s" % (before, muted, off))
+            run(["xdotool", "windowfocus", window], env)
+            run(["xdotool", "key", "q"], env)
+            self.assertEqual(dave.wait(30), 0, dave.output())
+        finally:
+            for p in (dave, bob, carol):
+                if p.proc.poll() is None:
+                    p.kill()
             server.stop()
             xvfb.stop()
 

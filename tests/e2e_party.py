@@ -2,8 +2,10 @@
 loopback as separate processes (test pictures carry the latency and sync marks, test sounds tick)."""
 
 import os
+import json
 import re
 import shutil
+import tempfile
 import signal
 import subprocess
 import sys
@@ -114,7 +116,13 @@ class PartyTest(unittest.TestCase):
         bob2 = None
         try:
             wait_receiving(alice, ["host", "bob"])
+            # A stalled participant (stopped, its connection still open) shows as reconnecting, then comes back.
             at = len(alice.lines)
+            bob.proc.send_signal(signal.SIGSTOP)
+            _, at = alice.wait_for(r"meetcli: bob: no data for [\d.]+ s, reconnecting$", timeout=20, start=at)
+            alice.wait_for(r"meetcli: bob: reconnecting, ", timeout=10, start=at)
+            bob.proc.send_signal(signal.SIGCONT)
+            _, at = alice.wait_for(r"meetcli: receiving bob$", timeout=30, start=at)
             bob.proc.kill()
             bob.wait(10)
             _, at = alice.wait_for(r"meetcli: bob left$", timeout=20, start=at)
@@ -164,6 +172,40 @@ class PartyTest(unittest.TestCase):
         got = summaries(alice)["ffmpeg"]
         self.assertGreater(got["frames"], 30, alice.output())
         self.assertGreater(got["audio"], 1, alice.output())
+
+    @unittest.skipUnless(shutil.which("ffprobe"), "needs ffprobe")
+    def test_record(self):
+        """--record FILE: every other participant's video and sound are tracks of one Matroska file, named
+        after them, including one who joins later."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "meeting.mkv")
+            server = host()
+            alice = participant(server.url, "alice", "--record", path)
+            bob = None
+            try:
+                wait_receiving(alice, ["host"])
+                time.sleep(2)
+                bob = participant(server.url, "bob")
+                wait_receiving(alice, ["bob"])
+                time.sleep(4)
+                codes = quit_all([alice, bob])
+            finally:
+                for p in (alice, bob):
+                    if p and p.proc.poll() is None:
+                        p.kill()
+                server.stop()
+            self.assertEqual(codes, [0, 0])
+            self.assertRegex(alice.output(), r"meetcli: recorded 4 tracks of 2 participant stays to ")
+            probe = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
+                                   capture_output=True, text=True, timeout=30, env=plain_env())
+            self.assertEqual(probe.returncode, 0, probe.stderr)
+            info = json.loads(probe.stdout)
+            tracks = sorted((st["codec_type"], st.get("tags", {}).get("title", st.get("tags", {}).get("TITLE")))
+                            for st in info["streams"])
+            self.assertEqual(tracks, [("audio", "bob"), ("audio", "host"), ("video", "bob"), ("video", "host")])
+            video = [st for st in info["streams"] if st["codec_type"] == "video"]
+            self.assertTrue(all((st["width"], st["height"]) == (640, 480) for st in video), info)
+            self.assertGreater(float(info["format"]["duration"]), 5)
 
     def test_mute_and_camera_off(self):
         """`mute` silences a participant at the others (their measured level falls to silence) and `unmute`

@@ -150,14 +150,16 @@ main (int argc, char **argv)
     o.headless = TRUE;
   }
   std::vector<const char *> needed = {"meetrtspsrc", "meetrtspclientsink", "meetjpegdepay", "meetpcmdepay",
-    "meetjpegpay", "meetpcmpay", "audiomixer", "input-selector"};
+    "meetjpegpay", "meetpcmpay", "audiomixer", "input-selector", "webrtcdsp", "webrtcechoprobe"};
   if (o.blur)
     needed.push_back ("yoloblur");
   for (const char *element : needed) {
     if (!meet::have_element (element)) {
+      bool ours = g_str_has_prefix (element, "meet") || g_str_equal (element, "yoloblur");
       g_printerr ("meetcli: the %s element is missing: %s\n", element, g_str_equal (element, "yoloblur") ?
           "it is built only when OpenCV is found; install libopencv-dev and rebuild, or run without --blur" :
-          "build meetstream and run from `meson devenv -C build` (or set GST_PLUGIN_PATH to build/plugins/meet)");
+          ours ? "build meetstream and run from `meson devenv -C build` (or set GST_PLUGIN_PATH to build/plugins/meet)" :
+          "install GStreamer's plugins (gstreamer1.0-plugins-base, -good and -bad: scripts/setup.sh)");
       return 1;
     }
   }
@@ -165,8 +167,6 @@ main (int argc, char **argv)
   o.sound = meet::have_sound_server () || meet::have_alsa_device ('p');
   if (!o.sound)
     g_print ("meetcli: no sound device: carrying on without sound\n");
-  if (!o.no_echo_cancel)
-    g_print ("meetcli: note: no echo cancellation yet in this build (the microphone is sent as captured)\n");
 
   int code = meet::run_meeting (o);
   g_free (ip);

@@ -58,7 +58,7 @@ MeetingPublisher::create (GstBin * pipeline, const PublisherConfig & c, std::str
   std::string enc = "tee name=t ! queue max-size-buffers=2 leaky=downstream ! jpegenc name=venc quality=" +
       std::to_string (c.quality) + " ! meetjpegpay name=vpay";
   if (c.self_view)
-    enc += " t. ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! gtksink name=selfsink sync=false";
+    enc += " t. ! queue max-size-buffers=2 leaky=downstream ! videoconvert ! gtksink name=selfsink sync=false async=false";
   GError *err = nullptr;
   p->encoder_bin_ = gst_parse_bin_from_description (enc.c_str (), FALSE, &err);
   if (!p->encoder_bin_) {
@@ -94,15 +94,26 @@ MeetingPublisher::create (GstBin * pipeline, const PublisherConfig & c, std::str
     return nullptr;
   }
 
-  std::string mic_error;
-  p->microphone_.reset (Microphone::create (choice.audio, error));
-  if (!p->microphone_)
+  MeetingMicrophoneOptions mo;
+  /* webrtcdsp works in 10 ms frames: the test sound comes in 10 ms buffers. */
+  mo.source = choice.audio + (choice.test_audio ? " samplesperbuffer=480" : "");
+  mo.echo_cancel = c.echo_cancel;
+  mo.probe_name = c.probe_name;
+  mo.level_name = c.name;
+  p->microphone_ = std::make_unique<MeetingMicrophone> (mo);
+  if (!p->microphone_->bin ()) {
+    *error = p->microphone_->error ();
     return nullptr;
-  p->audio_bin_ = parse_bin ("meetpcmpay", error);
+  }
+  p->audio_bin_ = parse_bin ("audioconvert ! capsfilter caps=\"audio/x-raw,format=S16BE,rate=48000,channels=1\" "
+      "! meetpcmpay", error);
   if (!p->audio_bin_)
     return nullptr;
   gst_bin_add_many (pipeline, p->microphone_->bin (), p->audio_bin_, nullptr);
-  gst_element_link (p->microphone_->bin (), p->audio_bin_);
+  if (!gst_element_link (p->microphone_->bin (), p->audio_bin_)) {
+    *error = "cannot link the microphone to the payloader";
+    return nullptr;
+  }
 
   p->sink_ = gst_element_factory_make ("meetrtspclientsink", "publisher");
   if (!p->sink_) {

@@ -16,7 +16,7 @@
 
 #include "cameraswitch.h"
 #include "capture.h"
-#include "simpleaudio.h"
+#include "meetingaudio.h"
 
 namespace meet {
 
@@ -28,6 +28,8 @@ struct PublisherConfig {
   std::string url;              /* rtsp://host:port/PATH/NAME */
   std::string user, password;
   bool self_view = false;       /* a gtksink of one's own picture (window mode) */
+  bool echo_cancel = true;
+  std::string probe_name;       /* the MeetingSpeaker's echo probe */
 };
 
 class MeetingPublisher {
@@ -52,7 +54,7 @@ public:
 private:
   MeetingPublisher () = default;
   std::unique_ptr<CameraSwitch> camera_;
-  std::unique_ptr<Microphone> microphone_;
+  std::unique_ptr<MeetingMicrophone> microphone_;
   GstElement *camera_bin_ = nullptr;
   GstElement *audio_bin_ = nullptr;
   GstElement *sink_ = nullptr;

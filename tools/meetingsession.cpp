@@ -8,7 +8,7 @@
 #include "meetingwindow.h"
 #include "remoteparticipant.h"
 #include "rosterwatch.h"
-#include "simpleaudio.h"
+#include "meetingaudio.h"
 
 #include <gst/gst.h>
 #include <gtk/gtk.h>
@@ -27,7 +27,6 @@ enum class Wanted { kSetUp, kPlaying, kPaused, kTornDown };
 
 struct Remote {
   std::unique_ptr<RemoteParticipant> participant;
-  GstPad *mixer_input = nullptr;
   ParticipantState state = ParticipantState::kConnecting;
   gint64 added_time = 0;
 };
@@ -37,7 +36,7 @@ struct Session {
   GMainLoop *loop = nullptr;
   GstElement *pipeline = nullptr;
   std::unique_ptr<MeetingPublisher> publisher;
-  std::unique_ptr<SpeakerMix> speakers;
+  std::unique_ptr<MeetingSpeaker> speakers;
   std::unique_ptr<MeetingRecorder> recorder;
   std::unique_ptr<RosterWatch> roster;
   std::unique_ptr<MeetingWindow> window;
@@ -106,10 +105,13 @@ add_remote (Session * s, const std::string & name)
   remote.participant.reset (r);
   remote.added_time = g_get_monotonic_time ();
   gst_bin_add (GST_BIN (s->pipeline), r->bin ());
-  remote.mixer_input = s->speakers->request_input ();
+  GstPad *input = s->speakers->add_participant (name);
   GstPad *audio = r->audio_pad ();
-  gst_pad_link (audio, remote.mixer_input);
+  if (input && gst_pad_link (audio, input) != GST_PAD_LINK_OK)
+    g_printerr ("meetcli: cannot mix %s's sound\n", name.c_str ());
   gst_object_unref (audio);
+  if (input)
+    gst_object_unref (input);
   if (s->recorder)
     s->recorder->add (name, r);
   if (s->window)
@@ -133,12 +135,10 @@ remove_remote (Session * s, const std::string & name)
     s->window->remove_participant (name);
   if (s->recorder)
     s->recorder->remove (name, r);
-  GstPad *audio = r->audio_pad ();
-  gst_pad_unlink (audio, remote.mixer_input);
-  gst_object_unref (audio);
-  s->speakers->release_input (remote.mixer_input);
+  /* Their elements stop first, then their input leaves the mix (MeetingSpeaker::remove_participant). */
   gst_element_set_state (r->bin (), GST_STATE_NULL);
   gst_bin_remove (GST_BIN (s->pipeline), r->bin ());
+  s->speakers->remove_participant (name);
   s->remotes.erase (it);
 }
 
@@ -147,6 +147,13 @@ void
 sync_remotes (Session * s)
 {
   if (s->finishing)
+    return;
+  /* Not while the pipeline is still changing state: the thread doing that would set the new bin's state
+   * too, and a gtksink's state change waits for this (the GTK main) thread: a deadlock. The next tick
+   * (a second at most) comes back. */
+  GstState current = GST_STATE_NULL, pending = GST_STATE_VOID_PENDING;
+  if (gst_element_get_state (s->pipeline, &current, &pending, 0) == GST_STATE_CHANGE_ASYNC ||
+      current != GST_STATE_PLAYING || pending != GST_STATE_VOID_PENDING)
     return;
   std::vector<std::string> gone;
   for (auto &entry : s->remotes)
@@ -416,6 +423,7 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
       gchar *debug = nullptr;
       gst_message_parse_error (message, &error, &debug);
       std::string text = error->message;
+      std::string detail = debug ? debug : "";
       if (debug && g_getenv ("MEET_DEBUG"))
         g_printerr ("meetcli: debug: %s\n", debug);
       g_error_free (error);
@@ -426,8 +434,17 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
         g_print ("meetcli: %s: %s\n", name.c_str (), text.c_str ());
         remove_remote (s, name);
       } else if (!s->finishing) {
-        if (s->publisher && s->publisher->owns (origin))
+        if (s->publisher && s->publisher->owns (origin)) {
           text = "cannot publish as " + s->opt.name + ": " + text;
+          /* The element's debug text ends with the server's answer. */
+          size_t nl = detail.rfind ('\n');
+          if (nl != std::string::npos && nl + 1 < detail.size ())
+            text += " (" + detail.substr (nl + 1) + ")";
+          if (detail.find ("401") != std::string::npos)
+            text += " The meeting needs a user name and password: give --user and --password.";
+          else if (detail.find ("409") != std::string::npos)
+            text += " Someone else is in the meeting as " + s->opt.name + ": choose another --name.";
+        }
         finish (s, 1, text);
       }
       break;
@@ -443,20 +460,14 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
       break;
     }
     case GST_MESSAGE_ELEMENT:{
-      const GstStructure *st = gst_message_get_structure (message);
-      if (remote && gst_structure_has_name (st, "level")) {
-        /* level's "rms" is a GValueArray (one dB value per channel), deprecated type and all. */
-        const GValue *rms = gst_structure_get_value (st, "rms");
-        G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-        GValueArray *array = rms && G_VALUE_HOLDS_BOXED (rms) ?
-            static_cast<GValueArray *> (g_value_get_boxed (rms)) : nullptr;
-        if (array && array->n_values > 0 && G_VALUE_HOLDS_DOUBLE (g_value_array_get_nth (array, 0))) {
-          double db = std::max (-100.0, g_value_get_double (g_value_array_get_nth (array, 0)));
-          remote->participant->meter ()->set_level (db);
-          if (s->window)
-            s->window->set_level (name, db);
-        }
-        G_GNUC_END_IGNORE_DEPRECATIONS
+      MeetingAudioLevel level;
+      if (parse_level_message (message, &level) && !level.microphone) {
+        double db = std::max (-100.0, level.rms_db);
+        auto meter = s->meters.find (level.name);
+        if (meter != s->meters.end ())
+          meter->second->set_level (db);
+        if (s->window && s->remotes.count (level.name))
+          s->window->set_level (level.name, db);
       }
       break;
     }
@@ -544,10 +555,23 @@ run_meeting (const MeetingOptions & options)
   pc.password = s->opt.password;
   pc.self_view = s->window != nullptr;
   std::string error;
-  s->publisher = MeetingPublisher::create (GST_BIN (s->pipeline), pc, &error);
-  if (s->publisher)
-    s->speakers.reset (SpeakerMix::create (GST_BIN (s->pipeline), s->opt.sound, &error));
-  if (s->speakers && s->opt.record) {
+  /* The speaker first: the microphone's echo canceller listens to its probe. */
+  MeetingSpeakerOptions so;
+  so.self_name = s->opt.name;
+  so.sink = s->opt.sound ? "autoaudiosink" : "fakesink sync=true async=false";
+  /* The jitter buffers upstream absorb the network's jitter; every millisecond here is mouth-to-ear. */
+  so.mix_latency = 0;
+  s->speakers = std::make_unique<MeetingSpeaker> (so);
+  if (!s->speakers->bin ()) {
+    error = s->speakers->error ();
+    s->speakers.reset ();
+  } else {
+    gst_bin_add (GST_BIN (s->pipeline), s->speakers->bin ());
+    pc.echo_cancel = !s->opt.no_echo_cancel;
+    pc.probe_name = s->speakers->probe_name ();
+    s->publisher = MeetingPublisher::create (GST_BIN (s->pipeline), pc, &error);
+  }
+  if (s->publisher && s->opt.record) {
     s->recorder = std::make_unique<MeetingRecorder> (s->opt.record);
     if (!s->recorder->start (GST_BIN (s->pipeline), &error))
       s->recorder.reset ();

@@ -1,6 +1,6 @@
 /* meetstream: meetcli in a meeting — publishes its camera and microphone as PATH/NAME (MeetingPublisher)
  * and plays every other participant in the roster (RemoteParticipant, one meetrtspsrc each, created and
- * removed as the roster changes), their sound mixed (SpeakerMix), never its own. Headless or in a
+ * removed as the roster changes), their sound mixed (MeetingSpeaker, with the echo probe the microphone's canceller listens to), never its own. Headless or in a
  * MeetingWindow; optionally records every remote's video and sound into one Matroska file. */
 #pragma once
 

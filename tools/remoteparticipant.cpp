@@ -16,10 +16,11 @@ RemoteParticipant::create (const std::string & name, const RemoteConfig & c, Med
   /* async=false: a sink that waited for its first frame would take the whole playing pipeline back to
    * PAUSED (lost state) until this participant's first frame arrives, stalling everyone else. */
   d += c.window ? "gtksink name=vsink sync=true async=false " : "fakesink name=vsink sync=true async=false ";
-  d += "meetpcmdepay name=adepay ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! ";
+  /* The speaker's input converts and measures the level (MeetingSpeaker::add_participant). */
+  d += "meetpcmdepay name=adepay ! ";
   if (c.record)
     d += "tee name=atee ! queue max-size-time=500000000 max-size-bytes=0 max-size-buffers=0 ! ";
-  d += "level name=level interval=100000000 post-messages=true ! audioconvert name=aout ";
+  d += "identity name=aout ";
   if (c.record)
     d += "vtee. ! queue max-size-time=2000000000 max-size-bytes=0 max-size-buffers=0 ! identity name=vrec "
         "atee. ! queue max-size-time=2000000000 max-size-bytes=0 max-size-buffers=0 ! audioconvert ! "

@@ -2,8 +2,7 @@
  *
  *   meetrtspsrc location=URL/NAME ! meetjpegdepay ! [jpegparse ! tee ! recorder] ! jpegdec ! videoconvert
  *       ! gtksink (window) | fakesink (headless)
- *                                 ! meetpcmdepay ! audioconvert ! audioresample ! [tee ! recorder] ! level
- *       ! the speaker mix's input
+ *                                 ! meetpcmdepay ! [tee ! recorder] ! the speaker's input (MeetingSpeaker)
  *
  * Its measurements live in a MediaMeter the caller owns (kept across leaving and rejoining). */
 #pragma once

@@ -83,14 +83,18 @@ public:
     virtual void participant_record (const RtspSession & publisher) { (void) publisher; }
     /* It ends: RTCP BYE to its readers, no more forwarding, its ports closed. */
     virtual void participant_close (const std::string & name) { (void) name; }
-    /* Multicast: the group of the element's stream @stream for one more reader (the same group
-     * for all of them); false when there is none to give (no pool, pool used up). */
-    virtual bool multicast_acquire (unsigned stream, MulticastDestination & group) {
-      (void) stream; (void) group;
+    /* Multicast: the group of stream @stream of participant @name (empty: of the element's
+     * pads) for one more reader, the same group for all of them; false when there is none to
+     * give (no pool, pool used up). */
+    virtual bool multicast_acquire (const std::string & name, unsigned stream,
+        MulticastDestination & group) {
+      (void) name; (void) stream; (void) group;
       return false;
     }
-    /* One multicast reader of @stream fewer. */
-    virtual void multicast_release (unsigned stream) { (void) stream; }
+    /* One multicast reader of that stream fewer. */
+    virtual void multicast_release (const std::string & name, unsigned stream) {
+      (void) name; (void) stream;
+    }
   };
 
   RtspServerLogic (Config config, Media & media);
