@@ -11,13 +11,14 @@
  * Everything is one live pipeline on the system clock, as in meetcli: the probe and the DSP line up far-end
  * and microphone sound by running time. It runs in real time (about 20 s per case).
  *
- * The room: the speaker's sink plays a buffer at its running time + the pipeline latency (60 ms here: the
- * mix waits for late packets); the echo reaches the microphone echo_delay later, the delay nobody reports
- * (air, a sound server's own buffering): 40 ms, and 10 ms in a second case, so from the mixer's output to the
- * microphone the loop takes 70-100 ms. The microphone delivers each 10 ms of sound when its capture period
- * ends, as a sound card does. Measured on this machine (ERLE, far end alone, 8-14 s): 10 and 40 ms: 74 dB
- * (the published sound is digital silence); 60 ms: 18 dB; 80 ms: 15 dB; 120 ms: 8 dB. Delay-agnostic mode
- * (DISABLED_DelayAgnostic): 7 dB at 80 and 120 ms, and 17-20 dB at 40 ms. */
+ * The room: the speaker's sink plays a buffer at its running time + the pipeline latency (90 ms here: the far
+ * end's jitter buffer 40, the mix 30, the sink's deadline 20); the echo reaches the microphone echo_delay
+ * later, the delay nobody reports (air, a sound server's own buffering): 40 ms, and 10 ms in a second case.
+ * The far end's sound reaches the mix as from a jitter buffer (40 ms after its running time) and the
+ * microphone delivers each 10 ms of sound when its capture period ends, as a sound card does.
+ * Measured on this machine (ERLE, far end alone, 8-14 s, whole stretch): 10 and 40 ms: about 60 dB (the
+ * published sound is near digital silence); 60 ms: 19 dB; 80 ms: 12 dB. Delay-agnostic mode
+ * (DISABLED_DelayAgnostic) does worse: 10 dB at 60 ms, 7 dB at 80 ms. */
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -41,6 +42,9 @@ constexpr int kRate = meet::kMeetingAudioRate;
 constexpr int64_t kMs = 1000000;
 constexpr int64_t kSecond = 1000 * kMs;
 
+/* The far end's sound arrives like a participant's through rtpjitterbuffer: this long after its running
+ * time, a latency the far end's source reports. */
+constexpr int64_t kFarLatency = 40 * kMs;
 /* The room: what the speaker plays comes back into the microphone this much later and weaker. */
 constexpr int64_t kDefaultEchoDelay = 40 * kMs;
 constexpr double kEchoGain = 0.35;      /* about -9 dB: laptop speakers next to the microphone */
@@ -121,6 +125,7 @@ live_appsrc (const char *name, bool block)
 
 struct EchoResult {
   double erle_db = 0;           /* echo in / out, far end alone, after convergence */
+  meet::ErleWindows windows;    /* the same in 500 ms windows */
   double near_in_db = 0;        /* the near end's voice at the microphone, near end alone */
   double near_out_db = 0;       /* what was published then */
   double echo_in_db = 0;
@@ -159,6 +164,7 @@ public:
       return ::testing::AssertionFailure () << mic.error ();
 
     far_src_ = live_appsrc ("far", true);
+    g_object_set (far_src_, "min-latency", (gint64) kFarLatency, nullptr);
     mic_src_ = live_appsrc ("micin", false);
     GstElement *out = gst_element_factory_make ("fakesink", "published");
     g_object_set (out, "sync", TRUE, nullptr);
@@ -247,11 +253,15 @@ public:
     result->out_far_db = published_.mean_db (kErleFrom, kErleTo);
     result->erle_db = meet::erle_db (echo_in_.mean_square (kErleFrom, kErleTo),
         std::max (0.0, published_.mean_square (kErleFrom, kErleTo)));
+    result->windows = meet::erle_windows (echo_in_, published_, kErleFrom, kErleTo, 500 * kMs, 20.0);
     result->near_in_db = near_in_.mean_db (kNearMeasureFrom, kNearMeasureTo);
     result->near_out_db = published_.mean_db (kNearMeasureFrom, kNearMeasureTo);
     result->double_talk_near_db = near_in_.mean_db (kDoubleFrom + 500 * kMs, kEnd);
     result->double_talk_out_db = published_.mean_db (kDoubleFrom + 500 * kMs, kEnd);
     std::printf ("pipeline latency %.1f ms, echo %.1f ms after playing\n", latency_seen_ / 1e6, echo_delay_ / 1e6);
+    std::printf ("ERLE in 500 ms windows, %.0f-%.0f s: %zu of %zu at 20 dB or more, median %.1f dB, worst %.1f dB\n",
+        kErleFrom / 1e9, kErleTo / 1e9, result->windows.passing, result->windows.windows,
+        result->windows.median_db, result->windows.worst_db);
     std::printf ("echo cancel %s: echo in %.1f dBFS, published %.1f dBFS, ERLE %.1f dB; near end alone in "
         "%.1f dBFS, published %.1f dBFS; double talk: near %.1f dBFS, published %.1f dBFS\n",
         echo_cancel_ ? "on" : "off", result->echo_in_db, result->out_far_db, result->erle_db,
@@ -274,6 +284,9 @@ private:
       int64_t pts = i * 10 * kMs;
       if (pts >= kEnd + kSecond)
         break;
+      /* Released as a jitter buffer releases packets: kFarLatency after their running time. */
+      if (!wait_for_clock (pts + kFarLatency))
+        break;
       GstBuffer *buf = gst_buffer_new_allocate (nullptr, n * 2, nullptr);
       GstMapInfo map;
       gst_buffer_map (buf, &map, GST_MAP_WRITE);
@@ -293,6 +306,21 @@ private:
       if (ret != GST_FLOW_OK)
         break;
     }
+  }
+
+  /* Waits until the pipeline's clock reaches running time @running_time; false when stopping. */
+  bool wait_for_clock (int64_t running_time)
+  {
+    GstClock *clock = nullptr;
+    while (!stop_ && !(clock = gst_element_get_clock (far_src_)))
+      g_usleep (1000);
+    if (!clock)
+      return false;
+    GstClockID id = gst_clock_new_single_shot_id (clock, gst_element_get_base_time (far_src_) + running_time);
+    gst_clock_id_wait (id, nullptr);
+    gst_clock_id_unref (id);
+    gst_object_unref (clock);
+    return !stop_;
   }
 
   static GstPadProbeReturn on_speaker (GstPad *, GstPadProbeInfo * info, gpointer data)
@@ -386,7 +414,12 @@ expect_cancelled (const EchoResult & r)
   /* The echo is there to cancel, and the near end talks at a normal level. */
   EXPECT_GT (r.echo_in_db, -40.0);
   EXPECT_GT (r.near_in_db, -35.0);
-  EXPECT_GE (r.erle_db, 20.0) << "the echo is not cancelled enough";
+  /* At least 20 dB of ERLE after convergence, in three quarters of the half-second windows: a window or two
+   * of lost alignment (a busy machine's scheduling, seen under ASan) is allowed, a canceller that does not
+   * work is not. The mean over the whole stretch is printed (above 60 dB on an idle machine). */
+  EXPECT_GE (r.windows.windows, 8u) << "too little far-end talk to measure";
+  EXPECT_GE (r.windows.median_db, 20.0) << "the echo is not cancelled enough";
+  EXPECT_GE (r.windows.passing * 4, r.windows.windows * 3) << "the echo is cancelled only now and then";
   EXPECT_NEAR (r.near_out_db, r.near_in_db, 6.0) << "the near end's voice does not pass";
   /* Both talking: the near end still comes through (the suppressor takes a few dB). */
   EXPECT_GT (r.double_talk_out_db, r.double_talk_near_db - 10.0) << "double talk: the near end is cut";
@@ -412,6 +445,8 @@ TEST (MeetingAudioEcho, WithoutEchoCancelTheEchoIsPublished)
   ASSERT_TRUE (EchoRun (false).run (&r));
   EXPECT_GT (r.echo_in_db, -40.0);
   EXPECT_LT (r.erle_db, 10.0) << "without echo cancellation the echo should come through";
+  EXPECT_LT (r.windows.median_db, 10.0);
+  EXPECT_EQ (r.windows.passing, 0u);
   EXPECT_NEAR (r.near_out_db, r.near_in_db, 6.0);
 }
 

@@ -129,3 +129,29 @@ TEST (Erle, Ratios)
   EXPECT_GT (all, 70.0);
   EXPECT_EQ (meet::erle_db (0.0, 0.0), 0.0);
 }
+
+TEST (Erle, Windows)
+{
+  const int64_t ms = 1000000;
+  meet::PowerTimeline in, out;
+  /* 2 s of echo at -20 dBFS in 10 ms blocks; the output at -60 except one bad 500 ms stretch at -25, and a
+   * pause (no echo) in the last 500 ms. */
+  for (int i = 0; i < 200; i++) {
+    int64_t t = i * 10 * ms;
+    bool pause = t >= 1500 * ms;
+    in.add (t, 10 * ms, pause ? 0.0 : 0.01, 480);
+    out.add (t, 10 * ms, pause ? 0.0 : (t >= 500 * ms && t < 1000 * ms ? 0.00316 : 0.000001), 480);
+  }
+  meet::ErleWindows w = meet::erle_windows (in, out, 0, 2000 * ms, 500 * ms, 20.0);
+  EXPECT_EQ (w.windows, 3u);
+  EXPECT_EQ (w.passing, 2u);
+  EXPECT_NEAR (w.median_db, 40.0, 0.01);
+  EXPECT_NEAR (w.worst_db, 5.0, 0.01);
+  /* Nothing to measure. */
+  meet::ErleWindows none = meet::erle_windows (in, out, 1500 * ms, 2000 * ms, 500 * ms, 20.0);
+  EXPECT_EQ (none.windows, 0u);
+  EXPECT_EQ (none.median_db, 0.0);
+  EXPECT_EQ (meet::erle_windows (in, out, 0, 2000 * ms, 0, 20.0).windows, 0u);
+  /* A window longer than the stretch. */
+  EXPECT_EQ (meet::erle_windows (in, out, 0, 400 * ms, 500 * ms, 20.0).windows, 0u);
+}

@@ -5,7 +5,9 @@
 #include <gst/audio/audio.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -90,6 +92,26 @@ struct Tap {
   }
 };
 
+/* The test's pipeline, stopped and dropped however the test ends (before the Tap its sink feeds: declare
+ * it after). */
+struct Pipeline {
+  GstElement *element = gst_pipeline_new (nullptr);
+  ~Pipeline ()
+  {
+    gst_element_set_state (element, GST_STATE_NULL);
+    gst_object_unref (element);
+  }
+};
+
+/* The mean power (dB) of @freq in the last @n blocks of @tap. */
+double
+recent_tone_db (Tap & tap, bool tone_a, size_t n = 40)
+{
+  double a, b, all;
+  tap.last (n, &a, &b, &all);
+  return tone_a ? a : b;
+}
+
 GstElement *
 tap_sink (Tap * tap)
 {
@@ -114,14 +136,18 @@ tone_source (const char *name, double freq, const char *caps)
   return bin;
 }
 
-/* Pumps the bus for @seconds: collects level messages by name and fails on errors. */
+/* Pumps the bus for @seconds, or until @until says so (then @seconds is only a generous limit: the tests wait
+ * for what they expect, never for a fixed time, so a slow machine only makes them slower): collects level
+ * messages by name ("mic:" before a microphone's) and fails on errors. */
 void
 run_for (GstElement * pipeline, double seconds, std::map<std::string, int> *levels,
-    std::map<std::string, double> *last_db = nullptr, std::string *error = nullptr)
+    std::map<std::string, double> *last_db = nullptr, const std::function<bool ()> & until = {})
 {
   GstBus *bus = gst_element_get_bus (pipeline);
   auto end = std::chrono::steady_clock::now () + std::chrono::milliseconds (int (seconds * 1000));
   while (std::chrono::steady_clock::now () < end) {
+    if (until && until ())
+      break;
     GstMessage *m = gst_bus_timed_pop (bus, 20 * GST_MSECOND);
     if (!m)
       continue;
@@ -135,8 +161,6 @@ run_for (GstElement * pipeline, double seconds, std::map<std::string, int> *leve
       GError *e = nullptr;
       gst_message_parse_error (m, &e, nullptr);
       ADD_FAILURE () << "error from " << GST_MESSAGE_SRC_NAME (m) << ": " << e->message;
-      if (error)
-        *error = e->message;
       g_clear_error (&e);
     }
     gst_message_unref (m);
@@ -158,7 +182,8 @@ link_to (GstElement * src, GstPad * sinkpad)
 TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
 {
   Tap tap;
-  GstElement *pipeline = gst_pipeline_new (nullptr);
+  Pipeline owned;
+  GstElement *pipeline = owned.element;
   meet::MeetingSpeakerOptions so;
   so.self_name = "me";
   so.sink_element = tap_sink (&tap);
@@ -189,7 +214,10 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
   ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   std::map<std::string, int> levels;
   std::map<std::string, double> last_db;
-  run_for (pipeline, 1.5, &levels, &last_db);
+  run_for (pipeline, 30, &levels, &last_db, [&] {
+    return recent_tone_db (tap, true) > -20 && recent_tone_db (tap, false) > -20 && levels["alice"] > 5 &&
+        levels["bob"] > 5 && last_db["alice"] > -20;
+  });
   double a, b, all;
   tap.last (40, &a, &b, &all);
   /* volume 0.3: a mean square of 0.045, -13.5 dBFS each. */
@@ -222,7 +250,7 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
     gst_message_unref (m);
   gst_object_unref (drain);
   levels.clear ();
-  run_for (pipeline, 1.0, &levels);
+  run_for (pipeline, 30, &levels, nullptr, [&] { return tap.count () > before + 80; });
   EXPECT_GT (tap.count (), before + 70) << "the mix stalled when bob left";
   tap.last (40, &a, &b, &all);
   EXPECT_GT (a, -20.0) << "alice went with bob";
@@ -239,7 +267,7 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
   gst_bus_set_flushing (bus, TRUE);       /* alice's source may have posted its not-linked error */
   gst_bus_set_flushing (bus, FALSE);
   gst_object_unref (bus);
-  run_for (pipeline, 1.0, &levels);
+  run_for (pipeline, 30, &levels, nullptr, [&] { return tap.count () > before + 80; });
   EXPECT_GT (tap.count (), before + 70) << "the mix stalled with nobody in it";
   tap.last (40, &a, &b, &all);
   EXPECT_LT (all, -60.0) << "nobody left, yet something is heard";
@@ -252,7 +280,7 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
   ASSERT_TRUE (link_to (bob2, pb));
   gst_object_unref (pb);
   ASSERT_TRUE (gst_element_sync_state_with_parent (bob2));
-  run_for (pipeline, 1.0, &levels);
+  run_for (pipeline, 30, &levels, nullptr, [&] { return recent_tone_db (tap, false) > -20; });
   tap.last (40, &a, &b, &all);
   EXPECT_GT (b, -20.0) << "bob is not heard after rejoining";
   EXPECT_LT (tap.largest_gap (), 25 * GST_MSECOND) << "the mix had a gap";
@@ -271,19 +299,18 @@ TEST (MeetingAudioMix, EveryoneElseMixedLeaveAndRejoinWhilePlaying)
   EXPECT_EQ (speaker.participants (), (std::vector<std::string>{odd}));
   ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   before = tap.count ();
-  run_for (pipeline, 1.0, nullptr);
+  run_for (pipeline, 30, nullptr, nullptr, [&] { return tap.count () > before + 80; });
   EXPECT_GT (tap.count (), before + 70) << "the mix did not come back after the pause";
   EXPECT_TRUE (speaker.remove_participant (odd));
   EXPECT_TRUE (speaker.participants ().empty ());
 
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
 }
 
 TEST (MeetingAudioMix, MuteSilencesWithoutStopping)
 {
   Tap tap;
-  GstElement *pipeline = gst_pipeline_new (nullptr);
+  Pipeline owned;
+  GstElement *pipeline = owned.element;
   meet::MeetingSpeakerOptions so;
   so.self_name = "me";
   so.sink = "fakesink sync=true";
@@ -307,7 +334,9 @@ TEST (MeetingAudioMix, MuteSilencesWithoutStopping)
 
   std::map<std::string, int> levels;
   std::map<std::string, double> last_db;
-  run_for (pipeline, 1.5, &levels, &last_db);
+  run_for (pipeline, 30, &levels, &last_db, [&] {
+    return recent_tone_db (tap, true, 30) > -20 && levels["mic:me"] > 5 && last_db["mic:me"] > -20;
+  });
   double a, b, all;
   tap.last (30, &a, &b, &all);
   EXPECT_GT (a, -20.0) << "the microphone's tone is not published";
@@ -327,9 +356,10 @@ TEST (MeetingAudioMix, MuteSilencesWithoutStopping)
   /* Muted from another thread: the stream goes on, silent. */
   std::thread ([&mic] { mic.set_muted (true); }).join ();
   EXPECT_TRUE (mic.muted ());
-  run_for (pipeline, 0.3, nullptr);
+  size_t muted_at = tap.count ();
+  run_for (pipeline, 30, nullptr, nullptr, [&] { return tap.count () > muted_at + 30; });
   size_t before = tap.count ();
-  run_for (pipeline, 1.0, &levels, &last_db);
+  run_for (pipeline, 30, &levels, &last_db, [&] { return tap.count () > before + 80; });
   EXPECT_GT (tap.count (), before + 70) << "muting stopped the stream";
   tap.last (50, &a, &b, &all);
   EXPECT_EQ (all, meet::kSilenceDb) << "muted, yet something is published";
@@ -337,12 +367,10 @@ TEST (MeetingAudioMix, MuteSilencesWithoutStopping)
 
   mic.set_muted (false);
   EXPECT_FALSE (mic.muted ());
-  run_for (pipeline, 1.0, nullptr);
+  run_for (pipeline, 30, nullptr, nullptr, [&] { return recent_tone_db (tap, true, 30) > -20; });
   tap.last (30, &a, &b, &all);
   EXPECT_GT (a, -20.0) << "unmuted, the tone does not come back";
 
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
 }
 
 TEST (MeetingAudioMix, BadOptionsGiveAnErrorNotABin)
@@ -389,9 +417,11 @@ TEST (MeetingAudioMix, BadOptionsGiveAnErrorNotABin)
   gst_object_unref (gst_object_ref_sink (level));
 }
 
-/* Every participant on test sources plays the same ticks (1 kHz, 50 ms, on every second of running time), so
- * the far end's ticks reach the speaker while one's own are published: with no sound path between them the
- * echo canceller must leave one's own ticks alone (the meeting's A/V checks measure them). */
+/* Participants on test sources tick (50 ms, on every second of running time) while the others' ticks are
+ * played: with no sound path between them the echo canceller must leave one's own ticks alone (the meeting's
+ * A/V checks measure them). The other ticks at another pitch: ticks identical to one's own in pitch, played
+ * 60-100 ms before one's own, are to an echo canceller indistinguishable from an echo of them, and are
+ * cancelled; see MeetingMicrophoneOptions::echo_cancel. */
 TEST (MeetingAudioMix, OwnTestTicksPassWhileOthersTick)
 {
   Tap tap;
@@ -413,7 +443,13 @@ TEST (MeetingAudioMix, OwnTestTicksPassWhileOthersTick)
   ASSERT_NE (mic.bin (), nullptr) << mic.error ();
   GstElement *out = tap_sink (&tap);
   GError *error = nullptr;
-  GstElement *other = gst_parse_bin_from_description (ticks, TRUE, &error);
+  GstElement *other = gst_parse_bin_from_description ("audiotestsrc is-live=true wave=ticks freq=660 "
+      "sine-periods-per-tick=33 volume=0.5 samplesperbuffer=480", TRUE, &error);
+  /* The other's ticks 60 ms before one's own, the worst case: with the same pitch, one's own ticks were
+   * cancelled to -45..-95 dBFS there (also with 900 ms; 0 and 980 ms were left alone). */
+  GstPad *other_src = gst_element_get_static_pad (other, "src");
+  gst_pad_set_offset (other_src, 940 * GST_MSECOND);
+  gst_object_unref (other_src);
   ASSERT_NE (other, nullptr) << (error ? error->message : "");
   gst_bin_add_many (GST_BIN (pipeline), speaker.bin (), mic.bin (), out, other, nullptr);
   ASSERT_TRUE (gst_element_link (mic.bin (), out));
@@ -422,7 +458,11 @@ TEST (MeetingAudioMix, OwnTestTicksPassWhileOthersTick)
   gst_object_unref (pad);
   ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   const int kSeconds = 6;
-  run_for (pipeline, kSeconds, nullptr);
+  run_for (pipeline, 60, nullptr, nullptr, [&] {
+    std::lock_guard<std::mutex> guard (tap.lock);
+    return !tap.blocks.empty () && GST_CLOCK_TIME_IS_VALID (tap.blocks.back ().pts) &&
+        tap.blocks.back ().pts >= GstClockTime (kSeconds) * GST_SECOND;
+  });
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
   /* The loudest 10 ms of 1 kHz in each second: a tick of amplitude 0.5 is -9 dBFS. */
@@ -444,7 +484,6 @@ TEST (MeetingAudioMix, OwnTestTicksPassWhileOthersTick)
     EXPECT_GT (entry.second, -20.0) << "one's own tick was suppressed in second " << entry.first;
   }
   EXPECT_EQ (seconds, kSeconds - 2);
-  gst_object_unref (pipeline);
 }
 
 namespace {
@@ -455,7 +494,8 @@ double
 hiss_published_db (bool noise_suppression, const char *name)
 {
   Tap tap;
-  GstElement *pipeline = gst_pipeline_new (nullptr);
+  Pipeline owned;
+  GstElement *pipeline = owned.element;
   meet::MeetingSpeakerOptions so;
   so.sink = "fakesink sync=true";
   so.bin_name = std::string (name) + "-speaker";
@@ -467,19 +507,15 @@ hiss_published_db (bool noise_suppression, const char *name)
   mo.bin_name = std::string (name) + "-mic";
   meet::MeetingMicrophone mic (mo);
   EXPECT_NE (mic.bin (), nullptr) << mic.error ();
-  if (!speaker.bin () || !mic.bin ()) {
-    gst_object_unref (pipeline);
+  if (!speaker.bin () || !mic.bin ())
     return 0;
-  }
   GstElement *out = tap_sink (&tap);
   gst_bin_add_many (GST_BIN (pipeline), speaker.bin (), mic.bin (), out, nullptr);
   EXPECT_TRUE (gst_element_link (mic.bin (), out));
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  run_for (pipeline, 4.0, nullptr);
+  run_for (pipeline, 60, nullptr, nullptr, [&] { return tap.count () >= 400; });
   double a, b, all;
   tap.last (100, &a, &b, &all);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
   return all;
 }
 
@@ -493,4 +529,121 @@ TEST (MeetingAudioMix, NoiseSuppressionTurnsDownAHiss)
   std::printf ("hiss published: %.1f dBFS without noise suppression, %.1f dBFS with\n", off, on);
   EXPECT_GT (off, -55.0) << "the hiss should come through without noise suppression";
   EXPECT_LT (on, off - 6.0) << "noise suppression does not turn the hiss down";
+}
+
+/* A source in another format and period (44.1 kHz stereo S32, 1024 samples a buffer): published as 48 kHz
+ * mono S16 in 10 ms buffers (webrtcdsp's frames, here for noise suppression alone), timestamps without gaps. */
+TEST (MeetingAudioMix, AnySourceGivesTenMillisecondBuffers)
+{
+  Tap tap;
+  Pipeline owned;
+  GstElement *pipeline = owned.element;
+  meet::MeetingMicrophoneOptions mo;
+  GError *error = nullptr;
+  mo.source_element = gst_parse_bin_from_description ("audiotestsrc is-live=true freq=440 volume=0.3 ! "
+      "capsfilter caps=\"audio/x-raw,rate=44100,channels=2,format=S32LE\"", TRUE, &error);
+  ASSERT_NE (mo.source_element, nullptr) << (error ? error->message : "");
+  mo.echo_cancel = false;
+  mo.bin_name = "anysource-mic";
+  meet::MeetingMicrophone mic (mo);
+  ASSERT_NE (mic.bin (), nullptr) << mic.error ();
+  GstElement *out = tap_sink (&tap);
+  gst_bin_add_many (GST_BIN (pipeline), mic.bin (), out, nullptr);
+  ASSERT_TRUE (gst_element_link (mic.bin (), out));
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  run_for (pipeline, 30, nullptr, nullptr, [&] { return tap.count () >= 150; });
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  std::lock_guard<std::mutex> guard (tap.lock);
+  ASSERT_GT (tap.blocks.size (), 100u);
+  for (size_t i = 1; i < tap.blocks.size (); i++) {
+    EXPECT_EQ (tap.blocks[i].samples, size_t (kRate / 100)) << "buffer " << i;
+    /* (to the nanosecond's rounding) */
+    EXPECT_NEAR (double (tap.blocks[i].pts) - double (tap.blocks[i - 1].pts), 10e6, 10.0) << "buffer " << i;
+  }
+  double a = 0;
+  for (size_t i = tap.blocks.size () - 20; i < tap.blocks.size (); i++)
+    a += tap.blocks[i].tone_a;
+  /* -13.5 dBFS in; noise suppression turns a steady tone down by some 10 dB. */
+  EXPECT_GT (meet::power_db (a / 20), -35.0);
+}
+
+/* The path of a meeting: a participant's sound as meetcli receives it (L16 RTP through a jitter buffer, then
+ * meetpcmdepay's S16BE) into the mix, and the microphone's output into meetpcmpay. */
+TEST (MeetingAudioMix, ThroughTheMeetingsRtpElements)
+{
+  if (!gst_element_factory_find ("meetpcmpay") || !gst_element_factory_find ("meetpcmdepay"))
+    GTEST_SKIP () << "the meet plugin is not on GST_PLUGIN_PATH";
+  Tap tap;
+  Pipeline owned;
+  GstElement *pipeline = owned.element;
+  meet::MeetingSpeakerOptions so;
+  so.self_name = "me";
+  so.sink_element = tap_sink (&tap);
+  so.bin_name = "rtp-speaker";
+  meet::MeetingSpeaker speaker (so);
+  ASSERT_NE (speaker.bin (), nullptr) << speaker.error ();
+  meet::MeetingMicrophoneOptions mo;
+  mo.source = "audiotestsrc is-live=true wave=ticks freq=1000 sine-periods-per-tick=50 volume=0.5 "
+      "samplesperbuffer=480";
+  mo.probe_name = speaker.probe_name ();
+  mo.bin_name = "rtp-mic";
+  meet::MeetingMicrophone mic (mo);
+  ASSERT_NE (mic.bin (), nullptr) << mic.error ();
+  GError *error = nullptr;
+  GstElement *publish = gst_parse_bin_from_description ("audioconvert ! "
+      "capsfilter caps=\"audio/x-raw,format=S16BE,rate=48000,channels=1\" ! meetpcmpay ! "
+      "fakesink name=rtp-out sync=false", TRUE, &error);
+  ASSERT_NE (publish, nullptr) << (error ? error->message : "");
+  const char *remote = "audiotestsrc is-live=true wave=sine freq=%d volume=0.3 samplesperbuffer=480 ! "
+      "audioconvert ! capsfilter caps=\"audio/x-raw,format=S16BE,rate=48000,channels=1\" ! meetpcmpay ! "
+      "rtpjitterbuffer latency=40 ! meetpcmdepay";
+  gchar *d = g_strdup_printf (remote, 440);
+  GstElement *alice = gst_parse_bin_from_description (d, TRUE, &error);
+  g_free (d);
+  d = g_strdup_printf (remote, 1000);
+  GstElement *bob = gst_parse_bin_from_description (d, TRUE, &error);
+  g_free (d);
+  ASSERT_TRUE (alice && bob) << (error ? error->message : "");
+  gst_bin_add_many (GST_BIN (pipeline), speaker.bin (), mic.bin (), publish, alice, bob, nullptr);
+  ASSERT_TRUE (gst_element_link (mic.bin (), publish));
+  GstPad *pa = speaker.add_participant ("alice"), *pb = speaker.add_participant ("bob");
+  ASSERT_TRUE (link_to (alice, pa) && link_to (bob, pb));
+  gst_object_unref (pa);
+  gst_object_unref (pb);
+  std::atomic<int> packets{0};
+  GstElement *rtp_out = gst_bin_get_by_name (GST_BIN (publish), "rtp-out");
+  GstPad *pad = gst_element_get_static_pad (rtp_out, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, [] (GstPad *, GstPadProbeInfo *, gpointer p) {
+        ++*static_cast<std::atomic<int> *> (p);
+        return GST_PAD_PROBE_OK;
+      }, &packets, nullptr);
+  gst_object_unref (pad);
+  gst_object_unref (rtp_out);
+
+  ASSERT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::map<std::string, int> levels;
+  run_for (pipeline, 30, &levels, nullptr, [&] {
+    return recent_tone_db (tap, true) > -20 && recent_tone_db (tap, false) > -20 && packets > 50 &&
+        levels["alice"] > 5 && levels["mic:self"] > 5;
+  });
+  double a, b, all;
+  tap.last (40, &a, &b, &all);
+  EXPECT_GT (a, -20.0) << "alice's RTP sound is not in the mix";
+  EXPECT_GT (b, -20.0) << "bob's RTP sound is not in the mix";
+  EXPECT_GT (packets.load (), 50) << "the microphone does not reach the payloader";
+  EXPECT_GT (levels["alice"], 5);
+  EXPECT_GT (levels["mic:self"], 5);
+
+  /* Bob's stream goes away (his receiving elements first), the rest plays on. */
+  size_t before = tap.count ();
+  gst_element_set_state (bob, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pipeline), bob);
+  EXPECT_TRUE (speaker.remove_participant ("bob"));
+  int packets_before = packets.load ();
+  run_for (pipeline, 30, nullptr, nullptr, [&] { return tap.count () > before + 80 && packets > packets_before + 50; });
+  EXPECT_GT (tap.count (), before + 70);
+  EXPECT_GT (packets.load (), packets_before + 50);
+  tap.last (40, &a, &b, &all);
+  EXPECT_GT (a, -20.0);
+  EXPECT_LT (b, -50.0);
 }

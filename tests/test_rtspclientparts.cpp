@@ -43,14 +43,15 @@ const char *kSdp =
 
 /* OPTIONS, DESCRIBE, SETUP (TCP), PLAY of @location; returns the logic playing. */
 void
-play (RtspClientLogic &logic, const std::string &location, bool ask_roster = true)
+play (RtspClientLogic &logic, const std::string &location, bool ask_roster = true,
+    const std::string &methods = "OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER")
 {
   ASSERT_TRUE (logic.set_location (location));
   logic.set_allowed_transports (false, true);
   logic.set_ask_roster (ask_roster);
   logic.set_target (State::Playing);
   ASSERT_EQ (logic.next_request ()->method, GST_RTSP_OPTIONS);
-  feed (logic, ok ("Public: OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER\r\n"));
+  feed (logic, ok ("Public: " + methods + "\r\n"));
   ASSERT_EQ (logic.next_request ()->method, GST_RTSP_DESCRIBE);
   ASSERT_EQ (feed (logic, ok ("Content-Type: application/sdp\r\nContent-Base: " + location + "/\r\n",
               kSdp)), Event::Described);
@@ -220,6 +221,10 @@ TEST (LogicRoster, AskedAgainAfterReconnectNotWhenOff)
   RtspClientLogic quiet;
   play (quiet, "rtsp://127.0.0.1:8554/meet", false);
   EXPECT_FALSE (quiet.next_request ());
+  /* A server that does not list GET_PARAMETER is not asked. */
+  RtspClientLogic plain;
+  play (plain, "rtsp://127.0.0.1:8554/meet", true, "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN");
+  EXPECT_FALSE (plain.next_request ());
 }
 
 TEST (ReconnectPolicy, BacksOffThenGivesUp)
@@ -485,4 +490,19 @@ TEST (TransportFallback, MulticastThenUnicast)
   EXPECT_NE (message.find ("No multicast data from rtsp://h/x within 3000 ms; switching to unicast UDP."),
       std::string::npos) << message;
   EXPECT_NE (message.find ("firewall"), std::string::npos) << message;
+}
+
+TEST (LogicRoster, ServerHangingUpOnTheQuestionIsNotAskedAgain)
+{
+  RtspClientLogic logic;
+  play (logic, "rtsp://127.0.0.1:8554/cam");
+  auto r = logic.next_request ();
+  ASSERT_TRUE (r);
+  ASSERT_EQ (r->method, GST_RTSP_GET_PARAMETER);
+  /* The connection closes before the answer: the element reconnects. */
+  logic.reset_session ();
+  logic.set_target (State::Playing);
+  play (logic, "rtsp://127.0.0.1:8554/cam");
+  EXPECT_FALSE (logic.next_request ());
+  EXPECT_EQ (logic.state (), State::Playing);
 }

@@ -12,6 +12,7 @@
 
 #include "gst_test_environment.h"  /* gst_init before the tests */
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -286,17 +287,18 @@ public:
   void session_play (const RtspSession & s) override { events.push_back ("play " + s.id); }
   void session_pause (const RtspSession &) override {}
   void session_teardown (const RtspSession & s) override { events.push_back ("end " + s.id); }
-  bool multicast_acquire (unsigned stream, MulticastDestination & group) override {
+  bool multicast_acquire (const std::string & name, unsigned stream, MulticastDestination & group)
+      override {
     if (pool_empty)
       return false;
     acquired++;
     group = { "239.255.42.0", 5000, 5001, 1 };
-    events.push_back ("acquire " + std::to_string (stream));
+    events.push_back ("acquire " + name + "/" + std::to_string (stream));
     return true;
   }
-  void multicast_release (unsigned stream) override {
+  void multicast_release (const std::string & name, unsigned stream) override {
     acquired--;
-    events.push_back ("release " + std::to_string (stream));
+    events.push_back ("release " + name + "/" + std::to_string (stream));
   }
 };
 
@@ -355,6 +357,9 @@ TEST (Multicast, SetupGivesTheGroupAndReleasesIt)
   EXPECT_EQ (media.acquired, 1);
   logic.connection_closed (a);
   EXPECT_EQ (media.acquired, 0);
+  /* The groups asked for are of the pads' stream 0 (no participant name). */
+  EXPECT_EQ (std::count (media.events.begin (), media.events.end (), "acquire /0"), 3);
+  EXPECT_EQ (std::count (media.events.begin (), media.events.end (), "release /0"), 3);
   EXPECT_EQ (logic.session_count (), 0u);
 }
 

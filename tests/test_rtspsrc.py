@@ -778,7 +778,9 @@ class TalkativeServer:
         ('ANNOUNCE', 'text/parameters', 'participants: zoe\r\n'),
     ]
 
-    def __init__(self):
+    def __init__(self, hang_up_on_roster=False):
+        self.hang_up_on_roster = hang_up_on_roster
+        self.roster_questions = 0
         self.sock = socket.socket()
         self.sock.bind(('127.0.0.1', 0))
         self.sock.listen(4)
@@ -853,6 +855,9 @@ class TalkativeServer:
                     reply = ok_reply(cseq, 'Session: 77\r\n')
                     playing = True
                 elif method == 'GET_PARAMETER' and body.strip() == b'participants':
+                    self.roster_questions += 1
+                    if self.hang_up_on_roster:
+                        return      # as some devices do on a request they do not know
                     reply = ok_reply(cseq, 'Session: 77\r\nContent-Type: text/parameters\r\n', 'participants: zoe\r\n')
                     asked = True
                 else:
@@ -918,6 +923,37 @@ def case_server_requests():
         assert not problems, problems
         stats = src.get_property('stats')
         assert stats.get_value('packets-received') > 0, stats.to_string()
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+        server.stop()
+
+
+def case_roster_hangup():
+    """A server that hangs up on the roster question: one reconnect, never asked again, plays on."""
+    server = TalkativeServer(hang_up_on_roster=True)
+    pipeline = Gst.parse_launch('meetrtspsrc name=src location=%s protocols=tcp timeout=20000 retry=3 '
+                                '! fakesink sync=false' % server.url())
+    src = pipeline.get_by_name('src')
+    bus = pipeline.get_bus()
+    warnings, errors = [], []
+    try:
+        pipeline.set_state(Gst.State.PLAYING)
+        deadline = time.monotonic() + WAIT
+        packets = 0
+        while time.monotonic() < deadline and not errors:
+            msg = bus.timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR | Gst.MessageType.WARNING)
+            if msg and msg.type == Gst.MessageType.ERROR:
+                errors.append(msg.parse_error()[0].message)
+            elif msg:
+                warnings.append(msg.parse_warning()[0].message)
+            packets = src.get_property('stats').get_value('packets-received')
+            if warnings and src.get_property('rtsp-state') == 'playing' and packets > 100:
+                break
+        assert not errors, errors
+        assert len(warnings) == 1 and 'closed the connection' in warnings[0], warnings
+        assert server.roster_questions == 1, server.roster_questions
+        assert src.get_property('rtsp-state') == 'playing'
+        assert packets > 100, packets
     finally:
         pipeline.set_state(Gst.State.NULL)
         server.stop()

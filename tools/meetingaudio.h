@@ -84,14 +84,17 @@ struct MeetingMicrophoneOptions {
   /* No source at all: the bin gets a ghost sink pad "sink" taking raw audio (tests, an echo simulator). */
   bool external_input = false;
 
-  bool echo_cancel = true;      /* false: --no-echo-cancel (webrtcdsp still suppresses noise) */
+  /* false: --no-echo-cancel (webrtcdsp still suppresses noise). Also false, or a pitch of one's own, for a
+   * test source whose ticks are the same as the other participants' (same pitch, same second marks): an echo
+   * canceller cannot tell such ticks from an echo of the far end's, and may cancel them. */
+  bool echo_cancel = true;
   bool noise_suppression = true;
   /* webrtcdsp's automatic gain control: off by default so the level others hear is what the user set. */
   bool gain_control = false;
   /* webrtcdsp lines the speaker's sound up with the microphone's by running time (the probe's buffers are
    * played at their running time + the pipeline latency), and its filter absorbs up to about 50 ms of delay
-   * nobody reports (air, a sound server's own buffering): 10-40 ms cancel by over 70 dB, 60 ms by 18 dB,
-   * 80 ms by 15 (meeting_audio_echo_test.cpp). Delay-agnostic mode estimates the delay from the signals
+   * nobody reports (air, a sound server's own buffering): 10-40 ms cancel by some 60 dB, 60 ms by 19 dB,
+   * 80 ms by 12 (meeting_audio_echo_test.cpp). Delay-agnostic mode estimates the delay from the signals
    * instead, for devices whose latency is badly reported; in those tests it did worse at every delay
    * (7-20 dB), so it is off. */
   bool delay_agnostic = false;
@@ -114,7 +117,8 @@ public:
   MeetingMicrophone & operator= (const MeetingMicrophone &) = delete;
 
   /* The bin (owned by this object; gst_bin_add it to the pipeline, which then holds its own reference).
-   * Its ghost pad "src" gives S16LE, 48 kHz, mono, 10 ms buffers: link audioconvert ! <payloader caps>. */
+   * Its ghost pad "src" gives S16LE, 48 kHz, mono, in 10 ms buffers whenever webrtcdsp is in (echo_cancel
+   * or noise_suppression): link audioconvert ! <payloader caps>. */
   GstElement *bin () const { return bin_; }
   const std::string & error () const { return error_; }
 

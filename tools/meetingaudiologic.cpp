@@ -133,4 +133,30 @@ erle_db (double echo_mean_square, double residual_mean_square)
   return power_db (echo_mean_square) - power_db (residual_mean_square);
 }
 
+ErleWindows
+erle_windows (const PowerTimeline & echo_in, const PowerTimeline & out, int64_t from_ns, int64_t to_ns,
+    int64_t window_ns, double threshold_db, double min_echo_db)
+{
+  ErleWindows result;
+  if (window_ns <= 0)
+    return result;
+  std::vector<double> erles;
+  for (int64_t t = from_ns; t + window_ns <= to_ns; t += window_ns) {
+    double in = echo_in.mean_square (t, t + window_ns);
+    double residual = out.mean_square (t, t + window_ns);
+    if (in < 0 || residual < 0 || power_db (in) < min_echo_db)
+      continue;
+    double e = erle_db (in, residual);
+    erles.push_back (e);
+    result.passing += e >= threshold_db;
+  }
+  result.windows = erles.size ();
+  if (!erles.empty ()) {
+    std::sort (erles.begin (), erles.end ());
+    result.median_db = erles[erles.size () / 2];
+    result.worst_db = erles.front ();
+  }
+  return result;
+}
+
 }  // namespace meet

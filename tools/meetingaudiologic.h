@@ -83,4 +83,16 @@ private:
  * A residual of digital silence counts as kSilenceDb, so the figure stays finite. */
 double erle_db (double echo_mean_square, double residual_mean_square);
 
+/* ERLE window by window over [@from_ns, @to_ns): how often the canceller held the echo down, so one moment
+ * of lost alignment (a busy machine) shows as such instead of swamping a single figure. Windows whose echo
+ * is below @min_echo_db (pauses in the talk) are left out. */
+struct ErleWindows {
+  size_t windows = 0;           /* windows with echo to cancel */
+  size_t passing = 0;           /* of which with an ERLE of at least the threshold */
+  double median_db = 0.0;       /* median ERLE of those windows; 0 when there are none */
+  double worst_db = 0.0;
+};
+ErleWindows erle_windows (const PowerTimeline & echo_in, const PowerTimeline & out, int64_t from_ns,
+    int64_t to_ns, int64_t window_ns, double threshold_db, double min_echo_db = -50.0);
+
 }  // namespace meet

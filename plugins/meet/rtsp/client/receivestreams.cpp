@@ -119,7 +119,7 @@ ReceiveStreams::ReceiveStreams (GstElement *owner, GstStaticPadTemplate *templ)
 {
   static gsize once = 0;
   if (g_once_init_enter (&once)) {
-    GST_DEBUG_CATEGORY_INIT (meet_receive_streams_debug, "meetrtspstreams", 0,
+    GST_DEBUG_CATEGORY_INIT (meet_receive_streams_debug, "meetrtspsrc-streams", 0,
         "meetstream RTSP client streams");
     g_once_init_leave (&once, 1);
   }

@@ -281,6 +281,11 @@ RtspClientLogic::reset_session ()
   streams_.clear ();
   session_id_.clear ();
   session_timeout_ = 60;
+  /* A session that ended while its roster question was unanswered (a server that hangs up on
+   * it): never ask that server again. */
+  for (const InFlight &r : in_flight_)
+    if (r.step == Step::Roster)
+      roster_refused_ = true;
   in_flight_.clear ();
   resend_last_ = false;
   auth_attempts_ = 0;
@@ -367,8 +372,10 @@ RtspClientLogic::next_request ()
     return remember (make (GST_RTSP_PLAY, aggregate_uri_), Step::Play);
   if (target_ == State::Paused && state_ == State::Playing)
     return remember (make (GST_RTSP_PAUSE, aggregate_uri_), Step::Pause);
-  if (ask_roster_ && !publishing_ && !roster_done_ && state_ == State::Playing &&
-      target_ == State::Playing) {
+  /* Only servers that list GET_PARAMETER in Public are asked: some devices drop the connection
+   * on a method they do not know. */
+  if (ask_roster_ && get_parameter_supported_ && !roster_refused_ && !publishing_ && !roster_done_ &&
+      state_ == State::Playing && target_ == State::Playing) {
     std::vector<std::string> uris = roster_uris (aggregate_uri_, request_uri_);
     if (roster_asked_ < uris.size ()) {
       RtspClientRequest r = make (GST_RTSP_GET_PARAMETER, uris[roster_asked_++]);

@@ -113,7 +113,8 @@ public:
   void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
   bool publishing () const { return publishing_; }
   /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,
-   * then of the parent path; a server without one just answers no (the roster stays empty). */
+   * then of the parent path, when OPTIONS listed GET_PARAMETER; a server without a roster just
+   * answers no (the roster stays empty). */
   void set_ask_roster (bool ask) { ask_roster_ = ask; }
   /* The names of the last roster answer (Event::RosterAnswered). */
   const std::vector<std::string> &roster () const { return roster_; }
@@ -200,6 +201,7 @@ private:
   bool ask_roster_ = false;
   size_t roster_asked_ = 0;     /* roster URIs asked in this session */
   bool roster_done_ = false;
+  bool roster_refused_ = false;  /* the line broke while asking: not again */
   std::vector<std::string> roster_;
   std::string announce_sdp_;
   std::vector<std::string> announce_controls_;

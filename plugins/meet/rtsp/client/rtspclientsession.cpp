@@ -52,7 +52,7 @@ RtspClientSession::RtspClientSession (GMainContext *context, Delegate &delegate)
 {
   static gsize once = 0;
   if (g_once_init_enter (&once)) {
-    GST_DEBUG_CATEGORY_INIT (meet_rtsp_session_debug, "meetrtspsession", 0,
+    GST_DEBUG_CATEGORY_INIT (meet_rtsp_session_debug, "meetrtspsrc-session", 0,
         "meetstream RTSP client request loop");
     g_once_init_leave (&once, 1);
   }
@@ -181,7 +181,8 @@ RtspClientSession::handle_event (RtspClientLogic::Event event)
     case Event::Playing:
       fallback_.playing (g_get_monotonic_time ());
       reconnect_.succeeded ();
-      if (monitor_source_ == nullptr)
+      /* A publisher receives nothing to judge: the keep-alive answers tell it the server lives. */
+      if (monitor_source_ == nullptr && !logic_.publishing ())
         monitor_source_ = add_timeout (kMonitorIntervalMs, on_monitor);
       break;
     case Event::AuthRequired:
@@ -346,6 +347,8 @@ RtspClientSession::go (State target, const Config &config)
       delegate_.error (logic_.error (), Delegate::ErrorKind::NotFound);
       return;
     }
+    if (!config.publish_sdp.empty ())
+      logic_.set_publish (config.publish_sdp, config.publish_controls);
     reconnect_.reset ();
   }
   logic_.set_target (target);

@@ -1,11 +1,16 @@
-/* meetstream: the request loop of an RTSP client that plays (meetrtspsrc): walks
+/* meetstream: the request loop of an RTSP client (meetrtspsrc plays with it): walks
  * RtspClientLogic toward the state the application asks for over an RtspControlConnection,
  * answers authentication challenges, keeps the session alive at half the server's timeout,
  * watches that data arrives (switching transport when none ever does, TransportFallback),
  * reconnects with backoff when the server goes away (ReconnectPolicy) and tears down.
  *
  * Runs on one GMainContext (the element's RTSP thread); everything the element owns (streams,
- * pads, messages on the bus, properties) goes through the Delegate. Not a GObject. */
+ * pads, messages on the bus, properties) goes through the Delegate. Not a GObject.
+ *
+ * Publishing (Config::publish_sdp, RtspClientLogic's ANNOUNCE/SETUP mode=record/RECORD walk) runs
+ * the same loop without the data monitor and the roster: State::Playing then means recording, and
+ * Delegate::described binds the UDP ports to send from, setup_done points the sending at the
+ * server's ports. */
 #pragma once
 
 #include <cstdint>
@@ -31,6 +36,9 @@ public:
     bool udp = true, tcp = true, multicast = false;
     unsigned timeout_ms = 5000;
     unsigned retries = 3;
+    /* Non-empty: publish this SDP (its streams' a=control values in @publish_controls). */
+    std::string publish_sdp;
+    std::vector<std::string> publish_controls;
   };
 
   class Delegate {

@@ -16,7 +16,7 @@ init_debug ()
 {
   static gsize once = 0;
   if (g_once_init_enter (&once)) {
-    GST_DEBUG_CATEGORY_INIT (meet_rtsp_control_debug, "meetrtspcontrol", 0,
+    GST_DEBUG_CATEGORY_INIT (meet_rtsp_control_debug, "meetrtsp-control", 0,
         "meetstream RTSP client control connection");
     g_once_init_leave (&once, 1);
   }

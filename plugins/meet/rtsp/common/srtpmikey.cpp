@@ -2,6 +2,7 @@
 #include "srtpmikey.h"
 
 #include <cstring>
+#include <type_traits>
 
 namespace meet {
 
@@ -184,6 +185,27 @@ suite_from_policy (const Policy & p, SrtpSuite * suite, std::string * error)
   return false;
 }
 
+/* The number in an enum field the library filled from the wire, read without loading it as the
+ * enum: a value outside the enum's range (a proto of 2, an encryption algorithm of 200) is
+ * undefined behaviour as an enum load (UBSan says so), fine as its underlying integer. */
+template <typename E>
+long
+wire_value (const E & field)
+{
+  typename std::underlying_type<E>::type v;
+  static_assert (sizeof (v) == sizeof (field), "enum size");
+  memcpy (&v, &field, sizeof v);
+  return static_cast<long> (v);
+}
+
+/* Big-endian 16 bits, byte by byte (GST_READ_UINT16_BE loads unaligned on x86, which UBSan
+ * rightly reports). */
+size_t
+read_be16 (const guint8 * p)
+{
+  return (static_cast<size_t> (p[0]) << 8) | p[1];
+}
+
 /* Walks the payload chain of a MIKEY message (RFC 3830 6) before gst_mikey_message_new_from_data
  * sees it. Hand-written because libgstsdp 1.22's parser never returns on a next-payload type it
  * does not read (DH, SIGN, ID, CERT, CHASH, V, ERR, GEN_EXT or an unassigned number: its loop
@@ -214,7 +236,7 @@ payload_chain_ok (const guint8 * d, size_t size, guint8 next, bool inside_kemac,
           *error = depth > 0 ? "KEMAC inside KEMAC" : "truncated KEMAC";
           return false;
         }
-        size_t enc_len = GST_READ_UINT16_BE (d + 2);
+        size_t enc_len = read_be16 (d + 2);
         if (size < 5 + enc_len) {
           *error = "truncated KEMAC";
           return false;
@@ -251,14 +273,14 @@ payload_chain_ok (const guint8 * d, size_t size, guint8 next, bool inside_kemac,
           *error = "truncated PKE";
           return false;
         }
-        len = 3 + (GST_READ_UINT16_BE (d + 1) & 0x3fff);
+        len = 3 + (read_be16 (d + 1) & 0x3fff);
         break;
       case GST_MIKEY_PT_SP: {
         if (size < 5) {
           *error = "truncated security policy";
           return false;
         }
-        size_t plen = GST_READ_UINT16_BE (d + 3);
+        size_t plen = read_be16 (d + 3);
         if (size < 5 + plen) {
           *error = "truncated security policy";
           return false;
@@ -288,9 +310,9 @@ payload_chain_ok (const guint8 * d, size_t size, guint8 next, bool inside_kemac,
           return false;
         }
         guint8 key_type = d[1] >> 4, kv = d[1] & 0xf;
-        len = 4 + GST_READ_UINT16_BE (d + 2);
+        len = 4 + read_be16 (d + 2);
         if ((key_type & 1) && size >= len + 2)
-          len += 2 + GST_READ_UINT16_BE (d + len);
+          len += 2 + read_be16 (d + len);
         else if (key_type & 1)
           len += 2;
         if (kv == GST_MIKEY_KV_SPI) {
@@ -435,12 +457,12 @@ mikey_keys_from_message (const GstMIKEYMessage * msg, MikeyKeys * keys, std::str
     *error = "no MIKEY message";
     return false;
   }
-  if (msg->type != GST_MIKEY_TYPE_PSK_INIT) {
-    *error = "MIKEY message of type " + std::to_string (msg->type)
+  if (wire_value (msg->type) != GST_MIKEY_TYPE_PSK_INIT) {
+    *error = "MIKEY message of type " + std::to_string (wire_value (msg->type))
         + ", not a pre-shared-key init (0)";
     return false;
   }
-  if (msg->map_type != GST_MIKEY_MAP_TYPE_SRTP) {
+  if (wire_value (msg->map_type) != GST_MIKEY_MAP_TYPE_SRTP) {
     *error = "MIKEY crypto sessions are not SRTP";
     return false;
   }
@@ -475,7 +497,7 @@ mikey_keys_from_message (const GstMIKEYMessage * msg, MikeyKeys * keys, std::str
   }
   if (found) {
     const GstMIKEYPayloadSP *sp = reinterpret_cast<const GstMIKEYPayloadSP *> (found);
-    if (sp->proto != GST_MIKEY_SEC_PROTO_SRTP) {
+    if (wire_value (sp->proto) != GST_MIKEY_SEC_PROTO_SRTP) {
       *error = "security policy is not for SRTP";
       return false;
     }
@@ -495,22 +517,23 @@ mikey_keys_from_message (const GstMIKEYMessage * msg, MikeyKeys * keys, std::str
     return false;
   }
   const GstMIKEYPayloadKEMAC *kemac = reinterpret_cast<const GstMIKEYPayloadKEMAC *> (payload);
-  if (kemac->enc_alg != GST_MIKEY_ENC_NULL || kemac->mac_alg != GST_MIKEY_MAC_NULL) {
+  if (wire_value (kemac->enc_alg) != GST_MIKEY_ENC_NULL
+      || wire_value (kemac->mac_alg) != GST_MIKEY_MAC_NULL) {
     *error = "the key is encrypted under a pre-shared secret meetstream does not have";
     return false;
   }
   const GstMIKEYPayload *sub = gst_mikey_payload_kemac_get_n_sub (payload) > 0
       ? gst_mikey_payload_kemac_get_sub (payload, 0) : nullptr;
-  if (!sub || sub->type != GST_MIKEY_PT_KEY_DATA) {
+  if (!sub || wire_value (sub->type) != GST_MIKEY_PT_KEY_DATA) {
     *error = "KEMAC without key data";
     return false;
   }
   const GstMIKEYPayloadKeyData *kd = reinterpret_cast<const GstMIKEYPayloadKeyData *> (sub);
-  if (kd->key_type != GST_MIKEY_KD_TEK) {
+  if (wire_value (kd->key_type) != GST_MIKEY_KD_TEK) {
     *error = "key data is not a traffic-encrypting key";
     return false;
   }
-  if (kd->kv_type == GST_MIKEY_KV_SPI) {
+  if (wire_value (kd->kv_type) == GST_MIKEY_KV_SPI) {
     *error = "keys with an MKI are not supported";
     return false;
   }

@@ -78,6 +78,7 @@ struct ParticipantRelay::Reader {
   std::string session_id;
   std::string host;
   bool tcp = false;
+  bool multicast = false;   // host and ports are the stream's group, shared with other readers
   int rtp_port = 0;
   int rtcp_port = 0;
   uint64_t connection_id = 0;
@@ -109,6 +110,7 @@ struct ParticipantRelay::Stream {
   uint32_t last_rtptime = 0;
   std::vector<Reader> readers;
   unsigned udp_readers = 0;
+  unsigned multicast_readers = 0;
 };
 
 struct ParticipantRelay::Participant {
@@ -241,12 +243,38 @@ ParticipantRelay::add_reader (const RtspSession & reader)
     r.connection_id = reader.connection_id;
     r.rtp_channel = static_cast<uint8_t> (t.rtp_channel);
     r.rtcp_channel = static_cast<uint8_t> (t.rtcp_channel);
+    if (t.multicast) {
+      /* The group is one destination of the fan-out however many read it (destinations are
+       * counted there): each packet is sent to it once. */
+      r.multicast = true;
+      r.host = t.group.address;
+      r.rtp_port = t.group.rtp_port;
+      r.rtcp_port = t.group.rtcp_port;
+      if (s.multicast_readers++ == 0)
+        prepare_multicast (s, t.group.ttl);
+    }
     if (!r.tcp) {
       gst_meet_udp_fanout_sink_add (s.rtp_out, r.host.c_str (), r.rtp_port);
       gst_meet_udp_fanout_sink_add (s.rtcp_out, r.host.c_str (), r.rtcp_port);
       s.udp_readers++;
     }
     s.readers.push_back (r);
+  }
+}
+
+void
+ParticipantRelay::prepare_multicast (Stream & s, unsigned ttl)
+{
+  in_addr iface {};
+  bool pick = inet_pton (AF_INET, address_.c_str (), &iface) == 1
+      && iface.s_addr != htonl (INADDR_ANY);
+  for (GSocket *socket : { s.rtp_socket, s.rtcp_socket }) {
+    if (g_socket_get_family (socket) != G_SOCKET_FAMILY_IPV4)
+      continue;
+    g_socket_set_multicast_ttl (socket, ttl);
+    /* GSocket has no call for the outgoing interface of multicast (IP_MULTICAST_IF). */
+    if (pick)
+      setsockopt (g_socket_get_fd (socket), IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof (iface));
   }
 }
 
@@ -267,6 +295,8 @@ ParticipantRelay::remove_reader (const RtspSession & reader)
         gst_meet_udp_fanout_sink_remove (s->rtcp_out, r->host.c_str (), r->rtcp_port);
         s->udp_readers--;
       }
+      if (r->multicast)
+        s->multicast_readers--;
       r = s->readers.erase (r);
     }
   }
@@ -320,7 +350,7 @@ ParticipantRelay::receive (Participant & p, Stream & s, bool rtcp)
     if (!from_publisher) {
       /* Readers' receiver reports keep their sessions alive; anything else is an intruder. */
       auto reader = std::find_if (s.readers.begin (), s.readers.end (), [&](const Reader & r) {
-            return rtcp && !r.tcp && r.host == host
+            return rtcp && !r.tcp && !r.multicast && r.host == host
                 && (r.rtcp_port == port || r.rtp_port == port);
           });
       if (reader != s.readers.end ()) {
@@ -376,7 +406,9 @@ ParticipantRelay::forward (Participant &, Stream & s, bool rtcp, GstBuffer * con
   size_t bytes = 0;
   for (size_t i = 0; i < n; i++)
     bytes += gst_buffer_get_size (packets[i]);
-  bytes_sent_ += bytes * s.readers.size ();
+  /* Multicast readers share one send. */
+  size_t receivers = s.readers.size () - s.multicast_readers + (s.multicast_readers ? 1 : 0);
+  bytes_sent_ += bytes * receivers;
   for (const Reader & r : s.readers) {
     if (!r.tcp)
       continue;

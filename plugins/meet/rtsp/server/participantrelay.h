@@ -4,8 +4,9 @@
  * readers' SETUP): RTP and RTCP from the publisher come in on it and go out of it to every
  * reader as they arrive, never decoded, through the element's GSO/sendmmsg fan-out
  * (udpfanoutsink); RTCP sender reports are forwarded as they are (same SSRC, same NTP/RTP
- * mapping) so readers keep lip sync. Packets from anywhere but the publisher's address and
- * the ports its SETUP named are dropped and counted. Runs on meetrtspsink's server thread.
+ * mapping) so readers keep lip sync. Multicast readers share the stream's group from the
+ * server's pool: one destination, each packet sent to it once. Packets from anywhere but the
+ * publisher's address and the ports its SETUP named are dropped and counted. Runs on meetrtspsink's server thread.
  */
 #pragma once
 
@@ -62,6 +63,8 @@ private:
   static void note_rtp (Stream & s, const uint8_t * data);
   void forward (Participant & p, Stream & s, bool rtcp, GstBuffer * const * packets, size_t n);
   void free_participant (Participant & p);
+  /* Multicast from @s leaves with @ttl hops by the interface of the server's address. */
+  void prepare_multicast (Stream & s, unsigned ttl);
 
   GMainContext *context_;
   std::string address_;

@@ -17,6 +17,7 @@ namespace meet {
 /* The multicast group of one of the element's streams while it has readers. */
 struct RtspMedia::Group {
   unsigned stream = 0;
+  bool own = true;               // a stream of the pads (players counted here), not a participant's
   MulticastDestination destination;
   unsigned players = 0;          // readers playing: the group is a destination while > 0
   GSocket *socket = nullptr;     // joined, on the RTCP port: the readers' receiver reports
@@ -151,7 +152,7 @@ RtspMedia::collect_rtcp (RtspServerLogic & logic, int64_t now_us)
   }
   for (auto & entry : groups_) {
     for (const std::string & host : entry.second->seen)
-      logic.touch_rtcp (entry.first, host, 0, now_us);
+      logic.touch_rtcp (entry.second->stream, host, 0, now_us);
     entry.second->seen.clear ();
   }
   count_relay_bytes ();
@@ -173,7 +174,13 @@ RtspMedia::streams ()
 std::vector<RtspServerLogic::StreamInfo>
 RtspMedia::participant_streams (const std::string & name)
 {
-  return relay_ ? relay_->streams (name) : std::vector<RtspServerLogic::StreamInfo> ();
+  std::vector<RtspServerLogic::StreamInfo> infos = relay_ ? relay_->streams (name)
+      : std::vector<RtspServerLogic::StreamInfo> ();
+  /* The relay's sockets are on the server's address: IPv4 ones can send to IPv4 groups. */
+  bool ipv4 = address_.find (':') == std::string::npos;
+  for (RtspServerLogic::StreamInfo & info : infos)
+    info.multicast = pool_.has_value () && ipv4;
+  return infos;
 }
 
 bool
@@ -222,14 +229,14 @@ RtspMedia::session_play (const RtspSession & session)
     if (t.tcp) {
       if (connection)
         s->add_tcp (connection, session.id, static_cast<uint8_t> (t.rtp_channel),
-            static_cast<uint8_t> (t.rtcp_channel));
+            static_cast<uint8_t> (t.rtcp_channel), t.srtp);
     } else if (t.multicast) {
       /* One destination for every multicast reader: the group. */
-      auto it = groups_.find (static_cast<unsigned> (i));
+      auto it = groups_.find (group_key ("", static_cast<unsigned> (i)));
       if (it != groups_.end () && it->second->players++ == 0)
         s->add_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port);
     } else {
-      s->add_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port);
+      s->add_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port, t.srtp);
     }
   }
   GST_INFO ("session %s of %s plays", session.id.c_str (), session.client_host.c_str ());
@@ -252,11 +259,11 @@ RtspMedia::remove_destinations (const RtspSession & session)
     if (t.tcp) {
       s->remove_tcp (session.id);
     } else if (t.multicast) {
-      auto it = groups_.find (static_cast<unsigned> (i));
+      auto it = groups_.find (group_key ("", static_cast<unsigned> (i)));
       if (it != groups_.end () && it->second->players > 0 && --it->second->players == 0)
         s->remove_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port);
     } else {
-      s->remove_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port);
+      s->remove_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port, t.srtp);
     }
   }
 }
@@ -300,31 +307,40 @@ RtspMedia::on_group_rtcp (GSocket * socket, GIOCondition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+std::string
+RtspMedia::group_key (const std::string & name, unsigned stream)
+{
+  return (name.empty () ? "" : name + "/") + "stream=" + std::to_string (stream);
+}
+
 bool
-RtspMedia::multicast_acquire (unsigned stream, MulticastDestination & destination)
+RtspMedia::multicast_acquire (const std::string & name, unsigned stream,
+    MulticastDestination & destination)
 {
   if (!pool_)
     return false;
-  std::string key = "stream=" + std::to_string (stream);
+  std::string key = group_key (name, stream);
   std::optional<MulticastGroup> group = pool_->acquire (key);
   if (!group) {
-    GST_WARNING ("the multicast pool is used up: no group for stream %u", stream);
+    GST_WARNING ("the multicast pool is used up: no group for %s", key.c_str ());
     return false;
   }
   destination.address = group->address;
   destination.rtp_port = group->rtp_port;
   destination.rtcp_port = group->rtcp_port;
   destination.ttl = group->ttl;
-  if (groups_.count (stream))
+  if (groups_.count (key))
     return true;
 
-  /* The first reader: the stream's packets get the TTL, and the server listens to the group's
-   * RTCP port for the readers' receiver reports (RFC 3550 6: they go to the group). */
+  /* The first reader: the stream's packets get the TTL (the relay sees to its own), and the
+   * server listens to the group's RTCP port for the readers' receiver reports (RFC 3550 6: they
+   * go to the group). */
   auto g = std::make_unique<Group> ();
   g->stream = stream;
+  g->own = name.empty ();
   g->destination = destination;
   std::vector<RtspStream *> streams = streams_snapshot ();
-  if (stream < streams.size ())
+  if (g->own && stream < streams.size ())
     streams[stream]->prepare_multicast (destination.ttl, address_);
   GInetAddress *ia = g_inet_address_new_from_string (destination.address.c_str ());
   GError *error = nullptr;
@@ -356,22 +372,22 @@ RtspMedia::multicast_acquire (unsigned stream, MulticastDestination & destinatio
     g_clear_error (&error);
   }
   g_clear_object (&ia);
-  GST_INFO ("stream %u: multicast group %s ports %d-%d ttl %u", stream,
+  GST_INFO ("%s: multicast group %s ports %d-%d ttl %u", key.c_str (),
       destination.address.c_str (), destination.rtp_port, destination.rtcp_port,
       destination.ttl);
-  groups_[stream] = std::move (g);
+  groups_[key] = std::move (g);
   return true;
 }
 
 void
-RtspMedia::multicast_release (unsigned stream)
+RtspMedia::multicast_release (const std::string & name, unsigned stream)
 {
   if (!pool_)
     return;
-  std::string key = "stream=" + std::to_string (stream);
+  std::string key = group_key (name, stream);
   pool_->release (key);
   if (pool_->readers (key) == 0)
-    groups_.erase (stream);
+    groups_.erase (key);
 }
 
 }  // namespace meet

@@ -1,9 +1,9 @@
 /* meetstream: what meetrtspsink's server serves (gst-rtsp-server's media): the element's own streams
  * (one RtspStream per request pad, PATH) and the participants of its relay (PATH/NAME), as the
  * RtspServerLogic::Media the request handling drives: PLAY adds a session's destinations to its
- * streams, PAUSE and TEARDOWN remove them, and multicast readers share the one group per stream the
- * server's pool (multicastpool) hands out, so a packet is sent once to the group whatever their
- * number. The streams vector is shared with the element (pads come and go); the rest runs on the
+ * streams, PAUSE and TEARDOWN remove them, and multicast readers share the one group per stream (of
+ * the pads or of a participant) the server's pool (multicastpool) hands out, so a packet is sent once
+ * to the group whatever their number. The streams vector is shared with the element (pads come and go); the rest runs on the
  * server thread.
  */
 #pragma once
@@ -66,12 +66,14 @@ public:
   bool participant_open (const std::string & name, size_t streams) override;
   void participant_record (const RtspSession & publisher) override;
   void participant_close (const std::string & name) override;
-  bool multicast_acquire (unsigned stream, MulticastDestination & group) override;
-  void multicast_release (unsigned stream) override;
+  bool multicast_acquire (const std::string & name, unsigned stream,
+      MulticastDestination & group) override;
+  void multicast_release (const std::string & name, unsigned stream) override;
 
 private:
   struct Group;
   void remove_destinations (const RtspSession & session);
+  static std::string group_key (const std::string & name, unsigned stream);
   static gboolean on_group_rtcp (GSocket * socket, GIOCondition condition, gpointer group);
 
   std::mutex lock_;      // streams_
@@ -84,7 +86,8 @@ private:
   std::optional<MulticastPool> pool_;
   GMainContext *context_ = nullptr;
   std::string address_;      // the server's: multicast leaves and is heard by its interface
-  std::map<unsigned, std::unique_ptr<Group>> groups_;    // by stream index
+  /* By pool key: "stream=N" (the pads'), "NAME/stream=N" (participants'). */
+  std::map<std::string, std::unique_ptr<Group>> groups_;
 };
 
 }  // namespace meet

@@ -1,5 +1,6 @@
 /* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
 #include "rtspserverlogic.h"
+#include "srtpsender.h"
 #include "rtsptransport.h"
 #include "sdpbuilder.h"
 
@@ -485,6 +486,18 @@ RtspServerLogic::handle_describe (const RtspRequest & request,
     response.add_header ("Retry-After", "1");
     return;
   }
+  /* Over TLS, with every stream keyed: RTP/SAVP and the keys (MIKEY) in the SDP. */
+  bool keyed = connection.secure && !infos.empty ();
+  std::vector<std::string> keys;
+  for (const StreamInfo & info : infos) {
+    keyed = keyed && !info.keymgmt.empty ();
+    keys.push_back (info.keymgmt);
+  }
+  if (keyed) {
+    std::string savp = sdp_to_savp (sdp, keys);
+    if (!savp.empty ())
+      sdp = std::move (savp);
+  }
   response.add_header ("Content-Type", "application/sdp");
   response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
   response.body = std::move (sdp);
@@ -572,6 +585,7 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   offer.publishing = publishing;
   offer.stream = stream;
   offer.multicast_offered = infos[stream].multicast;
+  offer.srtp_offered = connection.secure && !participant && !infos[stream].keymgmt.empty ();
   offer.channels_taken = [&](int a, int b) {
     return sessions_.channels_taken (connection.id, session, stream, a, b);
   };
@@ -585,7 +599,7 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
       && session->streams[stream].configured && session->streams[stream].multicast;
   if (chosen.multicast && had_group) {
     chosen.group = session->streams[stream].group;
-  } else if (chosen.multicast && !media_.multicast_acquire (stream, chosen.group)) {
+  } else if (chosen.multicast && !media_.multicast_acquire (name, stream, chosen.group)) {
     /* The pool is used up: no group for this stream. */
     response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
     return;
@@ -624,8 +638,7 @@ RtspServerLogic::end_session (const RtspSession & session)
 void
 RtspServerLogic::release_multicast (const RtspSession & session, size_t stream)
 {
-  if (session.name.empty ())
-    media_.multicast_release (static_cast<unsigned> (stream));
+  media_.multicast_release (session.name, static_cast<unsigned> (stream));
 }
 
 void
@@ -693,91 +706,6 @@ RtspServerLogic::teardown_all ()
   /* The readers of the element's own streams; participants end with their connections. */
   sessions_.remove_if ([](const RtspSession & s) { return s.name.empty (); },
       [this](const RtspSession & s) { end_session (s); });
-}
-
-/* ---------------------------------------------------------------- fuzzing */
-
-namespace {
-
-class FuzzMedia : public RtspServerLogic::Media {
-public:
-  std::vector<RtspServerLogic::StreamInfo> streams () override {
-    RtspServerLogic::StreamInfo video, audio;
-    video.caps = "application/x-rtp, media=(string)video, clock-rate=(int)90000, "
-        "encoding-name=(string)JPEG, payload=(int)26, a-framerate=(string)30";
-    video.server_rtp_port = 40000;
-    video.server_rtcp_port = 40001;
-    video.multicast = true;
-    audio.caps = "application/x-rtp, media=(string)audio, clock-rate=(int)48000, "
-        "encoding-name=(string)L16, encoding-params=(string)1, channels=(int)1, payload=(int)96";
-    audio.server_rtp_port = 40002;
-    audio.server_rtcp_port = 40003;
-    audio.have_position = true;
-    return { video, audio };
-  }
-  void session_play (const RtspSession &) override {}
-  void session_pause (const RtspSession &) override {}
-  void session_teardown (const RtspSession &) override {}
-  bool multicast_acquire (unsigned stream, MulticastDestination & group) override {
-    if (readers_ >= 2)
-      return false;     // a small pool, used up
-    readers_++;
-    group = { "239.255.42." + std::to_string (stream), 5000, 5001, 1 };
-    return true;
-  }
-  void multicast_release (unsigned) override {
-    if (readers_ == 0)
-      abort ();         // released more often than acquired: a bug the fuzzer must find
-    readers_--;
-  }
-  ~FuzzMedia () override {
-    if (readers_ != 0)
-      abort ();         // a group never given back
-  }
-private:
-  unsigned readers_ = 0;
-};
-
-}  // namespace
-
-std::string
-rtsp_server_handle_bytes (const uint8_t * data, size_t size)
-{
-  FuzzMedia media;
-  RtspServerLogic::Config config;
-  config.max_sessions = 4;
-  RtspServerLogic logic (config, media);
-  RtspConnectionContext connection;
-  connection.id = 1;
-  connection.peer_host = "127.0.0.1";
-  connection.local_host = "127.0.0.1";
-
-  RtspRequestParser parser;
-  parser.feed (data, size);
-  std::string out;
-  int64_t now_us = 0;
-  for (;;) {
-    RtspRequest request;
-    int error_code = 0;
-    uint8_t channel = 0;
-    RtspRequestParser::Result result = parser.next (request, error_code, channel);
-    if (result == RtspRequestParser::Result::kNeedMore)
-      break;
-    if (result == RtspRequestParser::Result::kError) {
-      out += RtspServerLogic::error_response (error_code).serialize ();
-      break;
-    }
-    if (result == RtspRequestParser::Result::kRequest) {
-      RtspResponse response = logic.handle (request, connection, now_us);
-      out += response.serialize ();
-      if (response.close_connection)
-        break;
-    }
-    now_us += G_USEC_PER_SEC;
-    logic.expire (now_us);
-  }
-  logic.connection_closed (connection);
-  return out;
 }
 
 }  // namespace meet

@@ -29,6 +29,7 @@ struct RtspConnectionContext {
   std::string local_host;
   std::string digest_nonce;   // issued in this connection's last 401
   bool roster_subscriber = false;   // asked for the participants: told of every change
+  bool secure = false;        // over TLS (rtsps://): may be given SRTP keys (RTP/SAVP)
 };
 
 class RtspServerLogic {
@@ -55,6 +56,7 @@ public:
     uint16_t next_seq = 0;
     uint32_t rtptime = 0;
     bool multicast = false;      // the server has a multicast group pool for it
+    std::string keymgmt;         // SRTP: the a=key-mgmt value of its key; empty: no RTP/SAVP
   };
 
   /* The media side, implemented by meetrtspsink (and fakes in tests). Called on the thread
@@ -81,14 +83,18 @@ public:
     virtual void participant_record (const RtspSession & publisher) { (void) publisher; }
     /* It ends: RTCP BYE to its readers, no more forwarding, its ports closed. */
     virtual void participant_close (const std::string & name) { (void) name; }
-    /* Multicast: the group of the element's stream @stream for one more reader (the same group
-     * for all of them); false when there is none to give (no pool, pool used up). */
-    virtual bool multicast_acquire (unsigned stream, MulticastDestination & group) {
-      (void) stream; (void) group;
+    /* Multicast: the group of stream @stream of participant @name (empty: of the element's
+     * pads) for one more reader, the same group for all of them; false when there is none to
+     * give (no pool, pool used up). */
+    virtual bool multicast_acquire (const std::string & name, unsigned stream,
+        MulticastDestination & group) {
+      (void) name; (void) stream; (void) group;
       return false;
     }
-    /* One multicast reader of @stream fewer. */
-    virtual void multicast_release (unsigned stream) { (void) stream; }
+    /* One multicast reader of that stream fewer. */
+    virtual void multicast_release (const std::string & name, unsigned stream) {
+      (void) name; (void) stream;
+    }
   };
 
   RtspServerLogic (Config config, Media & media);
