@@ -12,6 +12,7 @@
  * so that clients in several namespaces count over one window.
  * multicast: SETUP asks for RTP/AVP;multicast; every client joins the group the server answers
  * with (on the interface of its RTSP connection) on a socket of its own, as separate viewers do.
+ * multicast-nojoin: the same sessions, but the group is never joined (frames stay 0).
  */
 #include "rtsp_bench_client.h"
 
@@ -133,7 +134,11 @@ main (int argc, char **argv)
   }
   int port = atoi (argv[1]);
   std::string host = argc > 6 ? argv[6] : "127.0.0.1";
-  bool multicast = argc > 7 && std::string (argv[7]) == "multicast";
+  std::string mode = argc > 7 ? argv[7] : "unicast";
+  /* multicast-nojoin: SETUP and PLAY for the group but never join it (nothing is delivered): what the
+   * server spends on its own, without the viewers' kernels (which on veth run in its softirq). */
+  bool multicast = mode == "multicast" || mode == "multicast-nojoin";
+  bool join = mode == "multicast";
   bool loopback = host == "127.0.0.1";
   std::string url = "rtsp://" + host + ":" + argv[1] + argv[2];
   int n = atoi (argv[3]);
@@ -169,7 +174,7 @@ main (int argc, char **argv)
       ip_mreq mreq {};
       mreq.imr_multiaddr = group_addr;
       mreq.imr_interface = local.sin_addr;
-      if (setsockopt (c.rtp, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof (mreq)) < 0) {
+      if (join && setsockopt (c.rtp, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof (mreq)) < 0) {
         perror ("IP_ADD_MEMBERSHIP");
         return 1;
       }
