@@ -13,49 +13,24 @@ Needs root (CI runs as root); skipped with the reason otherwise.
 """
 import json
 import os
-import re
 import subprocess
 import sys
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from e2e_util import MEETSRV, plain_env  # noqa: E402
 from netns_lan import TestLan  # noqa: E402
+import rtspsrc_multicast  # noqa: E402
 
 FRAMES = 60
 WAIT = 60
 
 
 def read(url, protocols, frames):
-    """meetrtspsrc plays meetsrv's video until @frames frames are decoded (or WAIT s); one JSON line."""
-    import gi
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
-    Gst.init(None)
-    pipeline = Gst.parse_launch(
-        "meetrtspsrc name=src location=%s protocols=%s timeout=3000 "
-        "src. ! application/x-rtp,media=video ! meetjpegdepay ! jpegdec ! fakesink name=sink sync=false "
-        "src. ! application/x-rtp,media=audio ! fakesink sync=false" % (url, protocols))
-    decoded = []
-    pipeline.get_by_name("sink").get_static_pad("sink").add_probe(
-        Gst.PadProbeType.BUFFER, lambda *_: decoded.append(1) or Gst.PadProbeReturn.OK)
-    warnings, errors = [], []
-    pipeline.set_state(Gst.State.PLAYING)
-    bus = pipeline.get_bus()
-    deadline = time.monotonic() + WAIT
-    while len(decoded) < frames and time.monotonic() < deadline and not errors:
-        msg = bus.timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR | Gst.MessageType.WARNING)
-        if msg and msg.type == Gst.MessageType.ERROR:
-            errors.append(msg.parse_error()[0].message)
-        elif msg:
-            warnings.append(msg.parse_warning()[0].message)
-    stream = pipeline.get_by_name("src").get_property("stats").get_value("stream-0")
-    transport = stream.get_string("transport") if stream else None
-    pipeline.set_state(Gst.State.NULL)
-    print(json.dumps({"frames": len(decoded), "warnings": warnings, "errors": errors,
-                      "transport": transport}), flush=True)
+    """meetrtspsrc plays meetsrv's video (audio to a fakesink) until @frames frames are decoded (or WAIT s);
+    one JSON line. The one reader of the multicast tests: tests/rtspsrc_multicast.py's."""
+    rtspsrc_multicast.read("meetrtspsrc", url, protocols, frames, depay="meetjpegdepay", video_only=True)
 
 
 @unittest.skipIf(TestLan.available(), TestLan.available())
