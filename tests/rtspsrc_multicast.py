@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from netns_lan import TestLan  # noqa: E402
 
-WAIT = 60
+WAIT = int(os.environ.get("MEET_MCAST_WAIT", "60"))
 
 
 def serve(address):
