@@ -106,7 +106,7 @@ def main():
     factory = GstRtspServer.RTSPMediaFactory()
     if args.play:
         factory.set_shared(True)
-        factory.set_launch('( videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=15/1 '
+        factory.set_launch('( videotestsrc is-live=true ! video/x-raw,format=I420,width=160,height=120,framerate=15/1 '
                            '! jpegenc ! rtpjpegpay name=pay0 pt=96 )')
     else:
         factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)

@@ -37,11 +37,62 @@ accept_certificate (GTlsConnection *, GTlsCertificate *peer, GTlsCertificateFlag
   auto *state = static_cast<AcceptState *> (user_data);
   state->asked = true;
   std::string message;
-  if (state->verifier.accept (peer, errors, state->host, &message))
+  if (state->verifier.accept (peer, errors, state->host, &message)) {
+    GST_INFO ("accepted the certificate of %s (%s)", state->host.c_str (),
+        tls_certificate_fingerprint (peer).c_str ());
     return TRUE;
+  }
   state->refusal = message;
   GST_WARNING ("refusing the certificate of %s: %s", state->host.c_str (), message.c_str ());
   return FALSE;
+}
+
+/* A database that trusts nothing: with a pinned fingerprint GIO must always ask
+ * accept-certificate (it asks only about certificates it finds fault with, and the system store
+ * may trust the pinned server's CA), and GstRTSPConnection does not hand out the TLS connection
+ * of a GSocketClient connect for a check afterwards. GIO has no such database of its own. */
+struct MeetDistrustDatabase {
+  GTlsDatabase parent;
+};
+struct MeetDistrustDatabaseClass {
+  GTlsDatabaseClass parent_class;
+};
+GType distrust_database_get_type ();
+G_DEFINE_TYPE (MeetDistrustDatabase, distrust_database, G_TYPE_TLS_DATABASE)
+
+GTlsCertificateFlags
+distrust_verify_chain (GTlsDatabase *, GTlsCertificate *, const gchar *, GSocketConnectable *,
+    GTlsInteraction *, GTlsDatabaseVerifyFlags, GCancellable *, GError **)
+{
+  return G_TLS_CERTIFICATE_UNKNOWN_CA;
+}
+
+GTlsCertificate *
+distrust_lookup_issuer (GTlsDatabase *, GTlsCertificate *, GTlsInteraction *,
+    GTlsDatabaseLookupFlags, GCancellable *, GError **)
+{
+  return nullptr;
+}
+
+GList *
+distrust_lookup_issued_by (GTlsDatabase *, GByteArray *, GTlsInteraction *,
+    GTlsDatabaseLookupFlags, GCancellable *, GError **)
+{
+  return nullptr;
+}
+
+void
+distrust_database_class_init (MeetDistrustDatabaseClass *klass)
+{
+  GTlsDatabaseClass *db = G_TLS_DATABASE_CLASS (klass);
+  db->verify_chain = distrust_verify_chain;
+  db->lookup_certificate_issuer = distrust_lookup_issuer;
+  db->lookup_certificates_issued_by = distrust_lookup_issued_by;
+}
+
+void
+distrust_database_init (MeetDistrustDatabase *)
+{
 }
 
 /* Whether anything listens on host:port over plain TCP (a TLS connect that failed without a
@@ -148,7 +199,13 @@ rtsp_client_connect (const std::string &uri, const RtspTlsConfig &tls, int64_t t
   AcceptState *shared = nullptr;
   if (res == GST_RTSP_OK && state) {
     gst_rtsp_connection_set_tls_validation_flags (conn, G_TLS_CERTIFICATE_VALIDATE_ALL);
-    gst_rtsp_connection_set_tls_database (conn, state->verifier.database ());
+    if (tls.trust.mode == TlsTrust::Mode::FINGERPRINT) {
+      GTlsDatabase *none = G_TLS_DATABASE (g_object_new (distrust_database_get_type (), nullptr));
+      gst_rtsp_connection_set_tls_database (conn, none);
+      g_object_unref (none);
+    } else {
+      gst_rtsp_connection_set_tls_database (conn, state->verifier.database ());
+    }
     shared = state.release ();
     gst_rtsp_connection_set_accept_certificate_func (conn, accept_certificate, shared,
         [](gpointer p) { delete static_cast<AcceptState *> (p); });
@@ -161,20 +218,21 @@ rtsp_client_connect (const std::string &uri, const RtspTlsConfig &tls, int64_t t
     GError *err = nullptr;
     GTlsConnection *tlsconn = gst_rtsp_connection_get_tls (conn, &err);
     g_clear_error (&err);
-    GTlsCertificate *peer = tlsconn ? g_tls_connection_get_peer_certificate (tlsconn) : nullptr;
-    GTlsCertificateFlags errors = tlsconn ? g_tls_connection_get_peer_certificate_errors (tlsconn)
-        : G_TLS_CERTIFICATE_GENERIC_ERROR;
     std::string message;
-    if (!tlsconn) {
-      shared->refusal = "the connection to " + where + " is not over TLS";
-      res = GST_RTSP_ERROR;
-    } else if (!shared->asked && !shared->verifier.accept (peer, errors, host, &message)) {
-      shared->refusal = message;
+    if (tlsconn && !shared->asked) {
+      GTlsCertificate *peer = g_tls_connection_get_peer_certificate (tlsconn);
+      if (!shared->verifier.accept (peer, g_tls_connection_get_peer_certificate_errors (tlsconn),
+              host, &message)) {
+        shared->refusal = message;
+        res = GST_RTSP_ERROR;
+      }
+    } else if (!shared->asked && tls.trust.mode == TlsTrust::Mode::FINGERPRINT) {
+      /* Cannot happen with the database above: GIO asks about every certificate. */
+      shared->refusal = "the server's certificate was not checked against the pinned fingerprint";
       res = GST_RTSP_ERROR;
     }
     if (res == GST_RTSP_OK)
-      GST_INFO ("TLS to %s, server certificate %s", where.c_str (),
-          tls_certificate_fingerprint (peer).c_str ());
+      GST_INFO ("TLS to %s established", where.c_str ());
   }
   if (res != GST_RTSP_OK) {
     gchar *text = gst_rtsp_strresult (res);
