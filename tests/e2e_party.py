@@ -12,7 +12,7 @@ import sys
 import time
 import unittest
 
-from e2e_util import Server, participant, plain_env, summaries
+from e2e_util import MEETCLI, Process, Server, participant, plain_env, summaries
 
 FPS = 30
 FRAME_MS = 1000 / FPS
@@ -172,6 +172,18 @@ class PartyTest(unittest.TestCase):
         got = summaries(alice)["ffmpeg"]
         self.assertGreater(got["frames"], 30, alice.output())
         self.assertGreater(got["audio"], 1, alice.output())
+
+    def test_default_name_taken(self):
+        """meetsrv and meetcli both default to the login name: on one machine meetcli says so and stops
+        instead of taking the host's name over."""
+        server = Server()
+        try:
+            cli = Process([MEETCLI, server.url, "--video", "test", "--audio", "test", "--headless"])
+            self.assertEqual(cli.wait(30), 1, cli.output())
+        finally:
+            server.stop()
+        self.assertRegex(cli.output(), r"meetcli: error: \S+ is already in the meeting .*--name")
+        self.assertNotRegex(server.output(), r"joined \(2 in the meeting")
 
     @unittest.skipUnless(shutil.which("ffprobe"), "needs ffprobe")
     def test_record(self):

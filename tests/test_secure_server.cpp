@@ -4,6 +4,9 @@
  * tls_server_connection_new and a GIO client deciding with meet::TlsPeerVerifier. */
 #include "meetcert.h"
 #include "rtsptls.h"
+#include "rtspserverlogic.h"
+#include "rtsptransport.h"
+#include "srtpmikey.h"
 #include "tlscerts.h"
 
 #include <gtest/gtest.h>
@@ -92,6 +95,10 @@ TEST (SecureServer, SetupKeptToInterleaved)
   ASSERT_TRUE (restrict_to_interleaved (tcp, &refusal));
   EXPECT_EQ (*tcp.header ("Transport"), "RTP/AVP/TCP;unicast;interleaved=2-3;mode=record");
 
+  RtspRequest savp = setup ("RTP/AVP;unicast;client_port=5000-5001,RTP/SAVP;unicast;client_port=5002-5003");
+  ASSERT_TRUE (restrict_to_interleaved (savp, &refusal));
+  EXPECT_EQ (*savp.header ("Transport"), "RTP/SAVP;unicast;client_port=5002-5003");
+
   RtspRequest none = setup ("garbage");
   EXPECT_FALSE (restrict_to_interleaved (none, &refusal));
   RtspRequest missing;
@@ -179,4 +186,82 @@ TEST (SecureServer, HandshakeWithPinnedClient)
     g_object_unref (server);
   }
   g_object_unref (cert);
+}
+
+/* RTP/SAVP in the server core: chosen only when offered (a keyed stream over TLS), said so in the
+ * reply; never for publishers or multicast. */
+TEST (SecureServer, SavpTransport)
+{
+  TransportRequest offer;
+  offer.peer_host = "127.0.0.1";
+  TransportChoice plain = choose_transport ("RTP/SAVP;unicast;client_port=5000-5001", offer);
+  EXPECT_FALSE (plain.transport.configured);
+  offer.srtp_offered = true;
+  TransportChoice savp = choose_transport ("RTP/SAVP;unicast;client_port=5000-5001", offer);
+  ASSERT_TRUE (savp.transport.configured);
+  EXPECT_TRUE (savp.transport.srtp);
+  EXPECT_EQ (transport_reply (savp.transport, 6000, 6001, false),
+      "RTP/SAVP;unicast;client_port=5000-5001;server_port=6000-6001;mode=\"PLAY\"");
+  TransportChoice tcp = choose_transport ("RTP/SAVP/TCP;unicast;interleaved=0-1", offer);
+  ASSERT_TRUE (tcp.transport.configured);
+  EXPECT_TRUE (tcp.transport.srtp);
+  EXPECT_EQ (transport_reply (tcp.transport, 0, 0, false).rfind ("RTP/SAVP/TCP;unicast;", 0), 0u);
+  TransportChoice avp = choose_transport ("RTP/AVP;unicast;client_port=5000-5001", offer);
+  ASSERT_TRUE (avp.transport.configured);
+  EXPECT_FALSE (avp.transport.srtp);
+  offer.multicast_offered = true;
+  EXPECT_FALSE (choose_transport ("RTP/SAVP;multicast", offer).transport.configured);
+  offer.publishing = true;
+  EXPECT_FALSE (choose_transport ("RTP/SAVP;unicast;client_port=5000-5001;mode=record", offer)
+      .transport.configured);
+}
+
+namespace {
+
+class KeyedMedia : public RtspServerLogic::Media {
+public:
+  std::vector<RtspServerLogic::StreamInfo> streams () override {
+    RtspServerLogic::StreamInfo info;
+    info.caps = "application/x-rtp,media=video,encoding-name=JPEG,clock-rate=90000,payload=26";
+    info.server_rtp_port = 6000;
+    info.server_rtcp_port = 6001;
+    info.keymgmt = keymgmt;
+    return {info};
+  }
+  void session_play (const RtspSession &) override {}
+  void session_pause (const RtspSession &) override {}
+  void session_teardown (const RtspSession &) override {}
+  std::string keymgmt;
+};
+
+}  // namespace
+
+/* DESCRIBE gives the keys only over TLS; SETUP RTP/SAVP only there. */
+TEST (SecureServer, KeysOnlyOverTls)
+{
+  KeyedMedia media;
+  SrtpKey key;
+  ASSERT_TRUE (srtp_key_generate (SrtpSuite::AES_128_CM_HMAC_SHA1_80, 42, &key));
+  media.keymgmt = mikey_keymgmt_value (key);
+  RtspServerLogic logic (RtspServerLogic::Config (), media);
+  for (bool secure : {false, true}) {
+    SCOPED_TRACE (secure ? "TLS" : "plain");
+    RtspConnectionContext connection;
+    connection.id = secure ? 2 : 1;
+    connection.peer_host = connection.local_host = "127.0.0.1";
+    connection.secure = secure;
+    RtspRequest describe;
+    describe.method = "DESCRIBE";
+    describe.uri = std::string (secure ? "rtsps" : "rtsp") + "://127.0.0.1:8554/meet";
+    describe.version = "RTSP/1.0";
+    describe.headers = {{"CSeq", "1"}};
+    RtspResponse r = logic.handle (describe, connection, 0);
+    ASSERT_EQ (r.code, 200);
+    EXPECT_EQ (r.body.find ("RTP/SAVP") != std::string::npos, secure) << r.body;
+    EXPECT_EQ (r.body.find ("a=key-mgmt:" + media.keymgmt) != std::string::npos, secure) << r.body;
+    RtspRequest s = setup ("RTP/SAVP;unicast;client_port=5000-5001");
+    s.uri = describe.uri + "/stream=0";
+    RtspResponse sr = logic.handle (s, connection, 0);
+    EXPECT_EQ (sr.code, secure ? 200 : 461);
+  }
 }

@@ -162,9 +162,14 @@ class OptionalTest(unittest.TestCase):
     def test_rtspsrc_tls_ca_file(self):
         self.assertIsNone(rtspsrc_plays(self, tls_url(self.server)))
 
-    def test_rtspsrc_tls_udp_offered_gets_tcp(self):
-        """rtspsrc tries UDP first; inside TLS the media stays interleaved (461), it retries over TCP."""
+    def test_rtspsrc_tls_default_protocols(self):
+        """rtspsrc as it comes (UDP first, then TCP) over rtsps://: it plays."""
         self.assertIsNone(rtspsrc_plays(self, tls_url(self.server), protocols="udp+tcp"))
+
+    def test_rtspsrc_srtp_udp(self):
+        """UDP only over rtsps://: rtspsrc reads RTP/SAVP and the MIKEY keys from the SDP and
+        plays SRTP (plain RTP/AVP over UDP is refused inside TLS, so nothing else could play)."""
+        self.assertIsNone(rtspsrc_plays(self, tls_url(self.server), protocols="udp"))
 
     def test_rtspsrc_untrusted_refused(self):
         """No CA for our certificate: rtspsrc refuses it (and the server goes on serving)."""
@@ -210,6 +215,91 @@ class OptionalTest(unittest.TestCase):
             self.assertEqual(c.request("PLAY", url).code, 200)
             frames = c.read_frames(2)
             self.assertGreater(frames.get(0, 0), 20, frames)
+
+    def test_srtp_udp_by_hand(self):
+        """A TLS client's DESCRIBE has RTP/SAVP and a MIKEY key per stream (a plain client's has
+        neither); SETUP RTP/SAVP over UDP: what arrives is SRTP - no JPEG in it - and decrypts
+        with the key from the SDP (GStreamer's MIKEY reader and srtpdec); a flipped bit and a
+        replayed packet are dropped."""
+        with Client(self.server.port) as plain:
+            body = plain.request("DESCRIBE", self.server.url).body
+            self.assertIn(b"RTP/AVP", body)
+            self.assertNotIn(b"key-mgmt", body)
+        rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rtp.bind(("127.0.0.1", 0))
+        rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rtcp.bind(("127.0.0.1", 0))
+        port, rtcp_port = rtp.getsockname()[1], rtcp.getsockname()[1]
+        packets = []
+        with TlsClient(self.server.port) as c:
+            url = tls_url(self.server)
+            described = c.request("DESCRIBE", url)
+            sdp_text = described.body.decode()
+            self.assertEqual(sdp_text.count("RTP/SAVP"), 2, sdp_text)
+            self.assertEqual(sdp_text.count("a=key-mgmt:mikey "), 2, sdp_text)
+            r = c.request("SETUP", url + "/stream=0", {
+                "Transport": "RTP/SAVP;unicast;client_port=%d-%d" % (port, rtcp_port)})
+            self.assertEqual(r.code, 200)
+            self.assertTrue(r.header("transport").startswith("RTP/SAVP;unicast;"), r.header("transport"))
+            c.session = r.session()
+            self.assertEqual(c.request("PLAY", url).code, 200)
+            rtp.settimeout(2)
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                try:
+                    packets.append(rtp.recv(65536))
+                except socket.timeout:
+                    break
+            c.request("TEARDOWN", url)
+        rtp.close()
+        rtcp.close()
+        self.assertGreater(len(packets), 30)
+        self.assertFalse(looks_like_jpeg(b"".join(p[12:] for p in packets)))
+
+        gi.require_version("GstSdp", "1.0")
+        from gi.repository import GstSdp
+        _, sdp = GstSdp.SDPMessage.new_from_text(sdp_text)
+        caps = Gst.Caps.from_string("application/x-srtp,media=video,payload=26,clock-rate=90000,"
+                                    "encoding-name=JPEG,ssrc=(uint)%d" % int.from_bytes(packets[0][8:12], "big"))
+        # What rtspsrc does with a media's a=key-mgmt (through gst_mikey_message_to_caps).
+        sdp.get_media(0).attributes_to_caps(caps)
+        self.assertIsNotNone(caps.get_structure(0).get_value("srtp-key"), caps.to_string())
+        pipeline = Gst.parse_launch("appsrc name=in format=time ! srtpdec name=dec ! appsink name=out sync=false")
+        src, sink = pipeline.get_by_name("in"), pipeline.get_by_name("out")
+        src.set_property("caps", caps)
+        pipeline.set_state(Gst.State.PLAYING)
+
+        def push(data):
+            src.emit("push-buffer", Gst.Buffer.new_wrapped(bytes(data)))
+
+        clear = []
+
+        def drain(timeout=0.5):
+            while True:
+                sample = sink.emit("try-pull-sample", int(timeout * Gst.SECOND))
+                if sample is None:
+                    return
+                buf = sample.get_buffer()
+                clear.append(buf.extract_dup(0, buf.get_size()))
+
+        try:
+            for p in packets[:-2]:
+                push(p)
+            drain()
+            self.assertGreaterEqual(len(clear), len(packets) - 2 - 2)
+            self.assertTrue(looks_like_jpeg(b"".join(p[12:] for p in clear)))
+            before = len(clear)
+            tampered = bytearray(packets[-2])
+            tampered[20] ^= 0x01
+            push(tampered)
+            push(packets[-3])          # a replay
+            drain()
+            self.assertEqual(len(clear), before)
+            push(packets[-1])          # the genuine next one still decrypts
+            drain()
+            self.assertEqual(len(clear), before + 1)
+        finally:
+            pipeline.set_state(Gst.State.NULL)
 
     def test_wire_shows_nothing_in_clear(self):
         """A recording of what crosses the wire: a TLS session shows no RTSP and no JPEG; the

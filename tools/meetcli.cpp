@@ -125,6 +125,7 @@ main (int argc, char **argv)
     return 2;
   }
   o.name = name ? name : g_get_user_name ();
+  o.name_given = name != nullptr;
   if (!valid_name (o.name)) {
     g_printerr ("meetcli: --name %s: a name is 1-64 letters, digits, '-', '_' or '.'\n", o.name.c_str ());
     return 2;

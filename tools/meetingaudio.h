@@ -84,7 +84,10 @@ struct MeetingMicrophoneOptions {
   /* No source at all: the bin gets a ghost sink pad "sink" taking raw audio (tests, an echo simulator). */
   bool external_input = false;
 
-  bool echo_cancel = true;      /* false: --no-echo-cancel (webrtcdsp still suppresses noise) */
+  /* false: --no-echo-cancel (webrtcdsp still suppresses noise). Also false, or a pitch of one's own, for a
+   * test source whose ticks are the same as the other participants' (same pitch, same second marks): an echo
+   * canceller cannot tell such ticks from an echo of the far end's, and may cancel them. */
+  bool echo_cancel = true;
   bool noise_suppression = true;
   /* webrtcdsp's automatic gain control: off by default so the level others hear is what the user set. */
   bool gain_control = false;

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct Session {
   std::atomic<GstClockTime> latency{GST_CLOCK_TIME_NONE};
 
   std::vector<std::string> roster_names;        /* the last roster */
+  std::set<std::string> present;                /* in the roster, as last told ("joined") */
   std::map<std::string, Remote> remotes;        /* playing now */
   std::vector<std::string> seen;                /* everyone ever played, in order: the summary's lines */
   std::map<std::string, std::unique_ptr<MediaMeter>> meters;
@@ -51,6 +53,7 @@ struct Session {
   Wanted wanted = Wanted::kPlaying;
   bool in_meeting = false;      /* our own name is in the roster */
   bool finishing = false;
+  bool started = false;         /* the pipeline was set to PLAYING */
   int exit_code = 0;
   std::string failure;
   gint64 start_time = 0;
@@ -75,6 +78,7 @@ state_for (Wanted w)
 }
 
 void finish (Session * s, int exit_code, const std::string & failure);
+void start (Session * s);
 
 void
 add_remote (Session * s, const std::string & name)
@@ -155,18 +159,24 @@ sync_remotes (Session * s)
   if (gst_element_get_state (s->pipeline, &current, &pending, 0) == GST_STATE_CHANGE_ASYNC ||
       current != GST_STATE_PLAYING || pending != GST_STATE_VOID_PENDING)
     return;
+  auto listed = [s](const std::string & name) {
+    return std::find (s->roster_names.begin (), s->roster_names.end (), name) != s->roster_names.end ();
+  };
   std::vector<std::string> gone;
-  for (auto &entry : s->remotes)
-    if (std::find (s->roster_names.begin (), s->roster_names.end (), entry.first) == s->roster_names.end ())
-      gone.push_back (entry.first);
+  for (auto &name : s->present)
+    if (!listed (name))
+      gone.push_back (name);
   for (auto &name : gone) {
     g_print ("meetcli: %s left\n", name.c_str ());
+    s->present.erase (name);
     remove_remote (s, name);
   }
   for (auto &name : s->roster_names) {
     if (name == s->opt.name || s->remotes.count (name))
       continue;
-    g_print ("meetcli: %s joined\n", name.c_str ());
+    /* A player dropped after an error is played again without a second "joined". */
+    if (s->present.insert (name).second)
+      g_print ("meetcli: %s joined\n", name.c_str ());
     add_remote (s, name);
   }
 }
@@ -176,6 +186,21 @@ on_roster (Session * s, const std::vector<std::string> & names)
 {
   s->roster_names = names;
   bool in = std::find (names.begin (), names.end (), s->opt.name) != names.end ();
+  if (!s->started) {
+    /* The first roster, before we publish: is our name someone else's? Announcing it from the same address
+     * (or as the same user) would take it over, and a host or a second meetcli on this machine with the same
+     * default login name would take it back, for ever. An explicit --name rejoins (takes over an earlier
+     * session of ours, e.g. after a dropped connection). */
+    if (in && !s->opt.name_given) {
+      finish (s, 1, s->opt.name + " is already in the meeting (the host's or someone else's name on this "
+          "machine): give yourself another name with --name");
+      return;
+    }
+    if (in)
+      g_print ("meetcli: %s is in the meeting already: taking the name over (if that is not an earlier "
+          "session of yours, choose another --name)\n", s->opt.name.c_str ());
+    start (s);
+  }
   if (in && !s->in_meeting)
     g_print ("meetcli: in the meeting as %s\n", s->opt.name.c_str ());
   s->in_meeting = in;
@@ -184,6 +209,17 @@ on_roster (Session * s, const std::vector<std::string> & names)
     list += (list.empty ()? "" : ",") + n;
   g_print ("meetcli: roster: %s\n", list.c_str ());
   sync_remotes (s);
+}
+
+/* Starts capturing and publishing (once the first roster is in, or after a timeout without one). */
+void
+start (Session * s)
+{
+  if (s->started || s->finishing)
+    return;
+  s->started = true;
+  if (gst_element_set_state (s->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    finish (s, 1, "the pipeline cannot start");
 }
 
 void
@@ -355,6 +391,15 @@ on_tick (gpointer data)
     return G_SOURCE_CONTINUE;
   }
   update_remote_states (s, now);
+  /* The host ended the meeting (or the server is gone): the roster stops answering. A restart within the
+   * grace period is ridden out; the publisher and the players reconnect by themselves. */
+  gint64 answered = s->roster ? s->roster->last_answer_time () : 0;
+  gint64 grace = 2 * static_cast<gint64> (s->opt.timeout) * G_USEC_PER_SEC;
+  if (answered && now - answered > grace) {
+    finish (s, 1, "lost the meeting at " + s->opt.url + ": the server has not answered for " +
+        std::to_string (2 * s->opt.timeout) + " s");
+    return G_SOURCE_CONTINUE;
+  }
   /* A player dropped after an error comes back while the roster still lists them. */
   if (++s->ticks % 5 == 0)
     sync_remotes (s);
@@ -602,14 +647,15 @@ run_meeting (const MeetingOptions & options)
 
   g_print ("meetcli: joining %s as %s (%s)\n", s->opt.url.c_str (), s->opt.name.c_str (),
       s->publisher->video_desc ().c_str ());
-  if (gst_element_set_state (s->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    s->exit_code = 1;
-    s->failure = "the pipeline cannot start";
-  } else {
-    s->roster = std::make_unique<RosterWatch> (s->opt.url, s->opt.user, s->opt.password,
-        [s](const std::vector<std::string> & names) { on_roster (s, names); });
-    g_main_loop_run (s->loop);
-  }
+  /* The roster first (see on_roster); a server that does not answer it within 3 s still gets our streams,
+   * and meetrtspclientsink says what is wrong with it. */
+  s->roster = std::make_unique<RosterWatch> (s->opt.url, s->opt.user, s->opt.password,
+      [s](const std::vector<std::string> & names) { on_roster (s, names); });
+  g_timeout_add_seconds (3, [](gpointer data) -> gboolean {
+        start (static_cast<Session *> (data));
+        return G_SOURCE_REMOVE;
+      }, s);
+  g_main_loop_run (s->loop);
   s->roster.reset ();
   g_source_remove (tick_id);
   if (s->input_id)

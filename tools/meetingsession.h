@@ -13,6 +13,7 @@ namespace meet {
 struct MeetingOptions {
   std::string url;              /* rtsp://host:port/PATH */
   std::string name;
+  bool name_given = false;      /* --name, not the login name */
   std::string user, password;
   gchar *video = nullptr;
   gchar *audio = nullptr;

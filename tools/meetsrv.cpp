@@ -52,6 +52,9 @@ struct Options {
   gint status_interval = 5;
   gchar **forward = nullptr;
   gboolean forward_all = FALSE;
+  gboolean multicast = FALSE;
+  gchar *multicast_pool = nullptr;
+  gint multicast_ttl = 1;
 };
 
 struct Server {
@@ -164,6 +167,9 @@ announce (Server * s)
   bool ipv6 = host.find (':') != std::string::npos;
   g_print ("meetsrv: serving %s; join the meeting at rtsp://%s%s%s:%" G_GUINT64_FORMAT "%s\n",
       s->video_desc.c_str (), ipv6 ? "[" : "", host.c_str (), ipv6 ? "]" : "", port, s->opt.path);
+  if (s->opt.multicast)
+    g_print ("meetsrv: multicast offered to viewers that ask for it (groups of %s, ttl %d)\n",
+        s->opt.multicast_pool ? s->opt.multicast_pool : "239.255.42.0/24", s->opt.multicast_ttl);
 }
 
 /* The server answers DESCRIBE once every stream has caps: only then is the URL worth giving out. */
@@ -321,6 +327,12 @@ main (int argc, char **argv)
           "name); letters, digits, '-', '_', '.'", "NAME"},
     {"max-participants", 0, 0, G_OPTION_ARG_INT, &s.opt.max_participants, "Most participants publishing at "
           "once (default 16)", "N"},
+    {"multicast", 0, 0, G_OPTION_ARG_NONE, &s.opt.multicast, "Offer multicast (RFC 2326) to viewers that ask "
+          "for it: one send per packet on the LAN, whatever the number of viewers", nullptr},
+    {"multicast-pool", 0, 0, G_OPTION_ARG_STRING, &s.opt.multicast_pool, "With --multicast: the groups handed "
+          "out (default 239.255.42.0/24, administratively scoped)", "ADDRESS/PREFIX"},
+    {"multicast-ttl", 0, 0, G_OPTION_ARG_INT, &s.opt.multicast_ttl, "With --multicast: hops the packets may "
+          "travel (default 1: they stay on the local network)", "N"},
     {"max-viewers", 0, 0, G_OPTION_ARG_INT, &s.opt.max_viewers, "Most RTSP sessions reading the meeting at "
           "once, participants' own included (default 100)", "N"},
     {"no-camera", 0, 0, G_OPTION_ARG_NONE, &s.opt.no_camera, "No camera or microphone of the host's own: only "
@@ -406,6 +418,14 @@ main (int argc, char **argv)
     g_printerr ("meetsrv: --name %s: a name is 1-64 letters, digits, '-', '_' or '.'.\n", s.opt.name);
     return 2;
   }
+  if (s.opt.multicast_ttl < 1 || s.opt.multicast_ttl > 255) {
+    g_printerr ("meetsrv: --multicast-ttl must be 1-255.\n");
+    return 2;
+  }
+  if (s.opt.multicast_pool && !s.opt.multicast) {
+    g_printerr ("meetsrv: --multicast-pool goes with --multicast.\n");
+    return 2;
+  }
   if (s.opt.max_viewers < 1 || s.opt.max_viewers > 10000) {
     g_printerr ("meetsrv: --max-viewers must be 1-10000.\n");
     return 2;
@@ -485,6 +505,11 @@ main (int argc, char **argv)
   meet::set_property (s.rtsp_sink, "allow-publish", "true");
   meet::set_property (s.rtsp_sink, "max-publishers", std::to_string (s.opt.max_participants));
   meet::set_property (s.rtsp_sink, "max-clients", std::to_string (s.opt.max_viewers));
+  if (s.opt.multicast) {
+    meet::set_property (s.rtsp_sink, "multicast-address-pool", s.opt.multicast_pool ? s.opt.multicast_pool :
+        "239.255.42.0/24");
+    meet::set_property (s.rtsp_sink, "multicast-ttl", std::to_string (s.opt.multicast_ttl));
+  }
   meet::set_property (s.rtsp_sink, "session-timeout", std::to_string (s.opt.session_timeout));
   if (s.opt.user) {
     meet::set_property (s.rtsp_sink, "user", s.opt.user);
@@ -562,5 +587,6 @@ main (int argc, char **argv)
   g_free (s.opt.user);
   g_free (s.opt.password);
   g_strfreev (s.opt.forward);
+  g_free (s.opt.multicast_pool);
   return s.exit_code;
 }

@@ -13,7 +13,8 @@ struct RosterWatch::State {
   std::string url, user, password;
   std::function<void (const std::vector<std::string> &)> on_change;
   std::atomic<bool> stop{false};
-  std::atomic<bool> alive{true};      /* false once the owner is gone: pending callbacks do nothing */
+  std::atomic<bool> alive{true};
+  std::atomic<int64_t> last_answer{0};      /* false once the owner is gone: pending callbacks do nothing */
   std::mutex lock;
   bool have_last = false;
   std::vector<std::string> last;
@@ -30,6 +31,7 @@ struct Update {
 void
 deliver (const std::shared_ptr<RosterWatch::State> & state, const std::vector<std::string> & names)
 {
+  state->last_answer = g_get_monotonic_time ();
   {
     std::lock_guard<std::mutex> guard (state->lock);
     if (state->have_last && state->last == names)
@@ -189,6 +191,12 @@ RosterWatch::~RosterWatch ()
   state_->stop = true;
   if (state_->thread.joinable ())
     state_->thread.join ();
+}
+
+int64_t
+RosterWatch::last_answer_time () const
+{
+  return state_->last_answer;
 }
 
 bool

@@ -5,6 +5,7 @@
  * expose the roster yet and a roster is also wanted without playing anything (meetsrv's status lines). */
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,6 +22,9 @@ public:
   ~RosterWatch ();
   RosterWatch (const RosterWatch &) = delete;
   RosterWatch & operator= (const RosterWatch &) = delete;
+
+  /* When the server last answered (g_get_monotonic_time), 0 before the first answer. Any thread. */
+  int64_t last_answer_time () const;
 
   /* Parses a text/parameters body "participants: a,b" (empty list when nobody); false when it has no
    * participants line. */

@@ -229,14 +229,14 @@ RtspMedia::session_play (const RtspSession & session)
     if (t.tcp) {
       if (connection)
         s->add_tcp (connection, session.id, static_cast<uint8_t> (t.rtp_channel),
-            static_cast<uint8_t> (t.rtcp_channel));
+            static_cast<uint8_t> (t.rtcp_channel), t.srtp);
     } else if (t.multicast) {
       /* One destination for every multicast reader: the group. */
       auto it = groups_.find (group_key ("", static_cast<unsigned> (i)));
       if (it != groups_.end () && it->second->players++ == 0)
         s->add_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port);
     } else {
-      s->add_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port);
+      s->add_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port, t.srtp);
     }
   }
   GST_INFO ("session %s of %s plays", session.id.c_str (), session.client_host.c_str ());
@@ -263,7 +263,7 @@ RtspMedia::remove_destinations (const RtspSession & session)
       if (it != groups_.end () && it->second->players > 0 && --it->second->players == 0)
         s->remove_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port);
     } else {
-      s->remove_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port);
+      s->remove_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port, t.srtp);
     }
   }
 }

@@ -294,6 +294,7 @@ RtspServerIO::handshake_done (const ConnectionPtr & c, bool ok, const char * err
     std::lock_guard<std::mutex> guard (c->lock);
     c->handshaking = false;
   }
+  c->context.secure = true;
   c->last_activity_us = g_get_monotonic_time ();
   c->read_source = g_pollable_input_stream_create_source (c->tls_in, nullptr);
   g_source_set_callback (c->read_source, G_SOURCE_FUNC (on_tls_readable),
@@ -412,7 +413,7 @@ RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
     std::string refusal;
     if (c->tls && result == RtspRequestParser::Result::kRequest
         && !restrict_to_interleaved (request, &refusal)) {
-      /* No SRTP yet: media of a TLS client stays inside TLS (interleaved). */
+      /* Media of a TLS client stays inside TLS (interleaved) or goes as SRTP. */
       connection_send_response (c, refusal);
       continue;
     }

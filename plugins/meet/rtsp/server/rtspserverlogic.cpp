@@ -1,5 +1,6 @@
 /* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
 #include "rtspserverlogic.h"
+#include "srtpsender.h"
 #include "rtsptransport.h"
 #include "sdpbuilder.h"
 
@@ -485,6 +486,18 @@ RtspServerLogic::handle_describe (const RtspRequest & request,
     response.add_header ("Retry-After", "1");
     return;
   }
+  /* Over TLS, with every stream keyed: RTP/SAVP and the keys (MIKEY) in the SDP. */
+  bool keyed = connection.secure && !infos.empty ();
+  std::vector<std::string> keys;
+  for (const StreamInfo & info : infos) {
+    keyed = keyed && !info.keymgmt.empty ();
+    keys.push_back (info.keymgmt);
+  }
+  if (keyed) {
+    std::string savp = sdp_to_savp (sdp, keys);
+    if (!savp.empty ())
+      sdp = std::move (savp);
+  }
   response.add_header ("Content-Type", "application/sdp");
   response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
   response.body = std::move (sdp);
@@ -572,6 +585,7 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   offer.publishing = publishing;
   offer.stream = stream;
   offer.multicast_offered = infos[stream].multicast;
+  offer.srtp_offered = connection.secure && !participant && !infos[stream].keymgmt.empty ();
   offer.channels_taken = [&](int a, int b) {
     return sessions_.channels_taken (connection.id, session, stream, a, b);
   };

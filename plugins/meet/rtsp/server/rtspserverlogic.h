@@ -29,6 +29,7 @@ struct RtspConnectionContext {
   std::string local_host;
   std::string digest_nonce;   // issued in this connection's last 401
   bool roster_subscriber = false;   // asked for the participants: told of every change
+  bool secure = false;        // over TLS (rtsps://): may be given SRTP keys (RTP/SAVP)
 };
 
 class RtspServerLogic {
@@ -55,6 +56,7 @@ public:
     uint16_t next_seq = 0;
     uint32_t rtptime = 0;
     bool multicast = false;      // the server has a multicast group pool for it
+    std::string keymgmt;         // SRTP: the a=key-mgmt value of its key; empty: no RTP/SAVP
   };
 
   /* The media side, implemented by meetrtspsink (and fakes in tests). Called on the thread

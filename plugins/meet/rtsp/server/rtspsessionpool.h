@@ -30,6 +30,7 @@ struct RtspStreamTransport {
   bool configured = false;
   bool tcp = false;
   bool multicast = false;      // UDP to the stream's group (the server's pool), not to the client
+  bool srtp = false;           // RTP/SAVP: the stream's SRTP bytes (srtpsender.h), keys by MIKEY
   int client_rtp_port = 0;     // UDP unicast
   int client_rtcp_port = 0;
   int rtp_channel = 0;         // TCP interleaved

@@ -44,12 +44,15 @@ rtsp_bind_udp (const std::string & address, int &port, GError ** error)
 RtspStream::RtspStream (unsigned pad_index, std::atomic<uint64_t> & bytes_sent)
 :  pad_index_ (pad_index), bytes_sent_ (bytes_sent)
 {
+  if (!sender_.init (SrtpSuite::AES_128_CM_HMAC_SHA1_80))
+    GST_WARNING ("stream %u: no randomness for an SRTP key: no RTP/SAVP", pad_index);
 }
 
 RtspStream::~RtspStream ()
 {
   close_sockets ();
-  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_ }) {
+  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_, srtp_enc_, rtp_tee_, rtcp_tee_,
+          srtp_sink_, srtcp_sink_ }) {
     if (e)
       gst_object_unref (e);
   }
@@ -81,6 +84,10 @@ RtspStream::apply_sockets ()
   g_object_set (rtp_sink_, "socket", rtp_socket_, NULL);
   g_object_set (rtcp_sink_, prop, rtcp_socket_, NULL);
   g_object_set (rtcp_src_, "socket", rtcp_socket_, NULL);
+  if (srtp_sink_) {
+    g_object_set (srtp_sink_, "socket", rtp_socket_, NULL);
+    g_object_set (srtcp_sink_, prop, rtcp_socket_, NULL);
+  }
 }
 
 bool
@@ -170,8 +177,19 @@ RtspStream::build (GstBin * bin, GstElement * rtpbin, GstPadTemplate * templ)
   GstPad *rtp_sink_pad = gst_element_get_static_pad (rtp_sink_, "sink");
   GstPad *rtcp_sink_pad = gst_element_get_static_pad (rtcp_sink_, "sink");
   GstPad *rtcp_src_pad = gst_element_get_static_pad (rtcp_src_, "src");
-  gst_pad_link (rtp_src, rtp_sink_pad);
-  gst_pad_link (rtcp_src, rtcp_sink_pad);
+  build_srtp (bin, rtp_src, rtcp_src);
+  if (rtp_tee_) {
+    /* rtpbin -> tee -> the plain fan-out, and -> srtpenc -> the SRTP fan-out. */
+    GstPad *tee_rtp = gst_element_request_pad_simple (rtp_tee_, "src_%u");
+    GstPad *tee_rtcp = gst_element_request_pad_simple (rtcp_tee_, "src_%u");
+    gst_pad_link (tee_rtp, rtp_sink_pad);
+    gst_pad_link (tee_rtcp, rtcp_sink_pad);
+    gst_object_unref (tee_rtp);
+    gst_object_unref (tee_rtcp);
+  } else {
+    gst_pad_link (rtp_src, rtp_sink_pad);
+    gst_pad_link (rtcp_src, rtcp_sink_pad);
+  }
   gst_pad_link (rtcp_src_pad, rtcp_sink);
   const auto buffers = static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BUFFER_LIST);
@@ -192,18 +210,82 @@ RtspStream::build (GstBin * bin, GstElement * rtpbin, GstPadTemplate * templ)
   return ghost_;
 }
 
+/* The SRTP half: made when gst-plugins-bad's srtpenc is there (and the stream has a key);
+ * otherwise the stream is plain only and offers no RTP/SAVP. */
+void
+RtspStream::build_srtp (GstBin * bin, GstPad * rtp_src, GstPad * rtcp_src)
+{
+  if (!srtp_key_valid (sender_.key ()))
+    return;
+  GstElement *enc = sender_.make_encoder ();
+  if (!enc) {
+    GST_INFO ("stream %u: no srtpenc (gstreamer1.0-plugins-bad): no RTP/SAVP", pad_index_);
+    return;
+  }
+  srtp_enc_ = enc;
+  rtp_tee_ = gst_element_factory_make ("tee", nullptr);
+  rtcp_tee_ = gst_element_factory_make ("tee", nullptr);
+  srtp_sink_ = GST_ELEMENT (g_object_new (GST_TYPE_MEET_UDP_FANOUT_SINK, nullptr));
+  srtcp_sink_ = gst_element_factory_make ("multiudpsink", nullptr);
+  g_object_set (srtp_sink_, "sync", FALSE, "async", FALSE, NULL);
+  g_object_set (srtcp_sink_, "close-socket", FALSE, "sync", FALSE, "async", FALSE,
+      "send-duplicates", FALSE, "auto-multicast", FALSE, NULL);
+  GST_OBJECT_FLAG_UNSET (srtcp_sink_, GST_ELEMENT_FLAG_SINK);
+  /* Only the plain RTP sink decides EOS, as before. */
+  GST_OBJECT_FLAG_UNSET (srtp_sink_, GST_ELEMENT_FLAG_SINK);
+  for (GstElement *e : { srtp_enc_, rtp_tee_, rtcp_tee_, srtp_sink_, srtcp_sink_ })
+    gst_object_ref_sink (e);
+  gst_bin_add_many (bin, srtp_enc_, rtp_tee_, rtcp_tee_, srtp_sink_, srtcp_sink_, NULL);
+  if (rtp_socket_)
+    apply_sockets ();
+
+  GstPad *rtp_tee_sink = gst_element_get_static_pad (rtp_tee_, "sink");
+  GstPad *rtcp_tee_sink = gst_element_get_static_pad (rtcp_tee_, "sink");
+  gst_pad_link (rtp_src, rtp_tee_sink);
+  gst_pad_link (rtcp_src, rtcp_tee_sink);
+  GstPad *tee_rtp = gst_element_request_pad_simple (rtp_tee_, "src_%u");
+  GstPad *tee_rtcp = gst_element_request_pad_simple (rtcp_tee_, "src_%u");
+  GstPad *enc_rtp_sink = gst_element_request_pad_simple (srtp_enc_, "rtp_sink_0");
+  GstPad *enc_rtcp_sink = gst_element_request_pad_simple (srtp_enc_, "rtcp_sink_0");
+  GstPad *enc_rtp_src = gst_element_get_static_pad (srtp_enc_, "rtp_src_0");
+  GstPad *enc_rtcp_src = gst_element_get_static_pad (srtp_enc_, "rtcp_src_0");
+  GstPad *srtp_sink_pad = gst_element_get_static_pad (srtp_sink_, "sink");
+  GstPad *srtcp_sink_pad = gst_element_get_static_pad (srtcp_sink_, "sink");
+  gst_pad_link (tee_rtp, enc_rtp_sink);
+  gst_pad_link (tee_rtcp, enc_rtcp_sink);
+  gst_pad_link (enc_rtp_src, srtp_sink_pad);
+  gst_pad_link (enc_rtcp_src, srtcp_sink_pad);
+  const auto data = static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST);
+  /* Encryption costs nothing while the server serves plain RTSP only. */
+  gst_pad_add_probe (tee_rtp, data, srtp_gate_probe, this, nullptr);
+  gst_pad_add_probe (tee_rtcp, data, srtp_gate_probe, this, nullptr);
+  gst_pad_add_probe (srtp_sink_pad, data, srtp_rtp_probe, this, nullptr);
+  gst_pad_add_probe (srtcp_sink_pad, data, srtp_rtcp_probe, this, nullptr);
+  for (GstPad *pad : { rtp_tee_sink, rtcp_tee_sink, tee_rtp, tee_rtcp, enc_rtp_sink,
+          enc_rtcp_sink, enc_rtp_src, enc_rtcp_src, srtp_sink_pad, srtcp_sink_pad })
+    if (pad)
+      gst_object_unref (pad);
+}
+
 void
 RtspStream::sync_with_parent ()
 {
   gst_element_sync_state_with_parent (rtp_sink_);
   gst_element_sync_state_with_parent (rtcp_sink_);
+  for (GstElement *e : { srtp_sink_, srtcp_sink_, srtp_enc_, rtcp_tee_, rtp_tee_ })
+    if (e)
+      gst_element_sync_state_with_parent (e);
 }
 
 void
 RtspStream::unbuild (GstBin * bin, GstElement * rtpbin, GstPad * target)
 {
   /* On dispose GstBin has already removed the children; we hold references of our own. */
-  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_ }) {
+  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_, srtp_enc_, rtp_tee_, rtcp_tee_,
+          srtp_sink_, srtcp_sink_ }) {
+    if (!e)
+      continue;
     gst_element_set_locked_state (e, TRUE);
     gst_element_set_state (e, GST_STATE_NULL);
     if (GST_OBJECT_PARENT (e) == GST_OBJECT (bin))
@@ -231,35 +313,46 @@ RtspStream::info ()
   info.have_position = have_position_;
   info.next_seq = last_seq_ + 1;
   info.rtptime = last_rtptime_;
+  /* The key for a reader joining now: the SSRC's rollover counter as srtpenc has it. */
+  if (srtp_enc_ && srtp_enabled_ && have_position_)
+    info.keymgmt = sender_.keymgmt (ssrc_, srtpenc_roc (srtp_enc_, ssrc_));
   return info;
 }
 
 void
-RtspStream::add_udp (const std::string & host, int rtp_port, int rtcp_port)
+RtspStream::add_udp (const std::string & host, int rtp_port, int rtcp_port, bool srtp)
 {
   std::lock_guard<std::mutex> guard (lock_);
-  gst_meet_udp_fanout_sink_add (GST_MEET_UDP_FANOUT_SINK (rtp_sink_), host.c_str (), rtp_port);
-  g_signal_emit_by_name (rtcp_sink_, "add", host.c_str (), rtcp_port);
-  udp_clients_++;
+  if (srtp && !srtp_sink_)
+    return;
+  gst_meet_udp_fanout_sink_add (GST_MEET_UDP_FANOUT_SINK (srtp ? srtp_sink_ : rtp_sink_),
+      host.c_str (), rtp_port);
+  g_signal_emit_by_name (srtp ? srtcp_sink_ : rtcp_sink_, "add", host.c_str (), rtcp_port);
+  (srtp ? srtp_udp_clients_ : udp_clients_)++;
 }
 
 void
-RtspStream::remove_udp (const std::string & host, int rtp_port, int rtcp_port)
+RtspStream::remove_udp (const std::string & host, int rtp_port, int rtcp_port, bool srtp)
 {
   std::lock_guard<std::mutex> guard (lock_);
-  gst_meet_udp_fanout_sink_remove (GST_MEET_UDP_FANOUT_SINK (rtp_sink_), host.c_str (),
-      rtp_port);
-  g_signal_emit_by_name (rtcp_sink_, "remove", host.c_str (), rtcp_port);
-  if (udp_clients_ > 0)
-    udp_clients_--;
+  if (srtp && !srtp_sink_)
+    return;
+  gst_meet_udp_fanout_sink_remove (GST_MEET_UDP_FANOUT_SINK (srtp ? srtp_sink_ : rtp_sink_),
+      host.c_str (), rtp_port);
+  g_signal_emit_by_name (srtp ? srtcp_sink_ : rtcp_sink_, "remove", host.c_str (), rtcp_port);
+  unsigned & count = srtp ? srtp_udp_clients_ : udp_clients_;
+  if (count > 0)
+    count--;
 }
 
 void
 RtspStream::add_tcp (const ConnectionPtr & connection, const std::string & session_id,
-    uint8_t rtp_channel, uint8_t rtcp_channel)
+    uint8_t rtp_channel, uint8_t rtcp_channel, bool srtp)
 {
   std::lock_guard<std::mutex> guard (lock_);
-  tcp_targets_.push_back ({ connection, session_id, rtp_channel, rtcp_channel });
+  if (srtp && !srtp_sink_)
+    return;
+  tcp_targets_.push_back ({ connection, session_id, rtp_channel, rtcp_channel, srtp });
 }
 
 void
@@ -277,9 +370,14 @@ RtspStream::clear ()
   std::lock_guard<std::mutex> guard (lock_);
   tcp_targets_.clear ();
   udp_clients_ = 0;
+  srtp_udp_clients_ = 0;
   rtcp_seen_.clear ();
   gst_meet_udp_fanout_sink_clear (GST_MEET_UDP_FANOUT_SINK (rtp_sink_));
   g_signal_emit_by_name (rtcp_sink_, "clear");
+  if (srtp_sink_) {
+    gst_meet_udp_fanout_sink_clear (GST_MEET_UDP_FANOUT_SINK (srtp_sink_));
+    g_signal_emit_by_name (srtcp_sink_, "clear");
+  }
 }
 
 std::vector<std::pair<std::string, int>>
@@ -315,24 +413,26 @@ RtspStream::caps_probe (GstPad *, GstPadProbeInfo * info, gpointer data)
 /* Every packet leaving rtpbin: where RTP-Info comes from, the byte count, and the copy that
  * goes to each interleaved TCP client. */
 void
-RtspStream::fan_out (GstBuffer * buffer, bool rtcp)
+RtspStream::fan_out (GstBuffer * buffer, bool rtcp, bool srtp)
 {
   std::vector<std::pair<ConnectionPtr, guint8>> targets;
   unsigned receivers;
   {
     std::lock_guard<std::mutex> guard (lock_);
-    if (!rtcp) {
+    if (!rtcp && !srtp) {
       GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
       if (gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp)) {
         last_seq_ = gst_rtp_buffer_get_seq (&rtp);
         last_rtptime_ = gst_rtp_buffer_get_timestamp (&rtp);
+        ssrc_ = gst_rtp_buffer_get_ssrc (&rtp);
         have_position_ = true;
         gst_rtp_buffer_unmap (&rtp);
       }
     }
     for (const TcpTarget & t : tcp_targets_)
-      targets.emplace_back (t.connection, rtcp ? t.rtcp_channel : t.rtp_channel);
-    receivers = udp_clients_ + tcp_targets_.size ();
+      if (t.srtp == srtp)
+        targets.emplace_back (t.connection, rtcp ? t.rtcp_channel : t.rtp_channel);
+    receivers = (srtp ? srtp_udp_clients_ : udp_clients_) + targets.size ();
   }
   gsize size = gst_buffer_get_size (buffer);
   bytes_sent_ += static_cast<uint64_t> (size) * receivers;
@@ -351,16 +451,36 @@ RtspStream::fan_out (GstBuffer * buffer, bool rtcp)
 }
 
 void
-RtspStream::sent (GstPadProbeInfo * info, bool rtcp)
+RtspStream::sent (GstPadProbeInfo * info, bool rtcp, bool srtp)
 {
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    fan_out (GST_PAD_PROBE_INFO_BUFFER (info), rtcp);
+    fan_out (GST_PAD_PROBE_INFO_BUFFER (info), rtcp, srtp);
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
     guint n = gst_buffer_list_length (list);
     for (guint i = 0; i < n; i++)
-      fan_out (gst_buffer_list_get (list, i), rtcp);
+      fan_out (gst_buffer_list_get (list, i), rtcp, srtp);
   }
+}
+
+GstPadProbeReturn
+RtspStream::srtp_gate_probe (GstPad *, GstPadProbeInfo *, gpointer self)
+{
+  return static_cast<RtspStream *> (self)->srtp_enabled_ ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+GstPadProbeReturn
+RtspStream::srtp_rtp_probe (GstPad *, GstPadProbeInfo * info, gpointer self)
+{
+  static_cast<RtspStream *> (self)->sent (info, false, true);
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn
+RtspStream::srtp_rtcp_probe (GstPad *, GstPadProbeInfo * info, gpointer self)
+{
+  static_cast<RtspStream *> (self)->sent (info, true, true);
+  return GST_PAD_PROBE_OK;
 }
 
 GstPadProbeReturn

@@ -12,6 +12,7 @@
 
 #include "rtspconnection.h"
 #include "rtspserverlogic.h"
+#include "srtpsender.h"
 
 #include <gio/gio.h>
 #include <gst/gst.h>
@@ -57,10 +58,16 @@ public:
   void sync_with_parent ();
 
   RtspServerLogic::StreamInfo info ();
-  void add_udp (const std::string & host, int rtp_port, int rtcp_port);
-  void remove_udp (const std::string & host, int rtp_port, int rtcp_port);
+  /* @srtp: the destination gets the stream's SRTP/SRTCP (RTP/SAVP), not its RTP. */
+  void add_udp (const std::string & host, int rtp_port, int rtcp_port, bool srtp = false);
+  void remove_udp (const std::string & host, int rtp_port, int rtcp_port, bool srtp = false);
   void add_tcp (const ConnectionPtr & connection, const std::string & session_id,
-      uint8_t rtp_channel, uint8_t rtcp_channel);
+      uint8_t rtp_channel, uint8_t rtcp_channel, bool srtp = false);
+  /* SRTP (issue 11): the stream is encrypted once, after rtpbin and before its fan-out, so every
+   * RTP/SAVP reader gets the same bytes; only while enabled (encryption optional or required)
+   * does srtpenc see packets. info ().keymgmt is then the MIKEY a secure DESCRIBE carries. */
+  void set_srtp_enabled (bool enabled) { srtp_enabled_ = enabled; }
+  bool srtp_available () const { return srtp_enc_ != nullptr; }
   void remove_tcp (const std::string & session_id);
   /* No more destinations (the server stopped). */
   void clear ();
@@ -73,13 +80,18 @@ private:
     std::string session_id;
     uint8_t rtp_channel;
     uint8_t rtcp_channel;
+    bool srtp;
   };
+  static GstPadProbeReturn srtp_gate_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
+  static GstPadProbeReturn srtp_rtp_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
+  static GstPadProbeReturn srtp_rtcp_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
+  void build_srtp (GstBin * bin, GstPad * rtp_src, GstPad * rtcp_src);
   static GstPadProbeReturn caps_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
   static GstPadProbeReturn rtp_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
   static GstPadProbeReturn rtcp_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
   static GstPadProbeReturn rtcp_received_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
-  void sent (GstPadProbeInfo * info, bool rtcp);
-  void fan_out (GstBuffer * buffer, bool rtcp);
+  void sent (GstPadProbeInfo * info, bool rtcp, bool srtp = false);
+  void fan_out (GstBuffer * buffer, bool rtcp, bool srtp);
 
   unsigned pad_index_;
   std::atomic<uint64_t> & bytes_sent_;
@@ -87,6 +99,14 @@ private:
   GstElement *rtp_sink_ = nullptr;     // GstMeetUdpFanoutSink
   GstElement *rtcp_sink_ = nullptr;    // multiudpsink
   GstElement *rtcp_src_ = nullptr;     // udpsrc
+  /* SRTP: tees after rtpbin, one srtpenc, its own fan-out and RTCP sink on the same sockets. */
+  SrtpSender sender_;
+  GstElement *srtp_enc_ = nullptr;
+  GstElement *rtp_tee_ = nullptr;
+  GstElement *rtcp_tee_ = nullptr;
+  GstElement *srtp_sink_ = nullptr;    // GstMeetUdpFanoutSink
+  GstElement *srtcp_sink_ = nullptr;   // multiudpsink
+  std::atomic<bool> srtp_enabled_ { false };
   GSocket *rtp_socket_ = nullptr;
   GSocket *rtcp_socket_ = nullptr;
   int rtp_port_ = 0;
@@ -98,6 +118,8 @@ private:
   uint16_t last_seq_ = 0;
   uint32_t last_rtptime_ = 0;
   unsigned udp_clients_ = 0;
+  unsigned srtp_udp_clients_ = 0;
+  uint32_t ssrc_ = 0;
   std::vector<TcpTarget> tcp_targets_;
   std::vector<std::pair<std::string, int>> rtcp_seen_;
 };

@@ -71,7 +71,9 @@ restrict_to_interleaved (RtspRequest & request, std::string * refusal)
       GstRTSPTransport *t = nullptr;
       gst_rtsp_transport_new (&t);
       if (gst_rtsp_transport_parse (spec, t) == GST_RTSP_OK
-          && t->lower_transport == GST_RTSP_LOWER_TRANS_TCP)
+          && (t->lower_transport == GST_RTSP_LOWER_TRANS_TCP
+              || (t->lower_transport == GST_RTSP_LOWER_TRANS_UDP
+                  && t->profile == GST_RTSP_PROFILE_SAVP)))
         kept += (kept.empty () ? "" : ",") + std::string (spec);
       gst_rtsp_transport_free (t);
     }

@@ -49,11 +49,14 @@ choose_transport (const std::string & header, const TransportRequest & request)
     std::string text = normalize_mode (g_strstrip (*alt));
     if (gst_rtsp_transport_parse (text.c_str (), t) != GST_RTSP_OK)
       continue;
-    if (t->trans != GST_RTSP_TRANS_RTP || t->profile != GST_RTSP_PROFILE_AVP
+    bool savp = t->profile == GST_RTSP_PROFILE_SAVP && request.srtp_offered
+        && !request.publishing && t->lower_transport != GST_RTSP_LOWER_TRANS_UDP_MCAST;
+    if (t->trans != GST_RTSP_TRANS_RTP || (t->profile != GST_RTSP_PROFILE_AVP && !savp)
         || (t->mode_record ? 1 : 0) != (request.publishing ? 1 : 0)
         || (request.publishing && t->mode_play))
       continue;
     RtspStreamTransport candidate;
+    candidate.srtp = savp;
     if (t->lower_transport == GST_RTSP_LOWER_TRANS_UDP_MCAST) {
       /* The group is the server's: a client naming one (or a ttl) is refused, never obeyed. */
       if (t->destination) {
@@ -105,15 +108,16 @@ transport_reply (const RtspStreamTransport & t, int server_rtp_port, int server_
 {
   const MulticastDestination & group = t.group;
   std::string reply;
+  const std::string profile = t.srtp ? "RTP/SAVP" : "RTP/AVP";
   if (t.tcp) {
-    reply = "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (t.rtp_channel) + "-"
+    reply = profile + "/TCP;unicast;interleaved=" + std::to_string (t.rtp_channel) + "-"
         + std::to_string (t.rtcp_channel);
   } else if (t.multicast) {
     reply = "RTP/AVP;multicast;destination=" + group.address + ";port="
         + std::to_string (group.rtp_port) + "-" + std::to_string (group.rtcp_port) + ";ttl="
         + std::to_string (group.ttl);
   } else {
-    reply = "RTP/AVP;unicast;client_port=" + std::to_string (t.client_rtp_port) + "-"
+    reply = profile + ";unicast;client_port=" + std::to_string (t.client_rtp_port) + "-"
         + std::to_string (t.client_rtcp_port) + ";server_port="
         + std::to_string (server_rtp_port) + "-" + std::to_string (server_rtcp_port);
   }
