@@ -13,7 +13,8 @@ sent from the root namespace. Needs root (skipped otherwise, with the reason).
 
     python3 tests/rtspsrc_multicast.py
     python3 tests/rtspsrc_multicast.py serve ADDRESS          (inside host 0)
-    python3 tests/rtspsrc_multicast.py read ELEMENT URL PROTOCOLS FRAMES   (inside a reader host)
+    python3 tests/rtspsrc_multicast.py read ELEMENT URL PROTOCOLS FRAMES [DEPAY [video-only]]
+                                                              (inside a reader host)
 """
 import json
 import os
@@ -56,15 +57,24 @@ def serve(address):
     GLib.MainLoop().run()
 
 
-def read(element, url, protocols, frames):
-    """Plays @url until @frames JPEG frames decoded (or WAIT s); prints one JSON line."""
+def read(element, url, protocols, frames, depay="rtpjpegdepay", video_only=False):
+    """Plays @url with @element (meetrtspsrc or rtspsrc) until @frames JPEG frames are decoded (or WAIT s)
+    and prints one JSON line: frames, warnings, errors and (meetrtspsrc) the transport of stream 0.
+    @depay is the JPEG depayloader (rtpjpegdepay, meetjpegdepay); with @video_only the source's video pad
+    is decoded and any other (a meeting's audio) goes to a fakesink. Shared with tests/e2e_multicast.py."""
     import gi
     gi.require_version("Gst", "1.0")
     from gi.repository import Gst
     Gst.init(None)
     extra = " timeout=3000" if element == "meetrtspsrc" else ""
-    pipeline = Gst.parse_launch("%s name=src location=%s protocols=%s%s ! rtpjpegdepay ! jpegdec "
-                                "! fakesink name=sink sync=false" % (element, url, protocols, extra))
+    decode = "%s ! jpegdec ! fakesink name=sink sync=false" % depay
+    if video_only:
+        launch = ("%s name=src location=%s protocols=%s%s src. ! application/x-rtp,media=video ! %s "
+                  "src. ! application/x-rtp,media=audio ! fakesink sync=false"
+                  % (element, url, protocols, extra, decode))
+    else:
+        launch = "%s name=src location=%s protocols=%s%s ! %s" % (element, url, protocols, extra, decode)
+    pipeline = Gst.parse_launch(launch)
     decoded = []
     pipeline.get_by_name("sink").get_static_pad("sink").add_probe(
         Gst.PadProbeType.BUFFER, lambda *_: decoded.append(1) or Gst.PadProbeReturn.OK)
@@ -139,6 +149,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(sys.argv[2])
     elif len(sys.argv) > 1 and sys.argv[1] == "read":
-        read(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        read(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
+             *(sys.argv[6:7] or []), video_only="video-only" in sys.argv[7:])
     else:
         unittest.main()

@@ -72,7 +72,7 @@ main (int argc, char **argv)
     {"blur", 0, 0, G_OPTION_ARG_NONE, &o.blur, "Blur people in your own picture before it leaves the machine "
           "(yoloblur)", nullptr},
     {"model", 0, 0, G_OPTION_ARG_FILENAME, &o.model, "YOLOv5 ONNX model for --blur", "FILE"},
-    {"no-echo-cancel", 0, 0, G_OPTION_ARG_NONE, &o.no_echo_cancel, "No echo cancellation on the microphone",
+    {"no-echo-cancel", 0, 0, G_OPTION_ARG_NONE, &o.no_echo_cancel, "No echo cancellation on the microphone (a --audio test sound never has it)",
           nullptr},
     {"latency", 0, 0, G_OPTION_ARG_INT, &o.latency, "Jitter buffer in milliseconds (default 10; raise it "
           "on a jittery network)", "MS"},

@@ -67,6 +67,13 @@ MeetingRecorder::add (const std::string & name, RemoteParticipant * remote)
     GstElement *q = gst_bin_get_by_name (GST_BIN (part.bin), g_str_equal (kind, "video") ? "vq" : "aq");
     GstPad *qpad = gst_element_get_static_pad (q, "sink");
     GstPad *ghost = gst_ghost_pad_new (kind, qpad);
+    struct Seen { std::shared_ptr<std::atomic<int>> streams; int bit; };
+    gst_pad_add_probe (ghost, GST_PAD_PROBE_TYPE_BUFFER, [](GstPad *, GstPadProbeInfo *, gpointer data) {
+          auto *seen = static_cast<Seen *> (data);
+          *seen->streams |= seen->bit;
+          return GST_PAD_PROBE_REMOVE;
+        }, new Seen { part.streams, g_str_equal (kind, "video") ? 1 : 2 },
+        [](gpointer data) { delete static_cast<Seen *> (data); });
     gst_element_add_pad (part.bin, ghost);
     gst_object_unref (qpad);
     gst_object_unref (q);
@@ -157,13 +164,18 @@ MeetingRecorder::write_file ()
     GStatBuf st;
     if (g_stat (ended_[i].file.c_str (), &st) != 0 || st.st_size < 1024)
       continue;                 /* nothing was received from them */
-    std::string demux = "d" + std::to_string (i), n = std::to_string (streams / 2);
+    int present = *ended_[i].streams;
+    if (present == 0)
+      continue;
+    std::string demux = "d" + std::to_string (i), n = std::to_string (i);
     /* Each track is named after its participant (Matroska's track name, from the title tag). */
     std::string title = "taginject tags=\"title=" + ended_[i].name + "\" ! ";
-    d += "filesrc location=\"" + ended_[i].file + "\" ! matroskademux name=" + demux + " " +
-        demux + ".video_0 ! queue ! " + title + "mux.video_" + n + " " + demux + ".audio_0 ! queue ! " +
-        title + "mux.audio_" + n + " ";
-    streams += 2;
+    d += "filesrc location=\"" + ended_[i].file + "\" ! matroskademux name=" + demux + " ";
+    if (present & 1)
+      d += demux + ".video_0 ! queue ! " + title + "mux.video_" + n + " ";
+    if (present & 2)
+      d += demux + ".audio_0 ! queue ! " + title + "mux.audio_" + n + " ";
+    streams += (present & 1) + (present >> 1);
   }
   if (streams == 0) {
     g_print ("meetcli: nothing to record: %s is empty\n", path_.c_str ());
@@ -189,8 +201,8 @@ MeetingRecorder::write_file ()
     g_printerr ("meetcli: cannot write %s: %s\n", path_.c_str (), e ? e->message : "timed out");
     g_clear_error (&e);
   } else {
-    g_print ("meetcli: recorded %d tracks of %zu participant stays to %s\n", streams, ended_.size (),
-        path_.c_str ());
+    g_print ("meetcli: recorded %d track%s of %zu participant stay%s to %s\n", streams, streams == 1 ? "" : "s",
+        ended_.size (), ended_.size () == 1 ? "" : "s", path_.c_str ());
   }
   if (msg)
     gst_message_unref (msg);

@@ -9,7 +9,9 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,7 +44,9 @@ private:
     GstElement *bin = nullptr;
     std::string name;
     std::string file;
-    bool done = false;
+    /* Which of its streams got data (bit 0 video, bit 1 audio), set from streaming threads: a participant
+     * may publish only one (ffmpeg without sound), and the final pass takes only what is there. */
+    std::shared_ptr<std::atomic<int>> streams = std::make_shared<std::atomic<int>> (0);
   };
   void end_part (Part & part, RemoteParticipant * remote);
 

@@ -48,6 +48,10 @@ RemoteParticipant::create (const std::string & name, const RemoteConfig & c, Med
   if (!c.buffer_mode.empty ())
     set_property (r->source_, "buffer-mode", c.buffer_mode);
   set_property (r->source_, "timeout", std::to_string (c.timeout_s * 1000));
+  /* Multicast when the server offers it (meetsrv --multicast): one send reaches everyone on the LAN. A
+   * server without it answers 461 and unicast UDP follows at once; a multicast that never arrives falls
+   * back after the timeout, with a warning saying why. */
+  set_property (r->source_, "protocols", "udp-mcast+udp+tcp");
   /* The roster says when someone is gone; until then keep trying (a stalled laptop comes back). */
   set_property (r->source_, "retry", "1000");
   if (!c.user.empty ()) {
@@ -133,6 +137,22 @@ RemoteParticipant::on_pad_added (GstElement *, GstPad * pad, gpointer user_data)
   if (sinkpad)
     gst_object_unref (sinkpad);
   gst_caps_unref (caps);
+}
+
+std::string
+RemoteParticipant::transport () const
+{
+  GstStructure *stats = nullptr;
+  g_object_get (source_, "stats", &stats, nullptr);
+  std::string transport;
+  const GValue *stream = stats ? gst_structure_get_value (stats, "stream-0") : nullptr;
+  if (stream && GST_VALUE_HOLDS_STRUCTURE (stream)) {
+    const gchar *t = gst_structure_get_string (gst_value_get_structure (stream), "transport");
+    transport = t ? t : "";
+  }
+  if (stats)
+    gst_structure_free (stats);
+  return transport;
 }
 
 }  // namespace meet
