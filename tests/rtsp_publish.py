@@ -867,7 +867,7 @@ def case_inspect():
 def case_uri_handler():
     factory = Gst.ElementFactory.find('meetrtspclientsink')
     assert factory.get_uri_type() == Gst.URIType.SINK
-    assert list(factory.get_uri_protocols()) == ['rtsp'], factory.get_uri_protocols()
+    assert list(factory.get_uri_protocols()) == ['rtsp', 'rtsps'], factory.get_uri_protocols()
     element = factory.create(None)
     assert isinstance(element, Gst.URIHandler)
     uri = 'rtsp://bob:secret@127.0.0.1:8554/meet/bob'

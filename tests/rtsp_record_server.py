@@ -17,6 +17,8 @@ and prints what it sees on stdout, one event a line, so a test can follow along:
   --digest U:P / --basic U:P   require authentication of user U with password P
   --session-timeout S   sessions expire after S seconds without a request
   --video-only          the announced SDP has one stream (video), not video + audio
+  --tls-cert F [--tls-key K]   serve rtsps:// with the PEM certificate F (and key K, or in F)
+  --play                a media factory that plays a live JPEG video (for RTSP clients) instead
 
 gst-rtsp-server maps the announced streams, in SDP order, to the elements named depay0, depay1.
 """
@@ -91,6 +93,9 @@ def main():
     parser.add_argument('--basic')
     parser.add_argument('--session-timeout', type=int, default=0)
     parser.add_argument('--video-only', action='store_true')
+    parser.add_argument('--tls-cert')
+    parser.add_argument('--tls-key')
+    parser.add_argument('--play', action='store_true')
     args = parser.parse_args()
 
     Gst.init(None)
@@ -99,21 +104,37 @@ def main():
     server.set_service(str(args.port))
 
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
-    factory.set_launch('( %s )' % ' '.join(STREAM.format(n=n) for n in range(1 if args.video_only else 2)))
+    if args.play:
+        factory.set_shared(True)
+        factory.set_launch('( videotestsrc is-live=true ! video/x-raw,format=I420,width=160,height=120,framerate=15/1 '
+                           '! jpegenc ! rtpjpegpay name=pay0 pt=96 )')
+    else:
+        factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
+        factory.set_launch('( %s )' % ' '.join(STREAM.format(n=n) for n in range(1 if args.video_only else 2)))
     protocols = GstRtsp.RTSPLowerTrans(0)
     if 'udp' in args.protocols:
         protocols |= GstRtsp.RTSPLowerTrans.UDP
     if 'tcp' in args.protocols:
         protocols |= GstRtsp.RTSPLowerTrans.TCP
     factory.set_protocols(protocols)
-    factory.connect('media-configure', lambda _factory, media: watch_media(media))
+    if not args.play:
+        factory.connect('media-configure', lambda _factory, media: watch_media(media))
 
-    if args.digest or args.basic:
+    if args.digest or args.basic or args.tls_cert:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
         token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
-        if args.digest:
+        if args.tls_cert:
+            gi.require_version('Gio', '2.0')
+            from gi.repository import Gio
+            if args.tls_key:
+                cert = Gio.TlsCertificate.new_from_files(args.tls_cert, args.tls_key)
+            else:
+                cert = Gio.TlsCertificate.new_from_file(args.tls_cert)
+            auth.set_tls_certificate(cert)
+        if not (args.digest or args.basic):
+            auth.set_default_token(token)   # TLS only: anyone may play or record
+        elif args.digest:
             user, password = args.digest.split(':', 1)
             auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
             auth.add_digest(user, password, token)

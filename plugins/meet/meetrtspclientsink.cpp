@@ -38,6 +38,7 @@
 #include "rtpsendtransport.h"
 #include "rtsppublishconnection.h"
 #include "rtsppublishsession.h"
+#include "rtsptlsclient.h"
 #include "sdpbuilder.h"
 
 #include <gst/rtsp/rtsp.h>
@@ -69,6 +70,8 @@ enum
   PROP_TIMEOUT,
   PROP_RETRY,
   PROP_RECORDING,
+  PROP_TLS_CA_FILE,
+  PROP_TLS_FINGERPRINT,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
@@ -93,6 +96,7 @@ struct Private {
   std::string location;
   std::string user;
   std::string password;
+  std::string tls_ca_file, tls_fingerprint;
   guint protocols = DEFAULT_PROTOCOLS;
   guint timeout_ms = DEFAULT_TIMEOUT_MS;
   gint retry = DEFAULT_RETRY;
@@ -421,7 +425,8 @@ announce_sdp (Private * priv, const std::string & location, std::vector<std::str
 
 /* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. */
 static meet::PublishAttempt
-publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings)
+publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
+    const meet::RtspTlsConfig & tls)
 {
   meet::PublishAttempt attempt;
   attempt.outcome = meet::PublishOutcome::kRefused;
@@ -432,10 +437,12 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings)
         "(application/x-rtp with media, encoding-name, clock-rate and payload)";
     return attempt;
   }
+  bool refused = false;
   auto connection = meet::RtspPublishConnection::connect (settings.location, settings.timeout_us,
-      attempt.reason);
+      attempt.reason, tls, &refused);
   if (!connection) {
-    attempt.outcome = meet::PublishOutcome::kLost;
+    /* A refused certificate (or no TLS behind rtsps://) is not worth a retry. */
+    attempt.outcome = refused ? meet::PublishOutcome::kRefused : meet::PublishOutcome::kLost;
     return attempt;
   }
   SinkHooks hooks (self, connection);
@@ -492,7 +499,14 @@ control_thread (MeetRtspClientSink * self)
   settings.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
   guint timeout_ms = priv->timeout_ms;
   gint retry = priv->retry;
+  meet::RtspTlsConfig tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
+      priv->tls_fingerprint);
   GST_OBJECT_UNLOCK (self);
+  if (tls.enabled) {
+    /* Over TLS the media stays inside it (interleaved): no RTP/AVP in clear beside rtsps://. */
+    settings.udp = false;
+    settings.tcp = true;
+  }
   settings.timeout_us = static_cast<int64_t> (timeout_ms) * 1000;
   const char *location = settings.location.c_str ();
 
@@ -501,7 +515,7 @@ control_thread (MeetRtspClientSink * self)
   for (;;) {
     if (!wait_for_caps (self, timeout_ms))
       return;
-    meet::PublishAttempt attempt = publish_once (self, settings);
+    meet::PublishAttempt attempt = publish_once (self, settings, tls);
     ever_connected = ever_connected || attempt.connected;
     if (attempt.recorded)
       failures = 0;
@@ -578,7 +592,15 @@ meet_rtsp_client_sink_change_state (GstElement * element, GstStateChange transit
     case GST_STATE_CHANGE_NULL_TO_READY:{
       GST_OBJECT_LOCK (self);
       std::string location = priv->location;
+      meet::RtspTlsConfig tls = meet::rtsp_tls_config (location, priv->tls_ca_file,
+          priv->tls_fingerprint);
       GST_OBJECT_UNLOCK (self);
+      std::string tls_error;
+      if (!meet::rtsp_tls_config_check (tls, tls_error)) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Cannot check the server's certificate."),
+            ("%s", tls_error.c_str ()));
+        return GST_STATE_CHANGE_FAILURE;
+      }
       meet::RtspClientLogic check;
       if (location.empty () || !check.set_location (location)) {
         GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("No RTSP URL to publish to."),
@@ -612,7 +634,7 @@ uri_get_type (GType)
 static const gchar *const *
 uri_get_protocols (GType)
 {
-  static const gchar *protocols[] = { "rtsp", nullptr };
+  static const gchar *protocols[] = { "rtsp", "rtsps", nullptr };
   return protocols;
 }
 
@@ -679,6 +701,12 @@ meet_rtsp_client_sink_set_property (GObject * object, guint prop_id, const GValu
     case PROP_RETRY:
       priv->retry = g_value_get_int (value);
       break;
+    case PROP_TLS_CA_FILE:
+      priv->tls_ca_file = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_TLS_FINGERPRINT:
+      priv->tls_fingerprint = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -714,6 +742,12 @@ meet_rtsp_client_sink_get_property (GObject * object, guint prop_id, GValue * va
       break;
     case PROP_RECORDING:
       g_value_set_boolean (value, priv->recording);
+      break;
+    case PROP_TLS_CA_FILE:
+      g_value_set_string (value, priv->tls_ca_file.c_str ());
+      break;
+    case PROP_TLS_FINGERPRINT:
+      g_value_set_string (value, priv->tls_fingerprint.c_str ());
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -783,6 +817,14 @@ meet_rtsp_client_sink_class_init (MeetRtspClientSinkClass * klass)
           "Reconnections (with backoff, 0.5 s doubling up to 8 s) when the server goes away or "
           "cannot be reached, before giving up with an error; the streams are ANNOUNCEd again and "
           "pads and links stay", 0, G_MAXINT, DEFAULT_RETRY, flags));
+  g_object_class_install_property (gobject_class, PROP_TLS_CA_FILE,
+      g_param_spec_string ("tls-ca-file", "TLS CA file",
+          "rtsps://: PEM file of the certificate authorities to trust for the server's "
+          "certificate instead of the system store (host name checked too)", "", flags));
+  g_object_class_install_property (gobject_class, PROP_TLS_FINGERPRINT,
+      g_param_spec_string ("tls-fingerprint", "TLS fingerprint",
+          "rtsps://: trust exactly the server certificate of this SHA-256 fingerprint "
+          "(sha256:AB:CD:..., e.g. a self-signed meetsrv's), whatever its CA and name", "", flags));
   g_object_class_install_property (gobject_class, PROP_RECORDING,
       g_param_spec_boolean ("recording", "Recording",
           "The server has answered RECORD and packets are flowing to it", FALSE,

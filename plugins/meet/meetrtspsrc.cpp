@@ -27,8 +27,11 @@
  * `participants-changed` signals each change. Servers that keep no roster answer no: the list
  * stays empty, which is no error.
  *
- * The element is a GstURIHandler for `rtsp://` (rank none: GStreamer's rtspsrc stays the
- * default for playbin; applications pick meetrtspsrc by name and set its `uri`).
+ * The element is a GstURIHandler for `rtsp://` and `rtsps://` (rank none: GStreamer's rtspsrc
+ * stays the default for playbin; applications pick meetrtspsrc by name and set its `uri`).
+ * Over `rtsps://` the server's certificate is checked against the system store, `tls-ca-file`
+ * or a pinned `tls-fingerprint`, a refused one is an error naming what failed, and RTP goes
+ * interleaved inside TLS (never UDP in clear, never a retry over plain RTSP).
  *
  * Inside (plugins/meet/rtsp/client): RtspClientLogic (the RTSP exchange), RtspClientSession (the
  * request loop on the element's RTSP thread: keep-alive, reconnect, transport fallback, teardown)
@@ -61,6 +64,7 @@
 #include "roster.h"
 #include "rtspclientlogic.h"
 #include "rtspclientsession.h"
+#include "rtsptlsclient.h"
 
 GST_DEBUG_CATEGORY_STATIC (meet_rtsp_src_debug);
 #define GST_CAT_DEFAULT meet_rtsp_src_debug
@@ -89,6 +93,8 @@ enum {
   PROP_RTSP_STATE,
   PROP_STATS,
   PROP_PARTICIPANTS,
+  PROP_TLS_CA_FILE,
+  PROP_TLS_FINGERPRINT,
   N_PROPERTIES,
 };
 static GParamSpec *properties[N_PROPERTIES];
@@ -114,6 +120,7 @@ struct SrcDelegate;
 struct MeetRtspSrcPrivate {
   /* Properties, under the object lock. */
   std::string location, user, password;
+  std::string tls_ca_file, tls_fingerprint;
   guint protocols = DEFAULT_PROTOCOLS;
   guint latency_ms = DEFAULT_LATENCY_MS;
   guint timeout_ms = DEFAULT_TIMEOUT_MS;
@@ -286,6 +293,13 @@ post_command (MeetRtspSrc * src, RtspClientLogic::State target)
   command->config.multicast = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP_MCAST;
   command->config.timeout_ms = priv->timeout_ms;
   command->config.retries = priv->retry;
+  command->config.tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
+      priv->tls_fingerprint);
+  if (command->config.tls.enabled) {
+    /* Over TLS the media stays inside it (interleaved): no RTP/AVP in clear beside rtsps://. */
+    command->config.udp = command->config.multicast = false;
+    command->config.tcp = true;
+  }
   GST_OBJECT_UNLOCK (src);
   GSource *source = g_idle_source_new ();
   g_source_set_callback (source, [](gpointer data) -> gboolean {
@@ -410,6 +424,12 @@ meet_rtsp_src_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_BUFFER_MODE:
       priv->buffer_mode = static_cast<MeetRtspSrcBufferMode> (g_value_get_enum (value));
       break;
+    case PROP_TLS_CA_FILE:
+      priv->tls_ca_file = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
+    case PROP_TLS_FINGERPRINT:
+      priv->tls_fingerprint = g_value_get_string (value) ? g_value_get_string (value) : "";
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -461,6 +481,12 @@ meet_rtsp_src_get_property (GObject * object, guint prop_id, GValue * value, GPa
       break;
     case PROP_BUFFER_MODE:
       g_value_set_enum (value, priv->buffer_mode);
+      break;
+    case PROP_TLS_CA_FILE:
+      g_value_set_string (value, priv->tls_ca_file.c_str ());
+      break;
+    case PROP_TLS_FINGERPRINT:
+      g_value_set_string (value, priv->tls_fingerprint.c_str ());
       break;
     case PROP_RTSP_STATE:
       g_value_set_string (value, RtspClientLogic::state_name (
@@ -521,7 +547,15 @@ meet_rtsp_src_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_READY_TO_PAUSED:{
       GST_OBJECT_LOCK (src);
       std::string location = src->priv->location;
+      meet::RtspTlsConfig tls = meet::rtsp_tls_config (location, src->priv->tls_ca_file,
+          src->priv->tls_fingerprint);
       GST_OBJECT_UNLOCK (src);
+      std::string tls_error;
+      if (!meet::rtsp_tls_config_check (tls, tls_error)) {
+        GST_ELEMENT_ERROR (src, RESOURCE, SETTINGS, ("Cannot check the server's certificate: %s.",
+                tls_error.c_str ()), (nullptr));
+        return GST_STATE_CHANGE_FAILURE;
+      }
       RtspClientLogic check;
       if (location.empty ()) {
         GST_ELEMENT_ERROR (src, RESOURCE, NOT_FOUND,
@@ -640,6 +674,14 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
           "How the jitter buffer times packets: slave follows the sender's clock (long "
           "meetings between machines), none keeps exact RTP timing (same host, NTP-synced hosts)",
           MEET_TYPE_RTSP_SRC_BUFFER_MODE, DEFAULT_BUFFER_MODE, rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_CA_FILE,
+      g_param_spec_string ("tls-ca-file", "TLS CA file",
+          "rtsps://: PEM file of the certificate authorities to trust for the server's "
+          "certificate instead of the system store (host name checked too)", "", rw));
+  g_object_class_install_property (gobject_class, PROP_TLS_FINGERPRINT,
+      g_param_spec_string ("tls-fingerprint", "TLS fingerprint",
+          "rtsps://: trust exactly the server certificate of this SHA-256 fingerprint "
+          "(sha256:AB:CD:..., e.g. a self-signed meetsrv's), whatever its CA and name", "", rw));
   g_object_class_install_property (gobject_class, PROP_RTSP_STATE,
       g_param_spec_string ("rtsp-state", "RTSP state",
           "State of the RTSP session: init, ready (set up), playing or paused", "init", ro));
@@ -731,8 +773,7 @@ meet_rtsp_src_uri_get_type (GType)
 static const gchar *const *
 meet_rtsp_src_uri_get_protocols (GType)
 {
-  /* rtsps:// joins once the element speaks TLS. */
-  static const gchar *protocols[] = {"rtsp", nullptr};
+  static const gchar *protocols[] = {"rtsp", "rtsps", nullptr};
   return protocols;
 }
 

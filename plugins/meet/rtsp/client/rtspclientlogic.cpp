@@ -668,9 +668,12 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     const GstSDPMedia *media = gst_sdp_message_get_media (msg, i);
     const gchar *proto = gst_sdp_media_get_proto (media);
     const gchar *media_type = gst_sdp_media_get_media (media);
-    /* Plain RTP only: SRTP (RTP/SAVP) would need keys we do not handle. */
+    /* Plain RTP only: SRTP (RTP/SAVP) would need keys we do not handle. Interleaved only (as
+     * over rtsps://), a SAVP stream is set up as RTP/AVP/TCP: inside TLS it needs no SRTP. */
+    const bool savp_ok = !allow_udp_ && !allow_multicast_ && proto &&
+        (strcmp (proto, "RTP/SAVP") == 0 || strcmp (proto, "RTP/SAVPF") == 0);
     if (proto == nullptr || media_type == nullptr ||
-        (strcmp (proto, "RTP/AVP") != 0 && strcmp (proto, "RTP/AVPF") != 0))
+        (strcmp (proto, "RTP/AVP") != 0 && strcmp (proto, "RTP/AVPF") != 0 && !savp_ok))
       continue;
     if (gst_sdp_media_formats_len (media) == 0)
       continue;

@@ -235,8 +235,12 @@ RtspClientSession::pump ()
     return;                     /* a reconnect is scheduled: it will pump */
   if (logic_.target () != State::Init && !connection_.is_open ()) {
     std::string reason;
+    connection_.set_tls (config_.tls);
     if (!connection_.open (logic_.request_uri (), config_.timeout_ms, reason)) {
-      server_lost (reason);
+      if (connection_.refused ())
+        fatal_error (reason);     /* a refused certificate, no TLS: retrying cannot mend it */
+      else
+        server_lost (reason);
       return;
     }
     reconnect_.connected ();

@@ -36,6 +36,8 @@ public:
     bool udp = true, tcp = true, multicast = false;
     unsigned timeout_ms = 5000;
     unsigned retries = 3;
+    /* rtsps:// and the trust in the server's certificate (rtsptlsclient.h). */
+    RtspTlsConfig tls;
     /* Non-empty: publish this SDP (its streams' a=control values in @publish_controls). */
     std::string publish_sdp;
     std::vector<std::string> publish_controls;

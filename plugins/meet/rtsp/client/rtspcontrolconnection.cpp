@@ -41,35 +41,10 @@ struct PendingResponse {
 }  // namespace
 
 GstRTSPConnection *
-rtsp_open_connection (const std::string &uri, int64_t timeout_us, std::string &reason)
+rtsp_open_connection (const std::string &uri, int64_t timeout_us, std::string &reason,
+    const RtspTlsConfig &tls, bool *refused)
 {
-  GstRTSPUrl *url = nullptr;
-  if (gst_rtsp_url_parse (uri.c_str (), &url) != GST_RTSP_OK || url == nullptr) {
-    reason = "bad URL";
-    return nullptr;
-  }
-  std::string where = std::string (url->host ? url->host : "?") + ":";
-  guint16 port = 554;
-  gst_rtsp_url_get_port (url, &port);
-  where += std::to_string (port);
-  GstRTSPConnection *conn = nullptr;
-  GstRTSPResult res = gst_rtsp_connection_create (url, &conn);
-  gst_rtsp_url_free (url);
-  if (res == GST_RTSP_OK)
-    res = gst_rtsp_connection_connect_usec (conn, timeout_us);
-  if (res != GST_RTSP_OK) {
-    gchar *text = gst_rtsp_strresult (res);
-    reason = "could not connect to " + where + " (" + text + ")";
-    g_free (text);
-    if (conn)
-      gst_rtsp_connection_free (conn);
-    return nullptr;
-  }
-  for (GSocket *socket : {gst_rtsp_connection_get_read_socket (conn),
-          gst_rtsp_connection_get_write_socket (conn)})
-    if (socket)
-      g_socket_set_timeout (socket, 0);
-  return conn;
+  return rtsp_client_connect (uri, tls, timeout_us, reason, refused);
 }
 
 GstRTSPMessage *
@@ -117,7 +92,9 @@ RtspControlConnection::open (const std::string &uri, unsigned timeout_ms, std::s
 {
   close ();
   timeout_ms_ = timeout_ms;
-  conn_ = rtsp_open_connection (uri, static_cast<int64_t> (timeout_ms) * 1000, reason);
+  refused_ = false;
+  conn_ = rtsp_open_connection (uri, static_cast<int64_t> (timeout_ms) * 1000, reason, tls_,
+      &refused_);
   if (conn_ == nullptr)
     return false;
   static GstRTSPWatchFuncs funcs = {

@@ -23,14 +23,17 @@
 #include <gst/rtsp/rtsp.h>
 
 #include "rtspclientlogic.h"
+#include "rtsptlsclient.h"
 
 namespace meet {
 
-/* Opens a connection to @uri (rtsp://host:port/...) within @timeout_us, blocking; nullptr with a
- * sentence in @reason ("could not connect to host:port (...)"). The connect timeout is taken off
- * the sockets afterwards: silence between requests is normal, the caller's timers judge it. */
+/* Opens a connection to @uri (rtsp://host:port/...) within @timeout_us, blocking, over TLS when
+ * @tls.enabled (rtsptlsclient.h); nullptr with a sentence in @reason ("could not connect to
+ * host:port (...)", or what failed with the server's certificate) and @refused set when retrying
+ * cannot help. The connect timeout is taken off the sockets afterwards: silence between requests
+ * is normal, the caller's timers judge it. */
 GstRTSPConnection *rtsp_open_connection (const std::string &uri, int64_t timeout_us,
-    std::string &reason);
+    std::string &reason, const RtspTlsConfig &tls = RtspTlsConfig (), bool *refused = nullptr);
 
 /* The answer to a request the server sent (free with gst_rtsp_message_free), its CSeq and
  * Session copied; @participants gets the names of a roster push. */
@@ -59,6 +62,10 @@ public:
   /* Connects (blocking, bounded by @timeout_ms) and attaches the watch. @timeout_ms also bounds
    * the wait for each response. */
   bool open (const std::string &uri, unsigned timeout_ms, std::string &reason);
+  /* rtsps:// for the next open()s (the URI given to open() does not decide: see rtsptlsclient.h). */
+  void set_tls (const RtspTlsConfig &tls) { tls_ = tls; }
+  /* The last open() failed in a way a retry cannot mend (a refused certificate, no TLS). */
+  bool refused () const { return refused_; }
   void close ();
   bool is_open () const { return conn_ != nullptr; }
   GstRTSPConnection *connection () const { return conn_; }
@@ -91,6 +98,8 @@ private:
   GSource *response_timer_ = nullptr, *lost_source_ = nullptr;
   std::string lost_reason_;
   unsigned timeout_ms_ = 5000;
+  RtspTlsConfig tls_;
+  bool refused_ = false;
   unsigned generation_ = 0;             /* bumped on close: stale idle responses are dropped */
 };
 

@@ -2,6 +2,7 @@
 #include "rtsppublishconnection.h"
 
 #include "rtspmessages.h"
+#include "rtsptlsclient.h"
 
 namespace meet {
 
@@ -10,24 +11,14 @@ constexpr guint kMaxAnswerBody = 64 * 1024;
 }  // namespace
 
 std::shared_ptr<RtspPublishConnection>
-RtspPublishConnection::connect (const std::string &location, int64_t timeout_us, std::string &error)
+RtspPublishConnection::connect (const std::string &location, int64_t timeout_us, std::string &error,
+    const RtspTlsConfig &tls, bool *refused)
 {
-  GstRTSPUrl *url = nullptr;
-  GstRTSPConnection *conn = nullptr;
-  if (gst_rtsp_url_parse (location.c_str (), &url) != GST_RTSP_OK || !url ||
-      gst_rtsp_connection_create (url, &conn) != GST_RTSP_OK) {
-    if (url)
-      gst_rtsp_url_free (url);
-    error = "cannot make a connection for " + location;
-    return nullptr;
-  }
-  guint16 port = 554;
-  gst_rtsp_url_get_port (url, &port);
-  std::string where = std::string (url->host ? url->host : "") + ":" + std::to_string (port);
-  gst_rtsp_url_free (url);
-  if (gst_rtsp_connection_connect_usec (conn, timeout_us) != GST_RTSP_OK) {
-    gst_rtsp_connection_free (conn);
-    error = "cannot reach the RTSP server at " + where + " (is it running, and the port right?)";
+  std::string reason;
+  GstRTSPConnection *conn = rtsp_client_connect (location, tls, timeout_us, reason, refused);
+  if (!conn) {
+    error = (refused && *refused) ? reason
+        : "cannot reach the RTSP server: " + reason + " (is it running, and the port right?)";
     return nullptr;
   }
   /* A server's answers to a publisher are a few headers and at most a sentence: a hostile or

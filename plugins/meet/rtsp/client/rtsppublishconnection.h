@@ -7,6 +7,7 @@
 #pragma once
 
 #include "rtsppublishsession.h"
+#include "rtsptlsclient.h"
 
 #include <gst/rtsp/rtsp.h>
 
@@ -18,10 +19,12 @@ namespace meet {
 
 class RtspPublishConnection : public RtspPublishChannel {
 public:
-  /* Connects to @location within @timeout_us; nullptr with @error when the server cannot be
-   * reached. */
+  /* Connects to @location within @timeout_us, over TLS when @tls.enabled (rtsptlsclient.h);
+   * nullptr with @error when the server cannot be reached, and @refused set when a retry cannot
+   * help (its certificate was refused, it does not speak TLS). */
   static std::shared_ptr<RtspPublishConnection> connect (const std::string &location,
-      int64_t timeout_us, std::string &error);
+      int64_t timeout_us, std::string &error, const RtspTlsConfig &tls = RtspTlsConfig (),
+      bool *refused = nullptr);
   ~RtspPublishConnection () override;
 
   bool send (const RtspClientRequest &request, std::string &error) override;
