@@ -30,6 +30,8 @@ TEST (MulticastPool, OneGroupPerStreamSharedByItsReaders)
   EXPECT_EQ (video->address, again->address);
   EXPECT_EQ (video->rtp_port, again->rtp_port);
   EXPECT_NE (video->address, audio->address);
+  /* A reader's socket on a port takes every joined group's packets to it: streams need ports of their own. */
+  EXPECT_NE (video->rtp_port, audio->rtp_port);
   EXPECT_EQ (video->rtp_port % 2, 0);
   EXPECT_EQ (video->rtcp_port, video->rtp_port + 1);
   EXPECT_EQ (p.readers ("meet/stream=0"), 2u);

@@ -116,16 +116,36 @@ MulticastPool::acquire (const std::string & key)
     if (used.size () >= slots)
       return std::nullopt;
     size_t pairs = static_cast<size_t> ((last_port_ - first_port_ + 1) / 2);
-    /* A group per stream, each on an address of its own while addresses last: a host that joins one
-     * group then receives only that stream's packets. Ports vary once addresses run out. */
-    for (size_t i = 0; i < slots; i++) {
+    std::set<uint32_t> used_addresses;
+    std::set<int> used_ports;
+    for (const auto & entry : used) {
+      used_addresses.insert (entry.first);
+      used_ports.insert (entry.second);
+    }
+    /* A group per stream on an address AND a port of its own while they last. An address of its own lets
+     * a host receive only the streams it joined; a port of its own matters as much: a reader's socket bound
+     * to port P takes every joined group's packets to P (Linux's IP_MULTICAST_ALL), so two streams on one
+     * port would reach each other's sockets. Only when either runs out do streams share one of them. */
+    for (size_t i = 0; i < count_ && found == allocations_.end (); i++) {
+      uint32_t address = first_ + static_cast<uint32_t> ((next_ + i) % count_);
+      if (used_addresses.count (address))
+        continue;
+      for (size_t j = 0; j < pairs; j++) {
+        int port = first_port_ + 2 * static_cast<int> ((next_ + j) % pairs);
+        if (!used_ports.count (port)) {
+          next_ = (next_ + 1) % slots;
+          found = allocations_.emplace (key, Allocation { address, port, 0 }).first;
+          break;
+        }
+      }
+    }
+    for (size_t i = 0; i < slots && found == allocations_.end (); i++) {
       uint64_t slot = (next_ + i) % slots;
       uint32_t address = first_ + static_cast<uint32_t> (slot % count_);
       int port = first_port_ + 2 * static_cast<int> ((slot / count_) % pairs);
       if (!used.count ({ address, port })) {
         next_ = slot + 1;
         found = allocations_.emplace (key, Allocation { address, port, 0 }).first;
-        break;
       }
     }
     if (found == allocations_.end ())
