@@ -19,7 +19,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from e2e_util import MEETSRV, plain_env  # noqa: E402
+from e2e_util import MEETCLI, MEETSRV, plain_env  # noqa: E402
 from netns_lan import TestLan  # noqa: E402
 import rtspsrc_multicast  # noqa: E402
 
@@ -70,6 +70,12 @@ class MeetsrvMulticastTest(unittest.TestCase):
                 out, err = ffmpeg.communicate(timeout=WAIT)
                 ffmpeg_frames = len([l for l in out.splitlines() if l and not l.startswith("#")])
                 print("ffmpeg", ffmpeg_frames, err.strip(), flush=True)
+                # meetcli joining takes the host's streams by multicast and says so in its status lines.
+                cli = lan.popen(2, [MEETCLI, url, "--name", "carol", "--headless", "--duration", "6", "--video",
+                                    "test", "--audio", "test", "--status-interval", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                cli_out, _ = cli.communicate(timeout=60)
+                print(cli_out, flush=True)
             finally:
                 server.terminate()
                 server.wait(15)
@@ -82,6 +88,7 @@ class MeetsrvMulticastTest(unittest.TestCase):
         self.assertGreaterEqual(blocked["frames"], FRAMES, blocked)
         self.assertEqual(blocked["transport"], "udp")
         self.assertTrue(any("switching to unicast UDP" in w for w in blocked["warnings"]), blocked["warnings"])
+        self.assertRegex(cli_out, r"meetcli: host: live, .*, multicast")
 
 
 if __name__ == "__main__":
