@@ -456,6 +456,10 @@ class SafetyTest(RelayTestCase):
             for seq in range(50):
                 p.send(0, rtp(seq, seq * 3000, ssrc, b"\x00" * 8 + b"jpeg" * 20))
             self.assertTrue(wait_for(lambda: receivers[0].rtp_packets >= 50))
+            # 50 packets of 100 bytes taken from the publisher (meetsrv's "Mbit/s in").
+            self.assertTrue(wait_for(lambda: self.server.sink.get_property("bytes-received") >= 50 * 100),
+                            "bytes-received: %d" % self.server.sink.get_property("bytes-received"))
+            received = self.server.sink.get_property("bytes-received")
             dropped = self.server.sink.get_property("dropped-packets")
             # From another port of the same host, and from another address.
             intruder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -477,6 +481,8 @@ class SafetyTest(RelayTestCase):
             before = receivers[0].rtp_packets
             time.sleep(0.5)
             self.assertEqual(receivers[0].rtp_packets, before, "injected packets reached the reader")
+            self.assertEqual(self.server.sink.get_property("bytes-received"), received,
+                             "dropped packets counted as received")
             # The publisher still gets through.
             for seq in range(50, 80):
                 p.send(0, rtp(seq, seq * 3000, ssrc, b"\x00" * 8 + b"jpeg" * 20))

@@ -242,9 +242,7 @@ on_status_tick (gpointer data)
     double seconds = s->last_status_time ? (now - s->last_status_time) / 1e6 : 0;
     double mbits = seconds > 0 && bytes >= s->last_bytes ? (bytes - s->last_bytes) * 8 / seconds / 1e6 : 0;
     std::string in;
-    /* meetrtspsink counts what it sends; what participants send it only once it has a bytes-received
-     * counter. */
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (s->rtsp_sink), "bytes-received")) {
+    {
       uint64_t bytes_in = meet::get_uint64_property (s->rtsp_sink, "bytes-received");
       double in_mbits = seconds > 0 && bytes_in >= s->last_bytes_in ?
           (bytes_in - s->last_bytes_in) * 8 / seconds / 1e6 : 0;

@@ -112,6 +112,7 @@ enum
   PROP_AUTH_BASIC,
   PROP_CLIENTS,
   PROP_BYTES_SENT,
+  PROP_BYTES_RECEIVED,
   PROP_ALLOW_PUBLISH,
   PROP_MAX_PUBLISHERS,
   PROP_MAX_PUBLISHER_STREAMS,
@@ -417,6 +418,9 @@ gst_meet_rtsp_sink_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_BYTES_SENT:
       g_value_set_uint64 (value, priv->media.bytes_sent);
       break;
+    case PROP_BYTES_RECEIVED:
+      g_value_set_uint64 (value, priv->media.bytes_received);
+      break;
     case PROP_ALLOW_PUBLISH:
       g_value_set_boolean (value, priv->settings.logic.allow_publish);
       break;
@@ -535,6 +539,11 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_BYTES_SENT,
       g_param_spec_uint64 ("bytes-sent", "Bytes sent",
           "RTP and RTCP bytes sent to all clients since the element was created",
+          0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_BYTES_RECEIVED,
+      g_param_spec_uint64 ("bytes-received", "Bytes received",
+          "RTP and RTCP bytes taken from publishers (allow-publish) since the element was created; "
+          "packets dropped as not from their publisher do not count",
           0, G_MAXUINT64, 0, ro));
 
   g_object_class_install_property (gobject_class, PROP_ALLOW_PUBLISH,

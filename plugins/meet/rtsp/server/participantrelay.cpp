@@ -399,13 +399,14 @@ ParticipantRelay::forward (Participant &, Stream & s, bool rtcp, GstBuffer * con
     size_t n)
 {
   forwarded_ += n;
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++)
+    bytes += gst_buffer_get_size (packets[i]);
+  bytes_received_ += bytes;
   if (s.readers.empty ())
     return;
   if (s.udp_readers)
     gst_meet_udp_fanout_sink_send (rtcp ? s.rtcp_out : s.rtp_out, packets, n);
-  size_t bytes = 0;
-  for (size_t i = 0; i < n; i++)
-    bytes += gst_buffer_get_size (packets[i]);
   /* Multicast readers share one send. */
   size_t receivers = s.readers.size () - s.multicast_readers + (s.multicast_readers ? 1 : 0);
   bytes_sent_ += bytes * receivers;

@@ -52,6 +52,8 @@ public:
   uint64_t dropped_packets () const { return dropped_; }
   uint64_t forwarded_packets () const { return forwarded_; }
   uint64_t bytes_sent () const { return bytes_sent_; }
+  /* What publishers sent that was accepted (RTP and RTCP), whether anyone reads it or not. */
+  uint64_t bytes_received () const { return bytes_received_; }
   size_t size () const { return participants_.size (); }
 
 private:
@@ -74,6 +76,7 @@ private:
   std::atomic<uint64_t> dropped_ { 0 };
   std::atomic<uint64_t> forwarded_ { 0 };
   std::atomic<uint64_t> bytes_sent_ { 0 };
+  std::atomic<uint64_t> bytes_received_ { 0 };
 };
 
 }  // namespace meet

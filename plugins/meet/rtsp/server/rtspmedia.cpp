@@ -113,6 +113,7 @@ RtspMedia::attach (RtspServerIO * io, ParticipantRelay * relay,
   io_ = io;
   relay_ = relay;
   relay_bytes_counted_ = 0;
+  relay_bytes_received_counted_ = 0;
   pool_ = std::move (pool);
   context_ = context;
 }
@@ -139,6 +140,9 @@ RtspMedia::count_relay_bytes ()
   uint64_t sent = relay_->bytes_sent ();
   bytes_sent += sent - relay_bytes_counted_;
   relay_bytes_counted_ = sent;
+  uint64_t received = relay_->bytes_received ();
+  bytes_received += received - relay_bytes_received_counted_;
+  relay_bytes_received_counted_ = received;
   dropped_packets = relay_->dropped_packets ();
 }
 

@@ -51,6 +51,8 @@ public:
   void collect_rtcp (RtspServerLogic & logic, int64_t now_us);
 
   std::atomic<uint64_t> bytes_sent { 0 };
+  /* Bytes of RTP/RTCP taken from publishers (the relay's), for the element's bytes-received. */
+  std::atomic<uint64_t> bytes_received { 0 };
   std::atomic<unsigned> publishers { 0 };
   std::atomic<uint64_t> dropped_packets { 0 };
   /* The relay's bytes since the last call, into bytes_sent (server thread). */
@@ -83,6 +85,7 @@ private:
   RtspServerIO *io_ = nullptr;
   ParticipantRelay *relay_ = nullptr;
   uint64_t relay_bytes_counted_ = 0;
+  uint64_t relay_bytes_received_counted_ = 0;
   std::optional<MulticastPool> pool_;
   GMainContext *context_ = nullptr;
   std::string address_;      // the server's: multicast leaves and is heard by its interface
