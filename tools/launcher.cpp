@@ -241,4 +241,36 @@ watch_unix_signals (void (*on_signal) (gpointer), void (*on_second_signal) (gpoi
   g_unix_signal_add (SIGTERM, on_unix_signal, &watch);
 }
 
+bool
+link_stream_by_media (GstPad * pad, GstElement * video_head, GstElement * audio_head, const std::string & who)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  if (caps == nullptr)
+    caps = gst_pad_query_caps (pad, nullptr);
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const gchar *media = gst_structure_get_string (s, "media");
+  GstElement *head = nullptr;
+  if (g_strcmp0 (media, "video") == 0)
+    head = video_head;
+  else if (g_strcmp0 (media, "audio") == 0)
+    head = audio_head;
+  GstPad *sinkpad = head ? gst_element_get_static_pad (head, "sink") : nullptr;
+  bool linked = false;
+  if (sinkpad == nullptr || gst_pad_is_linked (sinkpad)) {
+    gchar *text = gst_caps_to_string (caps);
+    g_print ("meetcli: %signoring a stream it cannot play: %s\n", who.c_str (), text);
+    g_free (text);
+  } else if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK) {
+    gchar *text = gst_caps_to_string (caps);
+    g_print ("meetcli: %scannot play the %s stream (%s)\n", who.c_str (), media, text);
+    g_free (text);
+  } else {
+    linked = true;
+  }
+  if (sinkpad)
+    gst_object_unref (sinkpad);
+  gst_caps_unref (caps);
+  return linked;
+}
+
 }  // namespace meet

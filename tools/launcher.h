@@ -48,4 +48,10 @@ void draw_marks_into_input (GstElement * element, int fps);
  * @on_second_signal so a stuck shutdown can always be cut short. */
 void watch_unix_signals (void (*on_signal) (gpointer), void (*on_second_signal) (gpointer), gpointer data);
 
+/* Links a new pad of an RTSP source (application/x-rtp with a media field) to the sink pad of @video_head
+ * or @audio_head by its media; a stream it cannot play is said in one line, "meetcli: " + @who + ...
+ * (@who: "" or "NAME: "). True when linked. */
+bool link_stream_by_media (GstPad * pad, GstElement * video_head, GstElement * audio_head,
+    const std::string & who);
+
 }  // namespace meet

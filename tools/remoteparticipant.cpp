@@ -112,31 +112,8 @@ void
 RemoteParticipant::on_pad_added (GstElement *, GstPad * pad, gpointer user_data)
 {
   auto *r = static_cast<RemoteParticipant *> (user_data);
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  if (caps == nullptr)
-    caps = gst_pad_query_caps (pad, nullptr);
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  const gchar *media = gst_structure_get_string (s, "media");
-  GstElement *head = nullptr;
-  if (g_strcmp0 (media, "video") == 0)
-    head = r->video_head_;
-  else if (g_strcmp0 (media, "audio") == 0)
-    head = r->audio_head_;
-  GstPad *sinkpad = head ? gst_element_get_static_pad (head, "sink") : nullptr;
-  if (sinkpad == nullptr || gst_pad_is_linked (sinkpad)) {
-    gchar *text = gst_caps_to_string (caps);
-    g_print ("meetcli: %s: ignoring a stream it cannot play: %s\n", r->name_.c_str (), text);
-    g_free (text);
-  } else if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK) {
-    gchar *text = gst_caps_to_string (caps);
-    g_print ("meetcli: %s: cannot play the %s stream (%s)\n", r->name_.c_str (), media, text);
-    g_free (text);
-  } else {
+  if (link_stream_by_media (pad, r->video_head_, r->audio_head_, r->name_ + ": "))
     r->meter_->watch_rtp (pad);
-  }
-  if (sinkpad)
-    gst_object_unref (sinkpad);
-  gst_caps_unref (caps);
 }
 
 std::string

@@ -137,31 +137,8 @@ void
 on_pad_added (GstElement *, GstPad * pad, gpointer user_data)
 {
   auto *c = static_cast<Client *> (user_data);
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  if (caps == nullptr)
-    caps = gst_pad_query_caps (pad, nullptr);
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  const gchar *media = gst_structure_get_string (s, "media");
-  GstElement *head = nullptr;
-  if (g_strcmp0 (media, "video") == 0)
-    head = c->video_head;
-  else if (g_strcmp0 (media, "audio") == 0)
-    head = c->audio_head;
-  GstPad *sinkpad = head ? gst_element_get_static_pad (head, "sink") : nullptr;
-  if (sinkpad == nullptr || gst_pad_is_linked (sinkpad)) {
-    gchar *text = gst_caps_to_string (caps);
-    g_print ("meetcli: ignoring a stream it cannot play: %s\n", text);
-    g_free (text);
-  } else if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK) {
-    gchar *text = gst_caps_to_string (caps);
-    g_print ("meetcli: cannot play the %s stream (%s)\n", media, text);
-    g_free (text);
-  } else {
+  if (meet::link_stream_by_media (pad, c->video_head, c->audio_head, ""))
     c->meter->watch_rtp (pad);
-  }
-  if (sinkpad)
-    gst_object_unref (sinkpad);
-  gst_caps_unref (caps);
 }
 
 void
