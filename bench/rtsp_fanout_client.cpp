@@ -13,10 +13,16 @@
  * multicast: SETUP asks for RTP/AVP;multicast; every client joins the group the server answers
  * with (on the interface of its RTSP connection) on a socket of its own, as separate viewers do.
  * multicast-nojoin: the same sessions, but the group is never joined (frames stay 0).
+ *
+ * Or: rtsp_fanout_client --fds=FD1,FD2,... WARMUP_S WINDOW_S
+ * counts on RTP sockets a driver set up and passed down (one per client; no RTSP here), e.g. the
+ * SRTP sessions bench/srtp_fanout.py makes over TLS: the SRTP header is clear, so marker bits and
+ * sequence numbers count as they do for RTP.
  */
 #include "rtsp_bench_client.h"
 
 #include <netdb.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <time.h>
 
@@ -127,6 +133,25 @@ realtime_now ()
 int
 main (int argc, char **argv)
 {
+  std::vector<int> given_fds;
+  if (argc == 4 && strncmp (argv[1], "--fds=", 6) == 0) {
+    for (const char *p = argv[1] + 6; *p;) {
+      char *end;
+      long fd = strtol (p, &end, 10);
+      if (end == p)
+        return 2;
+      given_fds.push_back (static_cast<int> (fd));
+      p = *end == ',' ? end + 1 : end;
+    }
+  }
+  if (!given_fds.empty ()) {
+    /* Shift to the usual layout: PORT PATH N WARMUP WINDOW (PORT and PATH unused). */
+    static std::string n_text = std::to_string (given_fds.size ());
+    static char *shifted[6] = { argv[0], const_cast<char *> ("0"), const_cast<char *> ("/"),
+      n_text.data (), argv[2], argv[3] };
+    argv = shifted;
+    argc = 6;
+  }
   if (argc < 6 || argc > 8) {
     fprintf (stderr, "usage: %s PORT PATH N WARMUP_S|@EPOCH WINDOW_S [HOST [unicast|multicast]]\n",
         argv[0]);
@@ -150,6 +175,15 @@ main (int argc, char **argv)
   std::vector<Client> clients (n);
   for (int i = 0; i < n; i++) {
     Client & c = clients[i];
+    if (!given_fds.empty ()) {
+      c.rtp = given_fds[i];
+      fcntl (c.rtp, F_SETFL, fcntl (c.rtp, F_GETFL) | O_NONBLOCK);
+      epoll_event ev {};
+      ev.events = EPOLLIN;
+      ev.data.u32 = i;
+      epoll_ctl (ep, EPOLL_CTL_ADD, c.rtp, &ev);
+      continue;
+    }
     c.rtsp = loopback ? meet_bench::rtsp_connect (port) : connect_to (host, port);
     std::string head;
     if (multicast) {
@@ -268,6 +302,10 @@ main (int argc, char **argv)
     printf ("%s%ld", i ? "," : "", clients[i].frames);
   printf ("\n");
   for (Client & c : clients) {
+    if (!given_fds.empty ()) {
+      close (c.rtp);
+      continue;
+    }
     std::string teardown = "TEARDOWN " + url + " RTSP/1.0\r\nCSeq: 3\r\nSession: " + c.session
         + "\r\n\r\n";
     if (write (c.rtsp, teardown.data (), teardown.size ()) < 0)
