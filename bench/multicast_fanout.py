@@ -10,6 +10,12 @@ seconds over one fixed window (/proc/PID/stat, user + system) and the frames eve
 multicast (ours) beside unicast (the reference) as a ratio, and at the end the multicast CPU at 1
 against 50 viewers (issue 12: they should differ by at most 10%).
 
+With two cores or more the server is pinned to core 0 and the viewers, together with the delivery of
+packets into their sockets (receive packet steering on their links), to the last core: the server
+process is the server machine and the other core the LAN and the viewers' machines. Without it the
+shared kernel delivers every copy to every joined socket inside the server's own send call, work a
+real LAN does on the viewers' machines.
+
 All traffic stays inside the namespaces (10.77.0.0/24 and 239.255.42.0/24 there, ttl 1); nothing is
 sent from the root namespace. Needs root; exits 77 (skipped) with the reason otherwise.
 
@@ -65,6 +71,22 @@ def make_clip(path, seconds):
                    check=True)
 
 
+def pin_prefix(core):
+    """`taskset -c CORE` when there are two cores or more to split (see the module's doc), else nothing."""
+    return ["taskset", "-c", str(core)] if os.cpu_count() >= 2 else []
+
+
+def steer_delivery(lan):
+    """Receive packet steering on every viewer host's link: packets reaching a viewer's namespace are
+    delivered to its sockets on the last core, not in the server's send call on core 0."""
+    if os.cpu_count() < 2:
+        return
+    mask = "%x" % (1 << (os.cpu_count() - 1))
+    for host in range(1, 1 + VIEWER_HOSTS):
+        lan.run(host, ["sh", "-c", "for q in /sys/class/net/eth0/queues/rx-*; do echo %s > $q/rps_cpus; done"
+                       % mask], check=True)
+
+
 def run_one(lan, client_binary, clip, mode, n):
     server_args = ["gst-launch-1.0", "-q", "meetrtspsink", "name=s", "address=" + lan.address(0),
                    "port=%d" % PORT, "max-clients=1000", "multicast-address-pool=239.255.42.0/24",
@@ -72,7 +94,7 @@ def run_one(lan, client_binary, clip, mode, n):
                    "filesrc", "location=" + clip, "!", "matroskademux", "!", "identity", "sync=true", "!",
                    "rtpjpegpay", "pt=26", "!", "s.sink_0"]
     # `ip netns exec` execs the command: the Popen's pid is gst-launch's own.
-    server = lan.popen(0, server_args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = lan.popen(0, pin_prefix(0) + server_args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     clients = []
     try:
         # Listening yet? Asked of host 0's own socket table (nothing connects from the root namespace).
@@ -93,7 +115,7 @@ def run_one(lan, client_binary, clip, mode, n):
         shares = [n // VIEWER_HOSTS + (1 if i < n % VIEWER_HOSTS else 0) for i in range(VIEWER_HOSTS)]
         for host, count in enumerate(shares, start=1):
             if count:
-                clients.append(lan.popen(host, [client_binary, str(PORT), "/meet", str(count),
+                clients.append(lan.popen(host, pin_prefix(os.cpu_count() - 1) + [client_binary, str(PORT), "/meet", str(count),
                                                 "@%.3f" % start_at, str(WINDOW_S), lan.address(0), mode],
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         time.sleep(max(0.0, start_at - time.time()))
@@ -136,13 +158,17 @@ def main():
         clip = os.path.join(tmp, "clip.mkv")
         clip_s = 1.0 + 2.0 + max(counts) * 0.02 + WINDOW_S + 5.0
         make_clip(clip, clip_s)
+        steer_delivery(lan)
         expected = int(WINDOW_S * FPS)
         print("%dx%d %d fps JPEG (~%d bytes a frame), %.0f s window (%d frames expected per viewer), "
               "viewers on %d namespaces, %d cores" % (WIDTH, HEIGHT, FPS, os.path.getsize(clip) // int(clip_s * FPS),
                                                        WINDOW_S, expected, VIEWER_HOSTS, os.cpu_count()))
         print("cpu-s: the server's run time over the window (all threads, schedstat), then user+system "
-              "(/proc/PID/stat ticks). On veth the kernel delivers to the other namespaces' sockets in the "
-              "sender's softirq, so system time includes what viewers' machines would spend on a real LAN.")
+              "(/proc/PID/stat ticks). %s" % (
+                  "Server pinned to core 0; viewers and the delivery into their sockets on core %d."
+                  % (os.cpu_count() - 1) if os.cpu_count() >= 2 else
+                  "One core: the kernel delivers to the viewers' sockets in the server's send call, so system "
+                  "time includes what the viewers' machines would spend on a real LAN."))
         print("%7s | %-38s | %-38s | %s" % ("viewers", "multicast cpu-s (usr+sys) frames min/avg lost",
                                             "unicast cpu-s (usr+sys) frames min/avg lost",
                                             "cpu ratio mcast/unicast"))
