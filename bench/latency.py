@@ -11,6 +11,10 @@ ffplay cannot report when it shows a frame. ffmpeg with ffplay's low-delay optio
 minimal probing) decodes the video to raw grey frames on a pipe and rawframe-g2g times each frame as it comes
 out: no display and no A/V sync, so a lower bound for ffplay.
 
+In the same run, participant to participant through the host: meetsrv --no-camera relays N meetcli (2 and 4,
+test picture and sound); every participant's summary gives, per remote participant, the glass-to-glass median
+and p90 and the A/V offset: the bench prints the median over all pairs of each.
+
 Usage: latency.py MEETSRV MEETCLI RTSP_PEER_SERVER RAWFRAME_G2G [SECONDS]
 """
 
@@ -24,13 +28,21 @@ import time
 MEETSRV, MEETCLI, PEER, RAWFRAME_G2G = sys.argv[1:5]
 SECONDS = sys.argv[5] if len(sys.argv) > 5 else "10"
 G2G = re.compile(r"glass-to-glass latency ([\d.]+) ms")
+PAIR = re.compile(r"summary for (\S+): .*?A/V offset ([+-][\d.]+) ms.*?glass-to-glass latency ([\d.]+) ms "
+                  r"\(median of the last \d+ frames, p90 ([\d.]+) ms, (\d+) late\)")
 RAW_G2G = re.compile(r"median ([\d.]+) ms")
-OURS = "meetsrv + meetcli (latency=10, default)"
+OURS = "meetsrv + meetcli --watch (latency=10, default)"
+
+
+def server_args():
+    """Plain RTSP on loopback: --insecure once meetsrv is secure by default (it lists it in --help)."""
+    helptext = subprocess.run([MEETSRV, "--help"], capture_output=True, text=True).stdout
+    return ["--insecure"] if "--insecure" in helptext else []
 
 
 def start_server(args):
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
@@ -52,7 +64,7 @@ def stop(proc):
 
 
 def receive(url, *extra):
-    out = subprocess.run([MEETCLI, url, "--headless", "--duration", SECONDS, "--status-interval", "100"]
+    out = subprocess.run([MEETCLI, url, "--watch", "--headless", "--duration", SECONDS, "--status-interval", "100"]
                          + list(extra), capture_output=True, text=True, timeout=int(SECONDS) + 60)
     m = G2G.search(out.stdout)
     if not m:
@@ -86,6 +98,37 @@ def receive_ffmpeg(url, width, height):
     return float(m.group(1))
 
 
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if values else None
+
+
+def meeting(width, height, n):
+    """n meetcli in a meeting relayed by meetsrv: every pair's glass-to-glass (median, p90), A/V offset, late."""
+    size = ["--width", str(width), "--height", str(height), "--fps", "30"]
+    server, url = start_server([MEETSRV, "--ip", "127.0.0.1", "--port", "0", "--no-camera"] + server_args()
+                               + size)
+    try:
+        procs = [subprocess.Popen([MEETCLI, url, "--name", "p%d" % i, "--headless", "--video", "test", "--audio",
+                                   "test", "--duration", SECONDS, "--status-interval", "100"] + size,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for i in range(n)]
+        pairs = []
+        for proc in procs:
+            out, _ = proc.communicate(timeout=int(SECONDS) + 60)
+            found = [(float(m.group(3)), float(m.group(4)), float(m.group(2)), int(m.group(5)))
+                     for m in PAIR.finditer(out)]
+            if len(found) != n - 1:
+                sys.stderr.write(out)
+            pairs += found
+    finally:
+        stop(server)
+    if len(pairs) != n * (n - 1):
+        return None
+    return (median([p[0] for p in pairs]), median([p[1] for p in pairs]),
+            max(abs(p[2]) for p in pairs), sum(p[3] for p in pairs))
+
+
 def main():
     print("glass-to-glass latency on loopback, 30 fps, median over the later half of %s s of frames (ms)" % SECONDS)
     ok = True
@@ -93,7 +136,7 @@ def main():
         size = ["--width", str(width), "--height", str(height), "--fps", "30"]
         results = {}
         server, url = start_server([MEETSRV, "--ip", "127.0.0.1", "--port", "0", "--video", "test",
-                                    "--audio", "test"] + size)
+                                    "--audio", "test"] + server_args() + size)
         try:
             results[OURS] = receive(url)
             results["meetsrv + meetcli (latency=0)"] = receive(url, "--latency", "0")
@@ -125,6 +168,17 @@ def main():
         if ours0 and stock0:
             print("  ratio meetcli / rtspsrc, both latency=0 on meetsrv: %.2f" % (ours0 / stock0))
         ok = ok and all(v is not None for v in results.values())
+        # Participant to participant through the host, against the viewer (meetsrv + meetcli --watch) above.
+        for n in (2, 4):
+            m = meeting(width, height, n)
+            if m is None:
+                print("  %d participants through meetsrv: n/a" % n)
+                ok = False
+                continue
+            print("  %d participants through meetsrv, over %d pairs: median %.1f, p90 %.1f, worst |A/V offset| "
+                  "%.1f ms, %d late frames" % (n, n * (n - 1), m[0], m[1], m[2], m[3]))
+            if results[OURS]:
+                print("  ratio participant-to-participant (%d) / meetsrv + meetcli: %.2f" % (n, m[0] / results[OURS]))
     return 0 if ok else 1
 
 

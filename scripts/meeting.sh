@@ -47,10 +47,12 @@ trap cleanup EXIT
 
 "$build/tools/meetsrv" --port 0 "${blur[@]}" "$@" >"$dir/meetsrv.log" 2>&1 &
 server=$!
-url=
+# meetsrv is secure by default: its join line (rtsps:// URL, passcode, certificate fingerprint) is all a
+# participant needs (with --insecure among the arguments it is a plain rtsp:// URL).
+join=
 for _ in $(seq 100); do
-  url=$(grep -o 'rtsp://[^ ]*' "$dir/meetsrv.log" || true)
-  [ -n "$url" ] && break
+  join=$(sed -n 's/^meetsrv: .*; join the meeting at \(rtsps\{0,1\}:\/\/.*\)$/\1/p' "$dir/meetsrv.log" | head -n 1)
+  [ -n "$join" ] && break
   if ! kill -0 "$server" 2>/dev/null; then
     cat "$dir/meetsrv.log"
     exit 1
@@ -58,10 +60,15 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 cat "$dir/meetsrv.log"
-[ -n "$url" ] || { echo "meeting: meetsrv did not start within 20 s"; exit 1; }
+[ -n "$join" ] || { echo "meeting: meetsrv did not start within 20 s"; exit 1; }
 
-# Others join at the printed URL; this machine's participants join over loopback.
-local_url="rtsp://127.0.0.1:${url#rtsp://*:}"
+# Others join with the printed line; this machine's participants join over loopback (the same line with
+# 127.0.0.1 for the host: the pinned fingerprint, not the name, vouches for the server).
+local_join=$(sed 's#^\(rtsps\{0,1\}://\)\([^@/ ]*@\)\{0,1\}[^/ ]*:\([0-9]*/\)#\1\2127.0.0.1:\3#' <<<"$join")
+case "$join" in
+  rtsps://*) echo "meeting: encrypted (rtsps://, passcode, pinned certificate): alice and bob join with the join line" ;;
+  *) echo "meeting: plain rtsp:// (--insecure): not encrypted" ;;
+esac
 duration=${MEET_DURATION:-20}
 mode=(--headless --duration "$duration")
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
@@ -71,7 +78,7 @@ else
   echo "meeting: no display: alice and bob join headless for $duration s"
 fi
 for name in alice bob; do
-  "$build/tools/meetcli" "$local_url" --name "$name" --video test --audio test "${mode[@]}" \
+  "$build/tools/meetcli" "$local_join" --name "$name" --video test --audio test "${mode[@]}" \
     </dev/null >"$dir/$name.log" 2>&1 &
   clients+=($!)
 done

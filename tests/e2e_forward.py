@@ -24,7 +24,7 @@ FANOUT_CLIENT = os.path.join(BUILD, "bench", "rtsp_fanout_client")
 def relay_server(port):
     """A second meetsrv that only relays (its own meetrtspsink with allow-publish)."""
     proc = Process([MEETSRV, "--ip", "127.0.0.1", "--port", str(port), "--no-camera", "--name", "relay",
-                    "--status-interval", "1"])
+                    "--status-interval", "1", "--insecure"])
     proc.wait_for(r"join the meeting at rtsp://")
     return proc
 
@@ -127,7 +127,7 @@ class ForwardTest(unittest.TestCase):
         for args, message in [(["--forward-all"], "needs a --forward"),
                               (["--forward", "http://x/y"], "rtsp:// URL"),
                               (["--no-camera", "--forward", "rtsp://127.0.0.1:1/x"], "add --forward-all")]:
-            out = subprocess.run([MEETSRV, "--port", "0"] + args, capture_output=True, text=True, timeout=20)
+            out = subprocess.run([MEETSRV, "--port", "0", "--insecure"] + args, capture_output=True, text=True, timeout=20)
             self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
             self.assertIn(message, out.stderr)
 

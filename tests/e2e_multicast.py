@@ -39,7 +39,7 @@ class MeetsrvMulticastTest(unittest.TestCase):
         with TestLan(4) as lan:
             lan.block_multicast(3)
             server = lan.popen(0, [MEETSRV, "--ip", lan.address(0), "--port", "8554", "--video", "test",
-                                   "--audio", "test", "--multicast", "--name", "host"],
+                                   "--audio", "test", "--multicast", "--name", "host", "--insecure"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             try:
                 lines = []

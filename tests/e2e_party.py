@@ -24,8 +24,9 @@ STATUS = re.compile(r"meetcli: ([\w.-]+): (live|connecting|reconnecting), [\d.]+
                     r"lost, level (-?[\d.]+) dB, luma ([\d.]+)")
 
 
-def host():
-    return Server("--name", "host", "--session-timeout", "5")
+def host(secure=False):
+    """meetsrv hosting; @secure: as by default (rtsps://, passcode, join line), else --insecure."""
+    return Server("--name", "host", "--session-timeout", "5", secure=secure)
 
 
 def wait_receiving(proc, names, timeout=40):
@@ -55,8 +56,10 @@ class PartyTest(unittest.TestCase):
     def test_four_party(self):
         """A host and 3 participants for 20 s: everyone receives everyone else's video and sound (at least 90%
         of the frames sent while they were seen), never their own sound, A/V in step within a frame; one leaves
-        with Ctrl-C and the others' rosters drop it promptly."""
-        server = host()
+        with Ctrl-C and the others' rosters drop it promptly. Secure, as meetsrv is by default: everyone joins
+        with the join line (rtsps://, passcode, pinned fingerprint)."""
+        server = host(secure=True)
+        self.assertTrue(server.url.startswith("rtsps://"), server.url)
         names = ["alice", "bob", "carol"]
         procs = {}
         try:

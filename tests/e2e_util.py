@@ -1,11 +1,14 @@
 """Helpers for the end-to-end tests: meetsrv and meetcli as real processes on loopback."""
 
+import atexit
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -111,14 +114,47 @@ class Process:
         self.wait(5)
 
 
-class Server(Process):
-    """meetsrv on test sources; .url is the URL it prints."""
+JOIN = re.compile(r"join the meeting at (rtsps?://\S+(?: \S+=\S+)*)$")
+PLAYERS = re.compile(r"meetsrv: players: (rtsps?://\S+)")
 
-    def __init__(self, *extra, port=0, env=None):
+
+def parse_join(line):
+    """{url, passcode, fingerprint} of a join line as meetsrv prints it (rtsps://... passcode=... fingerprint=...)."""
+    words = line.split()
+    out = {"url": words[0], "passcode": None, "fingerprint": None}
+    for w in words[1:]:
+        key, _, value = w.partition("=")
+        out[key] = value
+    return out
+
+
+class Server(Process):
+    """meetsrv on test sources. Plain (--insecure) unless @secure: .url is the rtsp:// URL it prints, or with
+    @secure the whole join line (rtsps://... passcode=... fingerprint=..., which meetcli takes as one argument),
+    with .join (parse_join), .player_url (rtsps://meet:PASSCODE@...) and .config_dir (a temporary
+    XDG_CONFIG_HOME unless @env has one: the certificate is made there, not in the user's home)."""
+
+    def __init__(self, *extra, port=0, env=None, secure=False):
+        self.config_dir = None
+        if secure:
+            given = env is not None and "XDG_CONFIG_HOME" in env
+            env = dict(os.environ if env is None else env)
+            if not given:
+                env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="meet-xdg-")
+                atexit.register(shutil.rmtree, env["XDG_CONFIG_HOME"], True)
+            self.config_dir = os.path.join(env["XDG_CONFIG_HOME"], "meetstream")
         super().__init__([MEETSRV, "--ip", "127.0.0.1", "--port", str(port), "--video", "test", "--audio",
-                          "test", "--status-interval", "1"] + list(extra), env=env)
-        m, _ = self.wait_for(r"join the meeting at (rtsp://\S+)")
+                          "test", "--status-interval", "1"] + ([] if secure else ["--insecure"]) + list(extra),
+                         env=env)
+        m, _ = self.wait_for(JOIN)
         self.url = m.group(1)
+        self.join = parse_join(self.url)
+        self.player_url = self.join["url"]
+        if secure:
+            m, _ = self.wait_for(PLAYERS)
+            self.player_url = m.group(1)
+        else:
+            self.url = self.join["url"]
 
 
 def client(url, *extra, stdin=subprocess.DEVNULL, env=None):

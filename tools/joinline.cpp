@@ -11,6 +11,8 @@
 
 namespace meet {
 
+const char kJoinDefaultUser[] = "meet";
+
 namespace {
 
 const char kPasscodeAlphabet[] = "23456789abcdefghjkmnpqrstuvwxyz";   // 31: no 0 o 1 l i
@@ -191,6 +193,30 @@ parse_join_line (const std::string & line, JoinInfo * info, std::string * error,
   }
   if (!out.secure () && !out.fingerprint.empty ()) {
     *error = "a certificate fingerprint with a plain rtsp:// URL (rtsps:// expected)";
+    return false;
+  }
+  *info = std::move (out);
+  return true;
+}
+
+bool
+join_from_arguments (const std::vector<std::string> & words, const char * user, const char * password,
+    JoinInfo * info, std::string * error)
+{
+  std::string line;
+  for (const std::string & w : words)
+    line += (line.empty () ? "" : " ") + w;
+  JoinInfo out;
+  if (!parse_join_line (line, &out, error, false))
+    return false;
+  if (user)
+    out.user = user;
+  if (password)
+    out.passcode = password;
+  if (out.user.empty () && !out.passcode.empty ())
+    out.user = kJoinDefaultUser;
+  if (!out.user.empty () && out.passcode.empty ()) {
+    *error = "a user name (" + out.user + ") without a passcode: give --password or passcode=";
     return false;
   }
   *info = std::move (out);

@@ -15,8 +15,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace meet {
+
+/* The user name of a meeting that has only a passcode (meetsrv without --user): RTSP Digest needs
+ * one. The join line leaves it out; meetcli uses it when the line has none, and the players' URL
+ * (join_player_url) carries it. */
+extern const char kJoinDefaultUser[];   // "meet"
 
 struct JoinInfo {
   std::string url;           // rtsps://host:port/path, no userinfo
@@ -41,6 +47,14 @@ std::string join_player_url (const JoinInfo & info);
  * that is not SHA-256, an unknown word, a passcode given twice with different values. */
 bool parse_join_line (const std::string & line, JoinInfo * info, std::string * error,
     bool require_fingerprint = true);
+
+/* What meetcli was given as the meeting: a join line as one word or as several (@words: the URL,
+ * passcode=..., fingerprint=...), or a plain URL. An rtsps:// URL without a fingerprint trusts the
+ * system's CA store (a server with a real certificate). @user / @password (meetcli's --user /
+ * --password, may be null) override the line's; with a passcode and no user the user is
+ * kJoinDefaultUser. False with @error saying what is wrong. */
+bool join_from_arguments (const std::vector<std::string> & words, const char * user,
+    const char * password, JoinInfo * info, std::string * error);
 
 /* A random passcode: @groups groups of 4 characters joined by '-' ("k7qh-2mxp-9tzd"), from 31
  * lower-case letters and digits that cannot be misread (no 0/o, 1/l/i): 3 groups are about 59

@@ -7,8 +7,14 @@
  *   meetingsession.cpp     the roster (rosterwatch.cpp), commands, status lines, summary, window
  *   meetingrecorder.cpp    --record: everyone's tracks in one Matroska file
  *
- * Example: meetcli rtsp://127.0.0.1:8554/meet --name bob --video test --audio test --headless
+ * The meeting is meetsrv's join line (joinline.h), as one argument or as several words: the rtsps:// URL,
+ * passcode= and fingerprint= (pinned: a server showing another certificate is refused, naming both
+ * fingerprints); a plain rtsp:// URL (meetsrv --insecure) works as before.
+ *
+ * Example: meetcli rtsps://127.0.0.1:8554/meet passcode=k7qh-2mxp-9tzd fingerprint=sha256:AB:... --name bob
+ *          meetcli rtsp://127.0.0.1:8554/meet --name bob --video test --audio test --headless
  */
+#include "joinline.h"
 #include "launcher.h"
 #include "meetingsession.h"
 #include "watchplayer.h"
@@ -93,8 +99,10 @@ main (int argc, char **argv)
           "Seconds between status lines (default 5)", "SECONDS"},
     {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}
   };
-  GOptionContext *context = g_option_context_new ("[URL] - join a meeting served over RTSP: publish your "
-      "camera and microphone, see and hear everyone else");
+  GOptionContext *context = g_option_context_new ("[JOIN LINE | URL] - join a meeting served over RTSP: "
+      "publish your camera and microphone, see and hear everyone else");
+  g_option_context_set_summary (context, "Give meetsrv's join line, quoted or not:\n  meetcli rtsps://HOST:8554/meet "
+      "passcode=... fingerprint=sha256:...\nor a plain rtsp:// URL of an --insecure meeting.");
   g_option_context_add_main_entries (context, entries, nullptr);
   g_option_context_add_group (context, gst_init_get_option_group ());
   GError *error = nullptr;
@@ -103,12 +111,27 @@ main (int argc, char **argv)
     return 2;
   }
   g_option_context_free (context);
-  if (argc > 2 || (argc == 2 && ip)) {
-    g_printerr ("meetcli: give either one URL or --ip/--port/--path (see meetcli --help)\n");
+  if (argc >= 2 && ip) {
+    g_printerr ("meetcli: give either the join line (or URL) or --ip/--port/--path (see meetcli --help)\n");
     return 2;
   }
-  if (argc == 2) {
-    o.url = argv[1];
+  if (argc >= 2) {
+    if (argc == 2 && !g_str_has_prefix (argv[1], "rtsp://") && !g_str_has_prefix (argv[1], "rtsps://") &&
+        strchr (argv[1], ' ') == nullptr) {
+      g_printerr ("meetcli: %s is not an rtsp:// URL (nor meetsrv's join line)\n", argv[1]);
+      return 2;
+    }
+    meet::JoinInfo join;
+    std::string join_error;
+    if (!meet::join_from_arguments (std::vector<std::string> (argv + 1, argv + argc), user, password, &join,
+            &join_error)) {
+      g_printerr ("meetcli: %s\n", join_error.c_str ());
+      return 2;
+    }
+    o.url = join.url;
+    o.user = join.user;
+    o.password = join.passcode;
+    o.tls_fingerprint = join.fingerprint;
   } else if (ip) {
     bool ipv6 = strchr (ip, ':') != nullptr;
     const char *p = path ? path : "/meet";
@@ -120,8 +143,8 @@ main (int argc, char **argv)
   }
   while (!o.url.empty () && o.url.back () == '/')
     o.url.pop_back ();
-  if (!g_str_has_prefix (o.url.c_str (), "rtsp://")) {
-    g_printerr ("meetcli: %s is not an rtsp:// URL\n", o.url.c_str ());
+  if (!g_str_has_prefix (o.url.c_str (), "rtsp://") && !g_str_has_prefix (o.url.c_str (), "rtsps://")) {
+    g_printerr ("meetcli: %s is not an rtsp:// or rtsps:// URL\n", o.url.c_str ());
     return 2;
   }
   o.name = name ? name : g_get_user_name ();
@@ -140,12 +163,14 @@ main (int argc, char **argv)
     g_printerr ("meetcli: --buffer-mode is slave or none\n");
     return 2;
   }
-  if ((user == nullptr) != (password == nullptr)) {
-    g_printerr ("meetcli: give both --user and --password, or neither\n");
-    return 2;
+  if (argc < 2) {
+    if (user && !password) {
+      g_printerr ("meetcli: --user needs a --password\n");
+      return 2;
+    }
+    o.password = password ? password : "";
+    o.user = user ? user : (password ? meet::kJoinDefaultUser : "");
   }
-  o.user = user ? user : "";
-  o.password = password ? password : "";
   if (!o.headless && !gtk_init_check (&argc, &argv)) {
     g_print ("meetcli: no display: running headless\n");
     o.headless = TRUE;

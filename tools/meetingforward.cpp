@@ -91,9 +91,10 @@ forward_url_for (const std::string & url, const std::string & name)
 }
 
 MeetingForwards::MeetingForwards (GstElement * pipeline, std::string local_url, std::string user,
-    std::string password, bool forward_all)
+    std::string password, bool forward_all, std::string local_fingerprint)
   : pipeline_ (pipeline), local_url_ (std::move (local_url)), user_ (std::move (user)),
-    password_ (std::move (password)), forward_all_ (forward_all)
+    password_ (std::move (password)), local_fingerprint_ (std::move (local_fingerprint)),
+    forward_all_ (forward_all)
 {
 }
 
@@ -179,6 +180,8 @@ MeetingForwards::on_roster (const std::vector<std::string> & names)
       std::string source_url = local_url_ + "/" + name;
       g_object_set (source, "location", source_url.c_str (), "latency", 0, nullptr);
       set_credentials (source, user_, password_);
+      if (!local_fingerprint_.empty ())
+        g_object_set (source, "tls-fingerprint", local_fingerprint_.c_str (), nullptr);
       gst_bin_add (GST_BIN (bin), source);
       auto *relay = new ParticipantRelay;
       relay->bin = bin;

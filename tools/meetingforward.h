@@ -26,10 +26,10 @@ std::string forward_url_for (const std::string & url, const std::string & name);
 
 class MeetingForwards {
 public:
-  /* @local_url reads the meeting's participants back (rtsp://127.0.0.1:PORT/PATH), with @user/@password
-   * when the meeting has them. */
+  /* @local_url reads the meeting's participants back (rtsp://127.0.0.1:PORT/PATH, or rtsps:// pinned to
+   * @local_fingerprint in a secure meeting), with @user/@password when the meeting has them. */
   MeetingForwards (GstElement * pipeline, std::string local_url, std::string user, std::string password,
-      bool forward_all);
+      bool forward_all, std::string local_fingerprint = "");
   ~MeetingForwards ();
   MeetingForwards (const MeetingForwards &) = delete;
   MeetingForwards & operator= (const MeetingForwards &) = delete;
@@ -55,7 +55,7 @@ private:
   void remove_forward (Forward & forward);
 
   GstElement *pipeline_;
-  std::string local_url_, user_, password_;
+  std::string local_url_, user_, password_, local_fingerprint_;
   bool forward_all_;
   std::vector<Forward> host_forwards_;
   std::vector<std::string> participant_targets_;

@@ -126,6 +126,8 @@ MeetingPublisher::create (GstBin * pipeline, const PublisherConfig & c, std::str
   set_property (p->sink_, "location", c.url);
   /* A meeting goes on across a server restart or a network hiccup: keep trying. */
   set_property (p->sink_, "retry", "1000000");
+  if (!c.tls_fingerprint.empty ())
+    set_property (p->sink_, "tls-fingerprint", c.tls_fingerprint);
   if (!c.user.empty ()) {
     set_property (p->sink_, "user", c.user);
     set_property (p->sink_, "password", c.password);

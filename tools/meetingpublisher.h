@@ -27,6 +27,7 @@ struct PublisherConfig {
   std::string name;
   std::string url;              /* rtsp://host:port/PATH/NAME */
   std::string user, password;
+  std::string tls_fingerprint;  /* rtsps://: pinned certificate */
   bool self_view = false;       /* a gtksink of one's own picture (window mode) */
   bool echo_cancel = true;
   std::string probe_name;       /* the MeetingSpeaker's echo probe */

@@ -94,6 +94,7 @@ add_remote (Session * s, const std::string & name)
   config.url = s->opt.url + "/" + name;
   config.user = s->opt.user;
   config.password = s->opt.password;
+  config.tls_fingerprint = s->opt.tls_fingerprint;
   config.latency_ms = s->opt.latency;
   config.buffer_mode = s->opt.buffer_mode ? s->opt.buffer_mode : "";
   config.timeout_s = s->opt.timeout;
@@ -488,7 +489,8 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
           if (nl != std::string::npos && nl + 1 < detail.size ())
             text += " (" + detail.substr (nl + 1) + ")";
           if (detail.find ("401") != std::string::npos)
-            text += " The meeting needs a user name and password: give --user and --password.";
+            text += s->opt.password.empty () ? " The meeting needs a passcode: give meetsrv's whole join "
+                "line (rtsps://... passcode=... fingerprint=...)." : " Wrong passcode (or user name).";
           else if (detail.find ("409") != std::string::npos)
             text += " Someone else is in the meeting as " + s->opt.name + ": choose another --name.";
         }
@@ -600,12 +602,14 @@ run_meeting (const MeetingOptions & options)
   pc.url = s->opt.url + "/" + s->opt.name;
   pc.user = s->opt.user;
   pc.password = s->opt.password;
+  pc.tls_fingerprint = s->opt.tls_fingerprint;
   pc.self_view = s->window != nullptr;
   std::string error;
   /* The speaker first: the microphone's echo canceller listens to its probe. */
   MeetingSpeakerOptions so;
   so.self_name = s->opt.name;
-  so.sink = s->opt.sound ? "autoaudiosink" : "fakesink sync=true async=false";
+  /* The headless speaker's deadline like the video sinks' (latencybudget.h): every sink sets the pipeline latency. */
+  so.sink = s->opt.sound ? "autoaudiosink" : "fakesink sync=true async=false processing-deadline=5000000";
   /* The jitter buffers upstream absorb the network's jitter; every millisecond here is mouth-to-ear. */
   so.mix_latency = 0;
   s->speakers = std::make_unique<MeetingSpeaker> (so);
@@ -652,7 +656,12 @@ run_meeting (const MeetingOptions & options)
   /* The roster first (see on_roster); a server that does not answer it within 3 s still gets our streams,
    * and meetrtspclientsink says what is wrong with it. */
   s->roster = std::make_unique<RosterWatch> (s->opt.url, s->opt.user, s->opt.password,
-      [s](const std::vector<std::string> & names) { on_roster (s, names); });
+      [s](const std::vector<std::string> & names) { on_roster (s, names); }, s->opt.tls_fingerprint,
+      [s](const std::string & reason) {
+        /* A refused certificate or passcode: nothing of ours has been sent, and retrying cannot help. */
+        if (!s->finishing)
+          finish (s, 1, "cannot join " + s->opt.url + ": " + reason);
+      });
   g_timeout_add_seconds (3, [](gpointer data) -> gboolean {
         start (static_cast<Session *> (data));
         return G_SOURCE_REMOVE;

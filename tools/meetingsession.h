@@ -15,6 +15,7 @@ struct MeetingOptions {
   std::string name;
   bool name_given = false;      /* --name, not the login name */
   std::string user, password;
+  std::string tls_fingerprint;  /* rtsps://: the server's certificate pinned (empty: the system store) */
   gchar *video = nullptr;
   gchar *audio = nullptr;
   gint width = 640, height = 480, fps = 30, quality = 50;

@@ -10,13 +10,22 @@
  * participants' meetcli find it like anyone else (a loopback hop of well under a millisecond).
  * --no-camera: no media of its own, a pure relay.
  *
+ * Secure by default: rtsps:// only (meetrtspsink encryption=required) with the launcher's own certificate
+ * (meetcert.h: made on first run under $XDG_CONFIG_HOME/meetstream/, or --tls-cert/--tls-key), RTSP Digest
+ * with a random passcode per meeting (or --password), and one join line (joinline.h) carrying the URL, the
+ * passcode and the certificate's fingerprint. The host's own publisher, roster and --forward-all reads go
+ * to 127.0.0.1 over TLS too, pinned to that fingerprint. --insecure: plain rtsp:// as before.
+ *
  * Example: meetsrv --port 8554 --path /meet --name alice --blur
  */
 #include "capture.h"
+#include "joinline.h"
 #include "launcher.h"
 #include "marks.h"
+#include "meetcert.h"
 #include "meetingforward.h"
 #include "rosterwatch.h"
+#include "tlscerts.h"
 
 #include <unistd.h>
 
@@ -55,7 +64,13 @@ struct Options {
   gboolean multicast = FALSE;
   gchar *multicast_pool = nullptr;
   gint multicast_ttl = 1;
+  gboolean insecure = FALSE;
+  gchar *tls_cert = nullptr;
+  gchar *tls_key = nullptr;
 };
+
+/* The user name of a meeting that has only a passcode (no --user): RTSP Digest needs one. */
+const char *const kPasscodeUser = meet::kJoinDefaultUser;
 
 struct Server {
   Options opt;
@@ -76,6 +91,10 @@ struct Server {
   std::unique_ptr<meet::RosterWatch> roster;
   std::unique_ptr<meet::MeetingForwards> forwards;   /* --forward */
   std::vector<std::string> participants;
+  /* Secure meetings (not --insecure). */
+  bool secure = false;
+  std::string user, password;   /* what clients must give (password: --password or the passcode) */
+  std::string cert_file, key_file, fingerprint;
 };
 
 /* A name fit for PATH/NAME: letters, digits, '-', '_', '.'. */
@@ -164,9 +183,26 @@ announce (Server * s)
   if (port == 0)
     port = static_cast<uint64_t> (s->opt.port);
   std::string host = meet::address_for_url (s->opt.ip ? s->opt.ip : "0.0.0.0");
-  bool ipv6 = host.find (':') != std::string::npos;
-  g_print ("meetsrv: serving %s; join the meeting at rtsp://%s%s%s:%" G_GUINT64_FORMAT "%s\n",
-      s->video_desc.c_str (), ipv6 ? "[" : "", host.c_str (), ipv6 ? "]" : "", port, s->opt.path);
+  meet::JoinInfo join;
+  join.url = meet::join_url (s->secure, host, static_cast<unsigned> (port), s->opt.path);
+  if (s->user != kPasscodeUser)
+    join.user = s->user;
+  join.passcode = s->password;
+  join.fingerprint = s->secure ? s->fingerprint : "";
+  /* One line holds everything a participant needs: meetcli takes it as it is. */
+  g_print ("meetsrv: serving %s; join the meeting at %s\n", s->video_desc.c_str (),
+      meet::format_join_line (join).c_str ());
+  if (s->secure) {
+    meet::JoinInfo player = join;
+    player.user = s->user;
+    g_print ("meetsrv: players: %s (TLS, media over TCP; ffplay takes it as it is, GStreamer's rtspsrc with "
+        "tls-validation-flags=0 or a tls-database of %s)\n", meet::join_player_url (player).c_str (),
+        s->cert_file.c_str ());
+  } else if (!s->password.empty ()) {
+    meet::JoinInfo player = join;
+    player.user = s->user;
+    g_print ("meetsrv: players: %s\n", meet::join_player_url (player).c_str ());
+  }
   if (s->opt.multicast)
     g_print ("meetsrv: multicast offered to viewers that ask for it (groups of %s, ttl %d)\n",
         s->opt.multicast_pool ? s->opt.multicast_pool : "239.255.42.0/24", s->opt.multicast_ttl);
@@ -211,9 +247,7 @@ local_url (Server * s, uint64_t port)
 {
   std::string host = s->opt.ip && strcmp (s->opt.ip, "0.0.0.0") != 0 && strcmp (s->opt.ip, "::") != 0 ?
       s->opt.ip : "127.0.0.1";
-  bool ipv6 = host.find (':') != std::string::npos;
-  return "rtsp://" + std::string (ipv6 ? "[" : "") + host + (ipv6 ? "]" : "") + ":" + std::to_string (port) +
-      s->opt.path;
+  return meet::join_url (s->secure, host, static_cast<unsigned> (port), s->opt.path);
 }
 
 gboolean
@@ -224,9 +258,11 @@ on_status_tick (gpointer data)
     if (s->playing && (s->opt.no_camera || streams_ready (s))) {
       announce (s);
       uint64_t port = meet::get_uint64_property (s->rtsp_sink, "bound-port");
-      s->roster = std::make_unique<meet::RosterWatch> (local_url (s, port), s->opt.user ? s->opt.user : "",
-          s->opt.password ? s->opt.password : "", [s](const std::vector<std::string> & names) {
+      s->roster = std::make_unique<meet::RosterWatch> (local_url (s, port), s->user, s->password,
+          [s](const std::vector<std::string> & names) {
             on_roster (s, names);
+          }, s->fingerprint, [](const std::string & reason) {
+            g_printerr ("meetsrv: cannot read the meeting's roster: %s\n", reason.c_str ());
           });
     }
     return G_SOURCE_CONTINUE;
@@ -326,7 +362,9 @@ main (int argc, char **argv)
     {"max-participants", 0, 0, G_OPTION_ARG_INT, &s.opt.max_participants, "Most participants publishing at "
           "once (default 16)", "N"},
     {"multicast", 0, 0, G_OPTION_ARG_NONE, &s.opt.multicast, "Offer multicast (RFC 2326) to viewers that ask "
-          "for it: one send per packet on the LAN, whatever the number of viewers", nullptr},
+          "for it: one send per packet on the LAN, whatever the number of viewers. Plain RTP with --insecure; "
+          "in a secure meeting meetrtspsink decides whether it offers multicast (SRTP, RTP/SAVP) to rtsps:// "
+          "viewers or sends them unicast", nullptr},
     {"multicast-pool", 0, 0, G_OPTION_ARG_STRING, &s.opt.multicast_pool, "With --multicast: the groups handed "
           "out (default 239.255.42.0/24, administratively scoped)", "ADDRESS/PREFIX"},
     {"multicast-ttl", 0, 0, G_OPTION_ARG_INT, &s.opt.multicast_ttl, "With --multicast: hops the packets may "
@@ -353,8 +391,16 @@ main (int argc, char **argv)
     {"blur", 0, 0, G_OPTION_ARG_NONE, &s.opt.blur, "Blur people before sending (yoloblur)", nullptr},
     {"model", 0, 0, G_OPTION_ARG_FILENAME, &s.opt.model, "YOLOv5 ONNX model for --blur "
           "(default: yoloblur's own lookup)", "FILE"},
-    {"user", 0, 0, G_OPTION_ARG_STRING, &s.opt.user, "User name clients must give", "NAME"},
-    {"password", 0, 0, G_OPTION_ARG_STRING, &s.opt.password, "Password clients must give", "SECRET"},
+    {"user", 0, 0, G_OPTION_ARG_STRING, &s.opt.user, "User name clients must give (default \"meet\", left out "
+          "of the join line)", "NAME"},
+    {"password", 0, 0, G_OPTION_ARG_STRING, &s.opt.password, "Password clients must give (default: a new "
+          "random passcode for every meeting, printed in the join line)", "SECRET"},
+    {"insecure", 0, 0, G_OPTION_ARG_NONE, &s.opt.insecure, "Serve plain rtsp:// as before, for players "
+          "without TLS: no encryption, and no passcode unless --password is given", nullptr},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &s.opt.tls_cert, "PEM certificate to serve rtsps:// with "
+          "(default: meetsrv's own self-signed one, made on first run in $XDG_CONFIG_HOME/meetstream/)", "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &s.opt.tls_key, "PEM private key of --tls-cert (default: in the "
+          "--tls-cert file)", "FILE"},
     {"status-interval", 0, 0, G_OPTION_ARG_INT, &s.opt.status_interval,
           "Seconds between status lines (default 5)", "SECONDS"},
     {"forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &s.opt.forward, "Also publish the host's streams into "
@@ -365,6 +411,10 @@ main (int argc, char **argv)
     {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}
   };
   GOptionContext *context = g_option_context_new ("- host a camera-and-microphone meeting over RTSP");
+  g_option_context_set_summary (context, "Secure by default: rtsps:// (TLS) with a self-signed certificate "
+      "kept in $XDG_CONFIG_HOME/meetstream/ (or --tls-cert/--tls-key), a random passcode per meeting (or "
+      "--password), and one join line to give participants:\n  meetcli 'rtsps://HOST:8554/meet passcode=... "
+      "fingerprint=sha256:...'\n--insecure serves plain rtsp:// for players without TLS.");
   g_option_context_add_main_entries (context, entries, nullptr);
   g_option_context_add_group (context, gst_init_get_option_group ());
   GError *error = nullptr;
@@ -395,8 +445,8 @@ main (int argc, char **argv)
     return 2;
   }
   for (gchar **url = s.opt.forward; url && *url; url++) {
-    if (!g_str_has_prefix (*url, "rtsp://")) {
-      g_printerr ("meetsrv: --forward %s: give the relay's rtsp:// URL.\n", *url);
+    if (!g_str_has_prefix (*url, "rtsp://") && !g_str_has_prefix (*url, "rtsps://")) {
+      g_printerr ("meetsrv: --forward %s: give the relay's rtsp:// URL (or rtsps://).\n", *url);
       return 2;
     }
   }
@@ -405,10 +455,71 @@ main (int argc, char **argv)
         "to forward the participants.\n");
     return 2;
   }
-  if ((s.opt.user == nullptr) != (s.opt.password == nullptr)) {
-    g_printerr ("meetsrv: give both --user and --password, or neither.\n");
+  if (s.opt.user && s.opt.password == nullptr) {
+    g_printerr ("meetsrv: --user needs a --password.\n");
     return 2;
   }
+  if (s.opt.insecure && (s.opt.tls_cert || s.opt.tls_key)) {
+    g_printerr ("meetsrv: --insecure serves plain rtsp://: it takes no --tls-cert or --tls-key.\n");
+    return 2;
+  }
+  if (s.opt.tls_key && !s.opt.tls_cert) {
+    g_printerr ("meetsrv: --tls-key goes with --tls-cert.\n");
+    return 2;
+  }
+  s.secure = !s.opt.insecure;
+  if (s.opt.password && !*s.opt.password) {
+    g_printerr ("meetsrv: --password cannot be empty.\n");
+    return 2;
+  }
+  if (s.opt.password) {
+    s.password = s.opt.password;
+    s.user = s.opt.user ? s.opt.user : kPasscodeUser;
+  } else if (s.secure) {
+    s.password = meet::make_passcode ();
+    s.user = s.opt.user ? s.opt.user : kPasscodeUser;
+    if (s.password.empty ()) {
+      g_printerr ("meetsrv: cannot make a passcode: the system gives no randomness; give --password.\n");
+      return 1;
+    }
+  }
+  if (s.secure && s.opt.tls_cert) {
+    std::string load_error;
+    GTlsCertificate *cert = meet::tls_certificate_load (s.opt.tls_cert, s.opt.tls_key ? s.opt.tls_key : "",
+        &load_error);
+    if (cert == nullptr) {
+      g_printerr ("meetsrv: --tls-cert: %s\n", load_error.c_str ());
+      return 2;
+    }
+    s.fingerprint = meet::tls_certificate_fingerprint (cert);
+    g_object_unref (cert);
+    s.cert_file = s.opt.tls_cert;
+    s.key_file = s.opt.tls_key ? s.opt.tls_key : "";
+  } else if (s.secure) {
+    meet::LauncherCertificate lc;
+    std::string cert_error;
+    std::vector<std::string> names;
+    if (s.opt.ip && strcmp (s.opt.ip, "0.0.0.0") != 0 && strcmp (s.opt.ip, "::") != 0)
+      names.push_back (s.opt.ip);
+    else
+      names.push_back (meet::address_for_url ("0.0.0.0"));
+    if (!meet::ensure_launcher_certificate (meet::meet_config_dir (), &lc, &cert_error, names)) {
+      g_printerr ("meetsrv: cannot make or read the meeting's certificate: %s (give --tls-cert/--tls-key, "
+          "or --insecure)\n", cert_error.c_str ());
+      return 1;
+    }
+    if (lc.created)
+      g_print ("meetsrv: made a TLS certificate for this machine: %s (fingerprint %s, kept for the next "
+          "meetings)\n", lc.cert_file.c_str (), lc.fingerprint.c_str ());
+    if (!lc.note.empty ())
+      g_print ("meetsrv: %s\n", lc.note.c_str ());
+    s.cert_file = lc.cert_file;
+    s.key_file = lc.key_file;
+    s.fingerprint = lc.fingerprint;
+  }
+  if (!s.secure)
+    g_print ("meetsrv: --insecure: serving plain rtsp:// without encryption%s; anyone on the network path "
+        "can see and hear the meeting.\n", s.password.empty () ? " or a passcode" : "");
 
   if (s.opt.name == nullptr)
     s.opt.name = g_strdup (g_get_user_name ());
@@ -509,9 +620,15 @@ main (int argc, char **argv)
     meet::set_property (s.rtsp_sink, "multicast-ttl", std::to_string (s.opt.multicast_ttl));
   }
   meet::set_property (s.rtsp_sink, "session-timeout", std::to_string (s.opt.session_timeout));
-  if (s.opt.user) {
-    meet::set_property (s.rtsp_sink, "user", s.opt.user);
-    meet::set_property (s.rtsp_sink, "password", s.opt.password);
+  if (!s.password.empty ()) {
+    meet::set_property (s.rtsp_sink, "user", s.user);
+    meet::set_property (s.rtsp_sink, "password", s.password);
+  }
+  if (s.secure) {
+    meet::set_property (s.rtsp_sink, "tls-cert-file", s.cert_file);
+    if (!s.key_file.empty ())
+      meet::set_property (s.rtsp_sink, "tls-key-file", s.key_file);
+    meet::set_property (s.rtsp_sink, "encryption", "required");
   }
   if (s.opt.blur && s.opt.model) {
     GstElement *blur = gst_bin_get_by_name (GST_BIN (s.pipeline), "blur");
@@ -530,16 +647,18 @@ main (int argc, char **argv)
     std::string location = local_url (&s, meet::get_uint64_property (s.rtsp_sink, "bound-port")) + "/" +
         s.opt.name;
     meet::set_property (s.self_publisher, "location", location);
-    if (s.opt.user) {
-      meet::set_property (s.self_publisher, "user", s.opt.user);
-      meet::set_property (s.self_publisher, "password", s.opt.password);
+    if (!s.password.empty ()) {
+      meet::set_property (s.self_publisher, "user", s.user);
+      meet::set_property (s.self_publisher, "password", s.password);
     }
+    if (s.secure)
+      meet::set_property (s.self_publisher, "tls-fingerprint", s.fingerprint);
   }
 
   if (s.opt.forward && !s.exit_code) {
     s.forwards = std::make_unique<meet::MeetingForwards> (s.pipeline,
-        local_url (&s, meet::get_uint64_property (s.rtsp_sink, "bound-port")), s.opt.user ? s.opt.user : "",
-        s.opt.password ? s.opt.password : "", s.opt.forward_all);
+        local_url (&s, meet::get_uint64_property (s.rtsp_sink, "bound-port")), s.user, s.password,
+        s.opt.forward_all, s.fingerprint);
     for (gchar **url = s.opt.forward; *url; url++) {
       GError *forward_error = nullptr;
       if (s.opt.no_camera) {
@@ -549,8 +668,9 @@ main (int argc, char **argv)
         g_error_free (forward_error);
         continue;
       }
-      g_print ("meetsrv: forwarding the meeting to %s%s\n", meet::url_without_password (*url).c_str (),
-          s.opt.forward_all ? " (every participant as URL/NAME)" : "");
+      g_print ("meetsrv: forwarding the meeting to %s%s%s\n", meet::url_without_password (*url).c_str (),
+          s.opt.forward_all ? " (every participant as URL/NAME)" : "",
+          s.secure && g_str_has_prefix (*url, "rtsp://") ? "; in clear: an rtsps:// URL would encrypt it" : "");
     }
   }
 
@@ -586,5 +706,7 @@ main (int argc, char **argv)
   g_free (s.opt.password);
   g_strfreev (s.opt.forward);
   g_free (s.opt.multicast_pool);
+  g_free (s.opt.tls_cert);
+  g_free (s.opt.tls_key);
   return s.exit_code;
 }

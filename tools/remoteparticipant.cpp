@@ -1,6 +1,7 @@
 /* meetstream: one remote participant's bin (see remoteparticipant.h). */
 #include "remoteparticipant.h"
 
+#include "latencybudget.h"
 #include "launcher.h"
 
 namespace meet {
@@ -15,7 +16,8 @@ RemoteParticipant::create (const std::string & name, const RemoteConfig & c, Med
   d += "jpegdec ! videoconvert ! ";
   /* async=false: a sink that waited for its first frame would take the whole playing pipeline back to
    * PAUSED (lost state) until this participant's first frame arrives, stalling everyone else. */
-  d += c.window ? "gtksink name=vsink sync=true async=false " : "fakesink name=vsink sync=true async=false ";
+  d += c.window ? "gtksink name=vsink sync=true async=false" : "fakesink name=vsink sync=true async=false";
+  d += sink_deadline_property ();  /* 5 ms, not GStreamer's 20 (latencybudget.h) */
   /* The speaker's input converts and measures the level (MeetingSpeaker::add_participant). */
   d += "meetpcmdepay name=adepay ! ";
   if (c.record)
@@ -54,6 +56,8 @@ RemoteParticipant::create (const std::string & name, const RemoteConfig & c, Med
   set_property (r->source_, "protocols", "udp-mcast+udp+tcp");
   /* The roster says when someone is gone; until then keep trying (a stalled laptop comes back). */
   set_property (r->source_, "retry", "1000");
+  if (!c.tls_fingerprint.empty ())
+    set_property (r->source_, "tls-fingerprint", c.tls_fingerprint);
   if (!c.user.empty ()) {
     set_property (r->source_, "user", c.user);
     set_property (r->source_, "password", c.password);

@@ -20,6 +20,7 @@ namespace meet {
 struct RemoteConfig {
   std::string url;              /* rtsp://host:port/PATH/NAME */
   std::string user, password;
+  std::string tls_fingerprint;  /* rtsps://: pinned certificate */
   int latency_ms = 10;
   std::string buffer_mode;      /* meetrtspsrc's buffer-mode; empty: its default */
   int timeout_s = 5;

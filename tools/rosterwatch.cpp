@@ -1,6 +1,8 @@
 /* meetstream: the roster client (see rosterwatch.h). */
 #include "rosterwatch.h"
 
+#include "rtsptlsclient.h"
+
 #include <gst/rtsp/rtsp.h>
 
 #include <atomic>
@@ -10,8 +12,9 @@
 namespace meet {
 
 struct RosterWatch::State {
-  std::string url, user, password;
+  std::string url, user, password, fingerprint;
   std::function<void (const std::vector<std::string> &)> on_change;
+  std::function<void (const std::string &)> on_refused;
   std::atomic<bool> stop{false};
   std::atomic<bool> alive{true};
   std::atomic<int64_t> last_answer{0};      /* false once the owner is gone: pending callbacks do nothing */
@@ -46,6 +49,21 @@ deliver (const std::shared_ptr<RosterWatch::State> & state, const std::vector<st
           u->state->on_change (u->names);
         return G_SOURCE_REMOVE;
       }, update, [](gpointer data) { delete static_cast<Update *> (data); });
+}
+
+/* Retrying cannot help: said once to the owner, and the watch ends. */
+void
+refuse (const std::shared_ptr<RosterWatch::State> & state, const std::string & reason)
+{
+  auto *update = new std::pair<std::shared_ptr<RosterWatch::State>, std::string> (state, reason);
+  g_main_context_invoke_full (nullptr, G_PRIORITY_DEFAULT, [](gpointer data) -> gboolean {
+        auto *u = static_cast<std::pair<std::shared_ptr<RosterWatch::State>, std::string> *> (data);
+        if (u->first->alive && u->first->on_refused)
+          u->first->on_refused (u->second);
+        return G_SOURCE_REMOVE;
+      }, update, [](gpointer data) {
+        delete static_cast<std::pair<std::shared_ptr<RosterWatch::State>, std::string> *> (data);
+      });
 }
 
 std::string
@@ -104,17 +122,23 @@ send_get (GstRTSPConnection * conn, const std::string & url, int cseq)
 void
 run (std::shared_ptr<RosterWatch::State> state)
 {
-  GstRTSPUrl *url = nullptr;
-  if (gst_rtsp_url_parse (state->url.c_str (), &url) != GST_RTSP_OK) {
-    g_printerr ("roster: %s is not an RTSP URL\n", state->url.c_str ());
+  RtspTlsConfig tls = rtsp_tls_config (state->url, "", state->fingerprint);
+  std::string check_error;
+  if (!rtsp_tls_config_check (tls, check_error)) {
+    refuse (state, check_error);
     return;
   }
   int cseq = 1;
-  while (!state->stop) {
-    GstRTSPConnection *conn = nullptr;
-    if (gst_rtsp_connection_create (url, &conn) != GST_RTSP_OK)
+  bool refused_for_good = false;
+  while (!state->stop && !refused_for_good) {
+    std::string reason;
+    bool refused = false;
+    GstRTSPConnection *conn = rtsp_client_connect (state->url, tls, 2 * G_USEC_PER_SEC, reason, &refused);
+    if (conn == nullptr && refused) {
+      refuse (state, reason);
       break;
-    if (gst_rtsp_connection_connect_usec (conn, 2 * G_USEC_PER_SEC) == GST_RTSP_OK) {
+    }
+    if (conn) {
       bool ok = send_get (conn, state->url, cseq++);
       bool retried_auth = false;
       gint64 last_get = g_get_monotonic_time ();
@@ -133,10 +157,24 @@ run (std::shared_ptr<RosterWatch::State> state)
           std::vector<std::string> names;
           if (code == GST_RTSP_STS_OK && RosterWatch::parse (body_of (&message), &names))
             deliver (state, names);
-          else if (code == GST_RTSP_STS_UNAUTHORIZED && !retried_auth) {
+          else if (code == GST_RTSP_STS_UNAUTHORIZED && !retried_auth && !state->user.empty ()) {
             retried_auth = true;
             ok = take_challenge (conn, &message, state->user, state->password) &&
                 send_get (conn, state->url, cseq++);
+          } else if (code == GST_RTSP_STS_UNAUTHORIZED) {
+            /* Our answer to the challenge was refused, or we have none to give. */
+            refuse (state, state->user.empty () ?
+                "the meeting needs a passcode (401 Unauthorized)" :
+                "the server refused the passcode (401 Unauthorized): wrong passcode or user name");
+            refused_for_good = true;
+            ok = false;
+          } else if (code == GST_RTSP_STS_FORBIDDEN) {
+            /* An encryption=required server answers plain RTSP 403. */
+            refuse (state, "the server refused the request (403 Forbidden)" + std::string (
+                    g_str_has_prefix (state->url.c_str (), "rtsp://") ?
+                    ": it may require rtsps:// (use the meeting's join line)" : ""));
+            refused_for_good = true;
+            ok = false;
           }
           gst_rtsp_message_unset (&message);
         } else if (message.type == GST_RTSP_MESSAGE_REQUEST) {
@@ -165,23 +203,34 @@ run (std::shared_ptr<RosterWatch::State> state)
         }
       }
     }
-    gst_rtsp_connection_free (conn);
-    for (int i = 0; i < 5 && !state->stop; i++)
+    if (conn) {
+      gst_rtsp_connection_close (conn);
+      gst_rtsp_connection_free (conn);
+    }
+    for (int i = 0; i < 5 && !state->stop && !refused_for_good; i++)
       g_usleep (100000);
   }
-  gst_rtsp_url_free (url);
 }
 
 }  // namespace
 
 RosterWatch::RosterWatch (const std::string & url, const std::string & user, const std::string & password,
     std::function<void (const std::vector<std::string> &)> on_change)
+  : RosterWatch (url, user, password, std::move (on_change), "", nullptr)
+{
+}
+
+RosterWatch::RosterWatch (const std::string & url, const std::string & user, const std::string & password,
+    std::function<void (const std::vector<std::string> &)> on_change, const std::string & tls_fingerprint,
+    std::function<void (const std::string &)> on_refused)
   : state_ (std::make_shared<State> ())
 {
   state_->url = url;
   state_->user = user;
   state_->password = password;
+  state_->fingerprint = tls_fingerprint;
   state_->on_change = std::move (on_change);
+  state_->on_refused = std::move (on_refused);
   state_->thread = std::thread (run, state_);
 }
 

@@ -7,7 +7,10 @@
  *
  * Example: meetcli rtsp://127.0.0.1:8554/meet --headless --duration 10 --record meeting.mkv
  */
+#include "joinline.h"
+#include "latencybudget.h"
 #include "launcher.h"
+#include "tlscerts.h"
 #include "marks.h"
 #include "mediameter.h"
 #include "watchplayer.h"
@@ -51,6 +54,7 @@ enum class Wanted { kSetUp, kPlaying, kPaused, kTornDown };
 struct Client {
   Options opt;
   std::string url;
+  std::string tls_fingerprint;          /* rtsps:// of a join line: the certificate pinned */
   GMainLoop *loop = nullptr;
   GstElement *pipeline = nullptr;
   GstElement *source = nullptr;
@@ -130,7 +134,8 @@ on_deep_element_added (GstBin *, GstBin *, GstElement * element, gpointer)
 {
   /* autoaudiosink creates the real sink when it starts: catch it here. */
   if (GST_IS_AUDIO_BASE_SINK (element))
-    g_object_set (element, "buffer-time", kAudioBufferUs, "latency-time", kAudioPeriodUs, nullptr);
+    g_object_set (element, "buffer-time", kAudioBufferUs, "latency-time", kAudioPeriodUs,
+        "processing-deadline", meet::kSinkProcessingDeadline, nullptr);
 }
 
 void
@@ -221,6 +226,23 @@ connect_source (Client * c)
   if (c->opt.user) {
     meet::set_property (c->source, c->opt.stock ? "user-id" : "user", c->opt.user);
     meet::set_property (c->source, c->opt.stock ? "user-pw" : "password", c->opt.password);
+  }
+  if (!c->tls_fingerprint.empty () && !c->opt.stock) {
+    meet::set_property (c->source, "tls-fingerprint", c->tls_fingerprint);
+  } else if (!c->tls_fingerprint.empty ()) {
+    /* GStreamer's rtspsrc cannot pin: it asks accept-certificate about a certificate no CA vouches for,
+     * and this answers by the fingerprint (it lets TLS connect over TCP only, like ffplay). */
+    meet::set_property (c->source, "protocols", "tcp");
+    g_signal_connect (c->source, "accept-certificate", G_CALLBACK (+[](GstElement *, GTlsConnection *,
+                GTlsCertificate * peer, GTlsCertificateFlags, gpointer data) -> gboolean {
+              auto *client = static_cast<Client *> (data);
+              std::string seen = meet::tls_certificate_fingerprint (peer);
+              if (meet::tls_fingerprint_equal (seen, client->tls_fingerprint))
+                return TRUE;
+              g_printerr ("meetcli: refusing the server's certificate: its fingerprint %s is not the expected "
+                  "%s\n", seen.c_str (), client->tls_fingerprint.c_str ());
+              return FALSE;
+            }), c);
   }
   g_signal_connect (c->source, "pad-added", G_CALLBACK (on_pad_added), c);
   c->connect_time = g_get_monotonic_time ();
@@ -553,8 +575,11 @@ build_description (Client * c)
 {
   const char *jpeg_depay = c->opt.stock ? "rtpjpegdepay" : "meetjpegdepay";
   const char *pcm_depay = c->opt.stock ? "rtpL16depay" : "meetpcmdepay";
-  const char *video_sink = c->opt.headless ? "fakesink name=vsink sync=true" : "gtksink name=vsink sync=true";
-  const char *audio_sink = c->sound ? "autoaudiosink name=asink sync=true" : "fakesink name=asink sync=true";
+  /* The sinks' processing deadline: 5 ms, not GStreamer's 20 (latencybudget.h). */
+  std::string video_sink = std::string (c->opt.headless ? "fakesink" : "gtksink") + " name=vsink sync=true" +
+      meet::sink_deadline_property ();
+  std::string audio_sink = c->sound ? "autoaudiosink name=asink sync=true" :
+      std::string ("fakesink name=asink sync=true") + meet::sink_deadline_property ();
   bool record = c->opt.record != nullptr;
   std::string d = std::string (jpeg_depay) + " name=vdepay ! ";
   if (c->opt.blur) {
@@ -567,7 +592,7 @@ build_description (Client * c)
       d += "jpegparse ! tee name=vtee ! queue ! ";
     d += "jpegdec ! ";
   }
-  d += std::string ("videoconvert ! ") + video_sink + " ";
+  d += "videoconvert ! " + video_sink + " ";
   if (record)
     d += std::string ("vtee. ! queue ! ") + (c->opt.blur ? "videoconvert ! jpegenc ! " : "") + "mux.video_0 ";
   d += std::string (pcm_depay) + " name=adepay ! ";
@@ -621,12 +646,32 @@ meet::watch_main (int argc, char **argv)
     return 2;
   }
   g_option_context_free (context);
-  if (argc > 2 || (argc == 2 && c.opt.ip)) {
-    g_printerr ("meetcli: give either one URL or --ip/--port/--path (see meetcli --help)\n");
+  if (argc >= 2 && c.opt.ip) {
+    g_printerr ("meetcli: give either the join line (or URL) or --ip/--port/--path (see meetcli --help)\n");
     return 2;
   }
-  if (argc == 2) {
+  if (argc == 2 && g_str_has_prefix (argv[1], "rtspt://")) {
     c.url = argv[1];
+  } else if (argc >= 2) {
+    /* meetsrv's join line, or a plain URL. */
+    if (argc == 2 && !g_str_has_prefix (argv[1], "rtsp://") && !g_str_has_prefix (argv[1], "rtsps://") &&
+        strchr (argv[1], ' ') == nullptr) {
+      g_printerr ("meetcli: %s is not an rtsp:// URL (nor meetsrv's join line)\n", argv[1]);
+      return 2;
+    }
+    meet::JoinInfo join;
+    std::string join_error;
+    if (!meet::join_from_arguments (std::vector<std::string> (argv + 1, argv + argc), c.opt.user,
+            c.opt.password, &join, &join_error)) {
+      g_printerr ("meetcli: %s\n", join_error.c_str ());
+      return 2;
+    }
+    c.url = join.url;
+    c.tls_fingerprint = join.fingerprint;
+    g_free (c.opt.user);
+    g_free (c.opt.password);
+    c.opt.user = join.user.empty () ? nullptr : g_strdup (join.user.c_str ());
+    c.opt.password = join.user.empty () ? nullptr : g_strdup (join.passcode.c_str ());
   } else if (c.opt.ip) {
     bool ipv6 = strchr (c.opt.ip, ':') != nullptr;
     const char *path = c.opt.path ? c.opt.path : "/meet";
@@ -636,8 +681,9 @@ meet::watch_main (int argc, char **argv)
     g_printerr ("meetcli: which meeting? Give its URL (rtsp://HOST:PORT/meet) or --ip HOST\n");
     return 2;
   }
-  if (!g_str_has_prefix (c.url.c_str (), "rtsp://") && !g_str_has_prefix (c.url.c_str (), "rtspt://")) {
-    g_printerr ("meetcli: %s is not an rtsp:// URL\n", c.url.c_str ());
+  if (!g_str_has_prefix (c.url.c_str (), "rtsp://") && !g_str_has_prefix (c.url.c_str (), "rtspt://") &&
+      !g_str_has_prefix (c.url.c_str (), "rtsps://")) {
+    g_printerr ("meetcli: %s is not an rtsp:// or rtsps:// URL\n", c.url.c_str ());
     return 2;
   }
   if (c.opt.retry < 0 || c.opt.latency < 0 || c.opt.timeout <= 0 || c.opt.status_interval <= 0 ||
@@ -646,10 +692,12 @@ meet::watch_main (int argc, char **argv)
         "--status-interval must be positive\n");
     return 2;
   }
-  if ((c.opt.user == nullptr) != (c.opt.password == nullptr)) {
-    g_printerr ("meetcli: give both --user and --password, or neither\n");
+  if (c.opt.user && !c.opt.password) {
+    g_printerr ("meetcli: --user needs a --password\n");
     return 2;
   }
+  if (c.opt.password && !c.opt.user)
+    c.opt.user = g_strdup (meet::kJoinDefaultUser);
   if (!c.opt.headless && !gtk_init_check (&argc, &argv)) {
     g_print ("meetcli: no display: running headless\n");
     c.opt.headless = TRUE;

@@ -58,7 +58,6 @@ struct MeetDistrustDatabaseClass {
   GTlsDatabaseClass parent_class;
 };
 GType distrust_database_get_type ();
-G_DEFINE_TYPE (MeetDistrustDatabase, distrust_database, G_TYPE_TLS_DATABASE)
 
 GTlsCertificateFlags
 distrust_verify_chain (GTlsDatabase *, GTlsCertificate *, const gchar *, GSocketConnectable *,
@@ -93,6 +92,24 @@ distrust_database_class_init (MeetDistrustDatabaseClass *klass)
 void
 distrust_database_init (MeetDistrustDatabase *)
 {
+}
+
+/* Registered once per process by whichever copy of this file comes first: meetsrv and meetcli link
+ * it (their roster watch) and load the plugin, which holds a copy of its own (the same code). */
+GType
+distrust_database_get_type ()
+{
+  static gsize type = 0;
+  if (g_once_init_enter (&type)) {
+    GType t = g_type_from_name ("MeetDistrustDatabase");
+    if (t == 0)
+      t = g_type_register_static_simple (G_TYPE_TLS_DATABASE, g_intern_static_string ("MeetDistrustDatabase"),
+          sizeof (MeetDistrustDatabaseClass), (GClassInitFunc) (void (*) (void)) distrust_database_class_init,
+          sizeof (MeetDistrustDatabase), (GInstanceInitFunc) (void (*) (void)) distrust_database_init,
+          static_cast<GTypeFlags> (0));
+    g_once_init_leave (&type, t);
+  }
+  return type;
 }
 
 /* Whether anything listens on host:port over plain TCP (a TLS connect that failed without a
