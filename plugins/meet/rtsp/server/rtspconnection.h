@@ -29,8 +29,13 @@ struct Connection {
   GPollableInputStream *tls_in = nullptr;
   GPollableOutputStream *tls_out = nullptr;
   bool handshaking = false;
+  /* Cancelled when the connection closes mid-handshake: that ends the blocking handshake in
+   * GLib's thread pool (closing the socket alone would not wake it). */
+  GCancellable *handshake_cancel = nullptr;
   /* encryption=required and this client spoke plain RTSP: its request gets a 403. */
   bool refuse_plain = false;
+  /* Watches the socket (or the TLS input stream); while a ClientHello is still arriving, a
+   * timer that looks again. */
   GSource *read_source = nullptr;
   RtspRequestParser parser;
   gint64 opened_us = 0;
@@ -53,6 +58,8 @@ struct Connection {
   ~Connection () {
     if (tls)
       g_object_unref (tls);
+    if (handshake_cancel)
+      g_object_unref (handshake_cancel);
     if (socket)
       g_object_unref (socket);
   }

@@ -24,6 +24,11 @@ constexpr gint64 kRequestTimeoutUs = 10 * G_USEC_PER_SEC;
 constexpr gint64 kHandshakeTimeoutUs = 10 * G_USEC_PER_SEC;
 /* Reads per wakeup of a TLS connection (8 KiB each) before the rest waits for an idle turn. */
 constexpr int kTlsReadRounds = 32;
+/* How often a ClientHello still arriving is looked at again (the socket says readable all
+ * along, so it cannot be watched). */
+constexpr guint kHelloRetryMs = 20;
+/* At shutdown, how long cancelled handshakes get to hand their threads back. */
+constexpr gint64 kHandshakeDrainUs = 2 * G_USEC_PER_SEC;
 }  // namespace
 
 RtspServerIO::RtspServerIO ()
@@ -104,6 +109,17 @@ RtspServerIO::thread_main (gpointer data)
     all.push_back (entry.second);
   for (const ConnectionPtr & c : all)
     self->close_connection (c);
+  /* Handshakes cancelled above end in GLib's pool and report to this context: their callbacks
+   * free what they hold. No new connection is taken meanwhile. */
+  if (self->handshakes_running_ > 0) {
+    g_source_destroy (self->listen_source_);
+    g_source_destroy (self->timer_source_);
+  }
+  gint64 deadline = g_get_monotonic_time () + kHandshakeDrainUs;
+  while (self->handshakes_running_ > 0 && g_get_monotonic_time () < deadline) {
+    if (!g_main_context_iteration (self->context_, FALSE))
+      g_usleep (1000);
+  }
   self->logic_->teardown_all ();
   if (self->hooks_.stopping)
     self->hooks_.stopping ();
@@ -197,6 +213,12 @@ RtspServerIO::close_connection (const ConnectionPtr & c)
   GST_DEBUG ("closing connection %" G_GUINT64_FORMAT " from %s", c->context.id,
       c->context.peer_host.c_str ());
   logic_->connection_closed (c->context);
+  if (c->handshaking) {
+    /* Its handshake blocks in a pool thread: wake it (the cancellable) and let the client see
+     * the end now (shutdown; the thread's poll still holds the socket a close would free). */
+    g_cancellable_cancel (c->handshake_cancel);
+    g_socket_shutdown (c->socket, TRUE, TRUE, nullptr);
+  }
   if (c->read_source) {
     g_source_destroy (c->read_source);
     g_source_unref (c->read_source);
@@ -260,9 +282,13 @@ RtspServerIO::start_tls (const ConnectionPtr & c)
     c->handshaking = true;
     c->wire = Connection::Wire::kTls;
   }
+  c->handshake_cancel = g_cancellable_new ();
   GST_DEBUG ("connection %" G_GUINT64_FORMAT ": TLS handshake", c->context.id);
-  g_tls_connection_handshake_async (tls, G_PRIORITY_DEFAULT, nullptr, on_handshake_done,
-      new std::pair<RtspServerIO *, uint64_t> (this, c->context.id));
+  /* GIO runs it in GLib's thread pool, so handshakes overlap and this thread goes on serving;
+   * the answer comes back to this thread's context. */
+  handshakes_running_++;
+  g_tls_connection_handshake_async (tls, G_PRIORITY_DEFAULT, c->handshake_cancel,
+      on_handshake_done, new std::pair<RtspServerIO *, uint64_t> (this, c->context.id));
   return true;
 }
 
@@ -272,6 +298,7 @@ RtspServerIO::on_handshake_done (GObject * tls, GAsyncResult * result, gpointer 
   auto *args = static_cast<std::pair<RtspServerIO *, uint64_t> *> (data);
   GError *error = nullptr;
   gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (tls), result, &error);
+  args->first->handshakes_running_--;
   ConnectionPtr c = args->first->find_connection (args->second);
   if (c && c->tls == G_TLS_CONNECTION (tls))
     args->first->handshake_done (c, ok, error ? error->message : "?");
@@ -306,6 +333,31 @@ RtspServerIO::handshake_done (const ConnectionPtr & c, bool ok, const char * err
   read_connection (c, G_IO_IN);
 }
 
+/* A ClientHello still arriving: the socket stays readable, so look again in a moment instead
+ * of watching it (the handshake timeout of housekeeping still applies). */
+void
+RtspServerIO::wait_for_hello (const ConnectionPtr & c)
+{
+  if (c->read_source) {
+    g_source_destroy (c->read_source);
+    g_source_unref (c->read_source);
+  }
+  c->read_source = g_timeout_source_new (kHelloRetryMs);
+  g_source_set_callback (c->read_source, [](gpointer data) -> gboolean {
+        auto *args = static_cast<std::pair<RtspServerIO *, uint64_t> *> (data);
+        ConnectionPtr again = args->first->find_connection (args->second);
+        if (!again)
+          return G_SOURCE_REMOVE;
+        /* This timer is done; what comes next (TLS, or another timer) replaces it. */
+        g_source_unref (again->read_source);
+        again->read_source = nullptr;
+        args->first->read_connection (again, G_IO_IN);
+        return G_SOURCE_REMOVE;
+      }, new std::pair<RtspServerIO *, uint64_t> (this, c->context.id),
+      [](gpointer p) { delete static_cast<std::pair<RtspServerIO *, uint64_t> *> (p); });
+  g_source_attach (c->read_source, context_);
+}
+
 /* False once the connection is closed. */
 bool
 RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
@@ -314,8 +366,11 @@ RtspServerIO::read_connection (const ConnectionPtr & c, GIOCondition condition)
 
   if (c->wire == Connection::Wire::kUndecided) {
     /* rtsps:// and rtsp:// on one port: the first byte says which (rtsptls.h). */
-    switch (peek_first_byte (c->socket)) {
+    switch (peek_opening (c->socket)) {
       case FirstByte::kPending:
+        return true;
+      case FirstByte::kTlsIncomplete:
+        wait_for_hello (c);
         return true;
       case FirstByte::kClosed:
         close_connection (c);

@@ -71,6 +71,7 @@ private:
   /* The first byte said TLS: the handshake starts; false when TLS cannot start. */
   bool start_tls (const ConnectionPtr & c);
   void handshake_done (const ConnectionPtr & c, bool ok, const char * error);
+  void wait_for_hello (const ConnectionPtr & c);
   static gboolean on_housekeeping (gpointer self);
   static gpointer thread_main (gpointer self);
   void dispatch (GSourceFunc func, gpointer data);
@@ -97,6 +98,8 @@ private:
   std::map<uint64_t, ConnectionPtr> connections_;
   uint64_t next_connection_id_ = 1;
   uint64_t roster_version_sent_ = 0;
+  /* Handshakes started and not yet reported back (server thread only). */
+  unsigned handshakes_running_ = 0;
 };
 
 }  // namespace meet

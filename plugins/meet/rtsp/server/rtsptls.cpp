@@ -28,15 +28,28 @@ classify_first_byte (uint8_t byte)
 }
 
 FirstByte
-peek_first_byte (GSocket * socket)
+classify_opening (const uint8_t * data, size_t size)
 {
-  uint8_t byte = 0;
+  if (size == 0)
+    return FirstByte::kPending;
+  if (classify_first_byte (data[0]) == FirstByte::kPlain)
+    return FirstByte::kPlain;
+  if (size < 5)
+    return FirstByte::kTlsIncomplete;
+  size_t record = 5 + ((static_cast<size_t> (data[3]) << 8) | data[4]);
+  return record <= kTlsMaxRecord && size < record ? FirstByte::kTlsIncomplete : FirstByte::kTls;
+}
+
+FirstByte
+peek_opening (GSocket * socket)
+{
+  uint8_t bytes[kTlsMaxRecord];
   ssize_t n;
   do {
-    n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    n = recv (g_socket_get_fd (socket), bytes, sizeof (bytes), MSG_PEEK | MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
-  if (n == 1)
-    return classify_first_byte (byte);
+  if (n > 0)
+    return classify_opening (bytes, static_cast<size_t> (n));
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
     return FirstByte::kPending;
   return FirstByte::kClosed;

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -27,20 +28,32 @@ enum class RtspEncryption {
 /* "none", "optional", "required". */
 const char * rtsp_encryption_name (RtspEncryption e);
 
-/* What the first byte of a new connection says. */
+/* What the first bytes of a new connection say. */
 enum class FirstByte {
-  kPending,   // nothing arrived yet
-  kClosed,    // the client hung up (or the socket failed) before sending anything
-  kTls,       // a TLS handshake record
-  kPlain,     // anything else: RTSP (or garbage, which the RTSP parser answers)
+  kPending,        // nothing arrived yet
+  kClosed,         // the client hung up (or the socket failed) before sending anything
+  kTls,            // a TLS handshake record, all of it here (the ClientHello)
+  kTlsIncomplete,  // a TLS handshake record still arriving
+  kPlain,          // anything else: RTSP (or garbage, which the RTSP parser answers)
 };
 
 /* Classifies the byte: 0x16 (TLS handshake content type) is TLS; everything else plain. SSL 2.0
  * compatible hellos (first byte with the high bit set) are not TLS any client still sends. */
 FirstByte classify_first_byte (uint8_t byte);
 
-/* Peeks at @socket's first byte without consuming it (MSG_PEEK). Never blocks. */
-FirstByte peek_first_byte (GSocket * socket);
+/* The longest record TLS allows (2^14 + 2048 bytes of fragment, RFC 5246 6.2.3) with its
+ * 5-byte header: a record announcing more is handed to TLS at once, which refuses it. */
+constexpr size_t kTlsMaxRecord = 5 + 16384 + 2048;
+
+/* Classifies what arrived so far (@size bytes at @data): a TLS client is kTlsIncomplete until
+ * its first record (5-byte header, then as many bytes as the header announces) is all here.
+ * GIO runs each TLS handshake in a thread of GLib's shared pool (10 threads), blocking on the
+ * client: a client that stops after its first bytes must not hold one of them, so the
+ * handshake only starts once the ClientHello is in. */
+FirstByte classify_opening (const uint8_t * data, size_t size);
+
+/* Peeks at what @socket received (MSG_PEEK: nothing consumed) and classifies it. Never blocks. */
+FirstByte peek_opening (GSocket * socket);
 
 /* The answer to a plain-RTSP request on a server that requires TLS: 403 with a reason phrase a
  * user reads in their player ("Forbidden: this server requires rtsps:// (TLS)"), the request's
@@ -55,7 +68,7 @@ std::string encryption_required_response (const RtspRequest & request);
 bool restrict_to_interleaved (RtspRequest & request, std::string * refusal);
 
 /* A server TLS connection over @socket (a GSocketConnection around it), presenting @cert;
- * no client certificates asked. NULL with @error when GIO has no TLS backend
+ * no client certificates asked, hence no certificate database (none is loaded). NULL with @error when GIO has no TLS backend
  * (glib-networking) or the certificate has no key. */
 GTlsConnection * tls_server_connection_new (GSocket * socket, GTlsCertificate * cert,
     std::string * error);
