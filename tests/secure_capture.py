@@ -16,6 +16,11 @@ Three detectors run over every TCP and UDP payload:
   lag-1 autocorrelation is above 0.9 (a sine of 440 Hz at 44.1 kHz has 0.996; random bytes about 0).
 
 (a) must show none of the three, (b) all three (so the check can fail). Not root: exit 77 (skipped).
+
+MeetingCaptureTest (run only when named: `secure_capture.py MeetingCaptureTest`, test secure-capture-meeting)
+does the same for a whole meeting: meetsrv (secure by default: rtsps://, passcode, pinned fingerprint) and two
+meetcli participants joined with its join line, every one publishing test video and sound and playing the
+others', headless, for 8 s after they receive each other; then the same meeting with `meetsrv --insecure`.
 """
 
 import os
@@ -52,6 +57,7 @@ if __name__ == "__main__" and os.environ.get(NETNS_MARK) != "1":
     sys.exit(reexec_in_netns())
 
 import gi  # noqa: E402
+import numpy  # noqa: E402
 
 gi.require_version("Gst", "1.0")
 from gi.repository import Gst  # noqa: E402
@@ -280,5 +286,85 @@ class CaptureTest(unittest.TestCase):
         self.assertGreater(r["audio"], 10, "no tone seen: %s" % r)
 
 
+def audio_windows_fast(packets, window=256, threshold=0.9, step=128):
+    """audio_windows over every window of each payload (not only its first 2048 samples), with numpy: a
+    meeting's TLS records run to 16 KiB and more audio than video would be needed to spot one otherwise."""
+    found = 0
+    for _, p in packets:
+        if len(p) < 2 * window + 1:
+            continue
+        hit = False
+        for align in (0, 1):
+            n = (len(p) - align) // 2
+            samples = numpy.frombuffer(p, dtype=">i2", count=n, offset=align).astype(numpy.float64)
+            w = numpy.lib.stride_tricks.sliding_window_view(samples, window)[::step]
+            d = w - w.mean(axis=1, keepdims=True)
+            var = (d * d).sum(axis=1)
+            r1 = (d[:, :-1] * d[:, 1:]).sum(axis=1)
+            smooth = (var >= window * 100.0) & (r1 > threshold * var)
+            if smooth.any():
+                hit = True
+                break
+        found += hit
+    return found
+
+
+class MeetingCaptureTest(unittest.TestCase):
+    """A whole meeting under the capture: meetsrv and two meetcli participants (test video and sound)."""
+
+    SECONDS = 8
+
+    def meeting(self, secure):
+        from e2e_util import Server, participant  # noqa: E402 - only this case needs the tools
+        capture = Capture()
+        procs = []
+        try:
+            server = Server("--name", "host", "--width", "320", "--fps", "15", secure=secure)
+            procs.append(server)
+            if secure:
+                self.assertTrue(server.url.startswith("rtsps://") and "passcode=" in server.url
+                                and "fingerprint=" in server.url, server.url)
+            for name in ("alice", "bob"):
+                procs.append(participant(server.url, name, "--width", "320", "--fps", "15"))
+            alice, bob = procs[1], procs[2]
+            for proc, others in ((alice, ("bob", "host")), (bob, ("alice", "host"))):
+                for other in others:
+                    proc.wait_for(r"meetcli: receiving %s$" % other, timeout=60)
+            time.sleep(self.SECONDS)
+            for proc in (alice, bob):
+                proc.send("quit")
+            for proc in (alice, bob):
+                proc.wait(30)
+            server.stop()
+        finally:
+            for proc in procs:
+                if proc.proc.poll() is None:
+                    proc.kill()
+            packets = capture.stop()
+        ff, ff00 = jpeg_stuffing(packets)
+        result = {"packets": len(packets), "bytes": sum(len(p) for _, p in packets),
+                  "udp": sum(1 for proto, _ in packets if proto == "udp"), "rtsp": rtsp_text(packets),
+                  "ff": ff, "ff00": ff00, "audio": audio_windows_fast(packets)}
+        print("meeting %s: %s" % ("secure" if secure else "--insecure", result))
+        return result
+
+    def test_meeting_encrypted_shows_nothing(self):
+        r = self.meeting(True)
+        self.assertGreater(r["bytes"], 500000, "too little traffic captured to judge: %s" % r)
+        self.assertEqual(r["rtsp"], 0, "RTSP text in clear: %s" % r)
+        self.assertGreater(r["ff"], 1000, r)
+        self.assertLess(r["ff00"] / r["ff"], 0.02, "JPEG byte stuffing visible: %s" % r)
+        self.assertEqual(r["audio"], 0, "a smooth L16 signal visible: %s" % r)
+
+    def test_meeting_insecure_shows_everything(self):
+        """meetsrv --insecure: the same detectors find all three, so the check can fail."""
+        r = self.meeting(False)
+        self.assertGreater(r["rtsp"], 0, r)
+        self.assertGreater(r["ff"], 1000, r)
+        self.assertGreater(r["ff00"] / r["ff"], 0.3, "no JPEG byte stuffing seen: %s" % r)
+        self.assertGreater(r["audio"], 10, "no tone seen: %s" % r)
+
+
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0], "-v", *sys.argv[1:]])
+    # Without names, the element sessions only: the meeting case is a test of its own (secure-capture-meeting).
+    unittest.main(argv=[sys.argv[0], "-v", *(sys.argv[1:] or ["CaptureTest"])])
