@@ -98,6 +98,28 @@ gst_meet_rtsp_encryption_get_type (void)
   return type;
 }
 
+/* The suites of srtpkeys.h, by their short names. */
+#define GST_TYPE_MEET_SRTP_SUITE (gst_meet_srtp_suite_get_type ())
+static GType
+gst_meet_srtp_suite_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {static_cast<gint> (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80),
+     "AES_CM_128_HMAC_SHA1_80 (RFC 3711's default: every SRTP peer)", "aes-128-icm"},
+    {static_cast<gint> (meet::SrtpSuite::AES_256_CM_HMAC_SHA1_80),
+     "AES_256_CM_HMAC_SHA1_80 (RFC 6188)", "aes-256-icm"},
+    {static_cast<gint> (meet::SrtpSuite::AEAD_AES_128_GCM),
+     "AEAD_AES_128_GCM (RFC 7714)", "aes-128-gcm"},
+    {static_cast<gint> (meet::SrtpSuite::AEAD_AES_256_GCM),
+     "AEAD_AES_256_GCM (RFC 7714)", "aes-256-gcm"},
+    {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstMeetSrtpSuite", values));
+  return type;
+}
+
 enum
 {
   PROP_0,
@@ -125,6 +147,7 @@ enum
   PROP_TLS_KEY_FILE,
   PROP_TLS_CERTIFICATE,
   PROP_ENCRYPTION,
+  PROP_SRTP_SUITE,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
@@ -187,6 +210,10 @@ gst_meet_rtsp_sink_request_new_pad (GstElement * element, GstPadTemplate * templ
   }
 
   auto stream = std::make_unique<meet::RtspStream> (index, priv->media.bytes_sent);
+  GST_OBJECT_LOCK (self);
+  meet::SrtpSuite suite = priv->settings.srtp_suite;
+  GST_OBJECT_UNLOCK (self);
+  stream->set_srtp_suite (suite);
   /* A stream added while serving needs its ports now; fail before building anything. */
   if (GST_STATE (self) >= GST_STATE_READY) {
     std::string address, why;
@@ -308,6 +335,7 @@ gst_meet_rtsp_sink_set_property (GObject * object, guint prop_id, const GValue *
 {
   auto *self = GST_MEET_RTSP_SINK (object);
   Private *priv = self->priv;
+  bool rekey = false;
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_ADDRESS:
@@ -370,11 +398,26 @@ gst_meet_rtsp_sink_set_property (GObject * object, guint prop_id, const GValue *
     case PROP_ENCRYPTION:
       priv->settings.tls.encryption = static_cast<meet::RtspEncryption> (g_value_get_enum (value));
       break;
+    case PROP_SRTP_SUITE:
+      if (GST_STATE (self) > GST_STATE_READY) {
+        GST_WARNING_OBJECT (self, "srtp-suite is kept while playing: the clients have its keys");
+        break;
+      }
+      priv->settings.srtp_suite = static_cast<meet::SrtpSuite> (g_value_get_enum (value));
+      rekey = true;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  meet::SrtpSuite suite = priv->settings.srtp_suite;
   GST_OBJECT_UNLOCK (self);
+  /* Streams requested before get a key of the suite too (mutable in READY: nothing plays).
+   * Without our lock: srtpenc's notify goes up to us (deep-notify), which takes it. */
+  if (rekey) {
+    for (meet::RtspStream *stream : priv->media.streams_snapshot ())
+      stream->set_srtp_suite (suite);
+  }
 }
 
 static void
@@ -453,6 +496,9 @@ gst_meet_rtsp_sink_get_property (GObject * object, guint prop_id, GValue * value
       break;
     case PROP_TLS_CERTIFICATE:
       g_value_set_object (value, priv->settings.tls.certificate);
+      break;
+    case PROP_SRTP_SUITE:
+      g_value_set_enum (value, static_cast<gint> (priv->settings.srtp_suite));
       break;
     case PROP_ENCRYPTION:
       g_value_set_enum (value, static_cast<gint> (priv->settings.tls.encryption));
@@ -602,6 +648,15 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
           "a client sends tells them apart); required: rtsps:// only, plain clients answered "
           "403. Media of rtsps:// clients stays inside TLS (interleaved TCP)",
           GST_TYPE_MEET_RTSP_ENCRYPTION, static_cast<gint> (meet::RtspEncryption::kNone), rw));
+  g_object_class_install_property (gobject_class, PROP_SRTP_SUITE,
+      g_param_spec_enum ("srtp-suite", "SRTP suite",
+          "What RTP/SAVP (SRTP over UDP, for rtsps:// clients) is encrypted with, one key per "
+          "stream handed out by MIKEY in the SDP. aes-128-icm is what every SRTP peer speaks; "
+          "aes-128-gcm costs about a third of its CPU (libsrtp's AES counter mode is slow) but "
+          "needs a peer with RFC 7714 (GStreamer's rtspsrc has it)",
+          GST_TYPE_MEET_SRTP_SUITE, static_cast<gint> (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80),
+          static_cast<GParamFlags> (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY)));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "RTSP server sink",

@@ -31,6 +31,8 @@ public:
     unsigned multicast_ttl = 1;
     /* rtsps:// (rtsptls.h); the certificate is the caller's, kept alive for start (). */
     RtspTlsSettings tls;
+    /* What the streams' SRTP (RTP/SAVP) is encrypted with. */
+    SrtpSuite srtp_suite = SrtpSuite::AES_128_CM_HMAC_SHA1_80;
   };
   /* Why start failed: a GstResourceError and a sentence saying what to change. */
   struct Error {

@@ -44,8 +44,18 @@ rtsp_bind_udp (const std::string & address, int &port, GError ** error)
 RtspStream::RtspStream (unsigned pad_index, std::atomic<uint64_t> & bytes_sent)
 :  pad_index_ (pad_index), bytes_sent_ (bytes_sent)
 {
-  if (!sender_.init (SrtpSuite::AES_128_CM_HMAC_SHA1_80))
-    GST_WARNING ("stream %u: no randomness for an SRTP key: no RTP/SAVP", pad_index);
+  set_srtp_suite (SrtpSuite::AES_128_CM_HMAC_SHA1_80);
+}
+
+void
+RtspStream::set_srtp_suite (SrtpSuite suite)
+{
+  if (!sender_.init (suite)) {
+    GST_WARNING ("stream %u: no randomness for an SRTP key: no RTP/SAVP", pad_index_);
+    return;
+  }
+  if (srtp_enc_)
+    srtp_key_configure_encoder (sender_.key (), srtp_enc_);
 }
 
 RtspStream::~RtspStream ()

@@ -36,6 +36,10 @@ public:
   unsigned pad_index () const { return pad_index_; }
   GstPad *ghost () const { return ghost_; }
 
+  /* A fresh key under @suite for what goes out as SRTP (before the stream plays: readers that
+   * have the old key would lose the stream). */
+  void set_srtp_suite (SrtpSuite suite);
+
   /* Opens the RTP/RTCP socket pair on @address (any port); false with @error set. */
   bool bind (const std::string & address, std::string & error);
   /* Hands the bound sockets to the elements (before those start). */
