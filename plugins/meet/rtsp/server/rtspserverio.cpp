@@ -317,6 +317,10 @@ RtspServerIO::handshake_done (const ConnectionPtr & c, bool ok, const char * err
     return;
   }
   GST_DEBUG ("connection %" G_GUINT64_FORMAT ": TLS established", c->context.id);
+  /* The client's Finished is not acknowledged yet (the kernel delays the ACK up to 40 ms, and
+   * we have nothing to send): a client without TCP_NODELAY (GstRTSPConnection, so rtspsrc and
+   * ours) holds its first request back until it comes (Nagle). Acknowledge it now. */
+  g_socket_set_option (c->socket, IPPROTO_TCP, TCP_QUICKACK, 1, nullptr);
   {
     std::lock_guard<std::mutex> guard (c->lock);
     c->handshaking = false;
