@@ -40,6 +40,9 @@
 #include "rtsppublishsession.h"
 #include "rtsptlsclient.h"
 #include "sdpbuilder.h"
+#include "srtpkeys.h"
+#include "srtpmikey.h"
+#include "srtpsender.h"   /* sdp_to_savp */
 
 #include <gst/rtsp/rtsp.h>
 
@@ -86,6 +89,12 @@ struct SinkStream {
   GstPad *ghost = nullptr;
   GstElement *rtp_out = nullptr;     /* fakesinks after rtpbin: their probes send the packets */
   GstElement *rtcp_out = nullptr;
+  /* rtsps:// over UDP: srtpenc between rtpbin and the fakesinks, under a key of our own made
+   * for each ANNOUNCE (RTP/SAVP). NULL without gst-plugins-bad: then TLS means interleaved. */
+  GstElement *srtp_enc = nullptr;
+  std::atomic<bool> srtp { false };  /* packets go through srtp_enc now (SRTP set up over UDP) */
+  std::atomic<uint32_t> ssrc { 0 };  /* the sender's SSRC (caps, else first packet): for MIKEY */
+  std::atomic<bool> has_ssrc { false };
   std::string caps;                  /* under Private::lock */
   bool eos = false;                  /* under Private::lock */
   meet::RtpSendTransport transport;  /* locks itself */
@@ -136,6 +145,7 @@ struct OutputProbe {
   MeetRtspClientSink *self;
   SinkStream *stream;
   bool rtcp;
+  bool encrypted;   /* after srtpenc: what it sends is SRTP; else the clear packets from rtpbin */
 };
 
 static void
@@ -165,6 +175,18 @@ on_stream_eos (Private * priv, SinkStream * stream)
   }
 }
 
+/* The SSRC of an RTP packet, for the MIKEY of streams whose caps name none. */
+static void
+note_ssrc (SinkStream * s, GstBuffer * buffer)
+{
+  guint8 head[12];
+  if (buffer && gst_buffer_extract (buffer, 0, head, sizeof (head)) == sizeof (head)) {
+    s->ssrc = (guint32 (head[8]) << 24) | (guint32 (head[9]) << 16) | (guint32 (head[10]) << 8)
+        | head[11];
+    s->has_ssrc = true;
+  }
+}
+
 static GstPadProbeReturn
 output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
 {
@@ -172,10 +194,17 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
   Private *priv = probe->self->priv;
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && !probe->rtcp) {
+    if (probe->encrypted) {
+      /* srtpenc's caps (application/x-srtp with the key) are nobody's business. */
+    } else if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && !probe->rtcp) {
       GstCaps *caps;
       gst_event_parse_caps (event, &caps);
       gchar *text = gst_caps_to_string (caps);
+      guint ssrc;
+      if (gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", &ssrc)) {
+        probe->stream->ssrc = ssrc;
+        probe->stream->has_ssrc = true;
+      }
       std::lock_guard<std::mutex> lock (priv->lock);
       probe->stream->caps = text;
       g_free (text);
@@ -185,8 +214,14 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
     }
     return GST_PAD_PROBE_OK;
   }
+  if (!probe->encrypted && !probe->rtcp && !probe->stream->has_ssrc
+      && (info->type & GST_PAD_PROBE_TYPE_BUFFER))
+    note_ssrc (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info));
   if (!priv->recording)
     return GST_PAD_PROBE_DROP;
+  /* Clear packets go on into srtpenc when the stream is SRTP; what comes out is sent. */
+  if (!probe->encrypted && probe->stream->srtp)
+    return GST_PAD_PROBE_OK;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     send_buffer (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info), probe->rtcp);
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
@@ -197,8 +232,19 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_DROP;
 }
 
+static void
+add_probe (MeetRtspClientSink * self, SinkStream * s, GstPad * pad, bool rtcp, bool encrypted)
+{
+  gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), output_probe,
+      new OutputProbe { self, s, rtcp, encrypted },
+      [](gpointer p) { delete static_cast<OutputProbe *> (p); });
+}
+
+/* A fakesink fed from @from; its probe sends what reaches it (@encrypted: out of srtpenc). */
 static GstElement *
-add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp)
+add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp,
+    bool encrypted = false)
 {
   GstElement *sink = gst_element_factory_make ("fakesink", nullptr);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
@@ -211,12 +257,43 @@ add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp)
   gst_object_ref (sink);   /* the stream keeps it: the bin may drop its children first at dispose */
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
   gst_pad_link (from, pad);
-  gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
-          GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), output_probe,
-      new OutputProbe { self, s, rtcp }, [](gpointer p) { delete static_cast<OutputProbe *> (p); });
+  add_probe (self, s, pad, rtcp, encrypted);
   gst_object_unref (pad);
   gst_element_sync_state_with_parent (sink);
   return sink;
+}
+
+/* rtpbin -> srtpenc -> fakesinks for RTP and RTCP. The probe on srtpenc's sinks sees the clear
+ * packets (caps, EOS, SSRC) and sends them itself unless the stream is SRTP; the fakesinks' probes
+ * send what srtpenc made. False without srtpenc (gst-plugins-bad): the caller links directly. */
+static bool
+add_srtp_outputs (MeetRtspClientSink * self, SinkStream * s, GstPad * rtp_src, GstPad * rtcp_src)
+{
+  GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
+  if (!enc)
+    return false;
+  GstPad *enc_rtp_sink = gst_element_request_pad_simple (enc, "rtp_sink_0");
+  GstPad *enc_rtcp_sink = gst_element_request_pad_simple (enc, "rtcp_sink_0");
+  GstPad *enc_rtp_src = gst_element_get_static_pad (enc, "rtp_src_0");
+  GstPad *enc_rtcp_src = gst_element_get_static_pad (enc, "rtcp_src_0");
+  bool ok = enc_rtp_sink && enc_rtcp_sink && enc_rtp_src && enc_rtcp_src;
+  if (ok) {
+    gst_bin_add (GST_BIN (self), enc);
+    s->srtp_enc = GST_ELEMENT (gst_object_ref (enc));
+    gst_pad_link (rtp_src, enc_rtp_sink);
+    gst_pad_link (rtcp_src, enc_rtcp_sink);
+    add_probe (self, s, enc_rtp_sink, false, false);
+    add_probe (self, s, enc_rtcp_sink, true, false);
+    s->rtp_out = add_output (self, s, enc_rtp_src, false, true);
+    s->rtcp_out = add_output (self, s, enc_rtcp_src, true, true);
+    gst_element_sync_state_with_parent (enc);
+  } else {
+    gst_object_unref (gst_object_ref_sink (enc));
+  }
+  for (GstPad *pad : { enc_rtp_sink, enc_rtcp_sink, enc_rtp_src, enc_rtcp_src })
+    if (pad)
+      gst_object_unref (pad);
+  return ok;
 }
 
 static GstPad *
@@ -263,8 +340,10 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
 
   auto *s = new SinkStream ();
   s->index = index;
-  s->rtp_out = add_output (self, s, rtp_src, false);
-  s->rtcp_out = add_output (self, s, rtcp_src, true);
+  if (!add_srtp_outputs (self, s, rtp_src, rtcp_src)) {
+    s->rtp_out = add_output (self, s, rtp_src, false);
+    s->rtcp_out = add_output (self, s, rtcp_src, true);
+  }
   gchar *pad_name = g_strdup_printf ("sink_%u", index);
   s->ghost = gst_ghost_pad_new_from_template (pad_name, rtp_sink, templ);
   g_free (pad_name);
@@ -307,7 +386,9 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
     gst_element_release_request_pad (priv->rtpbin, target);
     gst_object_unref (target);
   }
-  for (GstElement *e : { found->rtp_out, found->rtcp_out }) {
+  for (GstElement *e : { found->rtp_out, found->rtcp_out, found->srtp_enc }) {
+    if (!e)
+      continue;
     if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
       gst_element_set_state (e, GST_STATE_NULL);
       gst_bin_remove (GST_BIN (self), e);
@@ -332,8 +413,10 @@ public:
   ~SinkHooks () override {
     set_recording (false);
     std::lock_guard<std::mutex> lock (priv_->lock);
-    for (SinkStream *s : priv_->streams)
+    for (SinkStream *s : priv_->streams) {
+      s->srtp = false;
       s->transport.close ();
+    }
     g_clear_object (&server_);
   }
 
@@ -358,6 +441,8 @@ public:
     }
     for (size_t i = 0; i < streams.size (); i++) {
       meet::RtpSendTransport & transport = priv_->streams[i]->transport;
+      /* RTP/SAVP (logic.srtp_keymgmt only when every stream has its srtpenc keyed). */
+      priv_->streams[i]->srtp = streams[i].srtp && priv_->streams[i]->srtp_enc;
       if (streams[i].transport == meet::RtspLowerTransport::Tcp) {
         std::shared_ptr<meet::RtspPublishConnection> connection = connection_;
         transport.set_interleaved (static_cast<uint8_t> (streams[i].rtp_channel),
@@ -423,6 +508,49 @@ announce_sdp (Private * priv, const std::string & location, std::vector<std::str
   return meet::build_sdp (session, descriptions);
 }
 
+/* rtsps:// over UDP: a fresh key per stream for this ANNOUNCE, set on its srtpenc, and the SDP
+ * made RTP/SAVP with the keys as a=key-mgmt:mikey (inside TLS, as gst-rtsp-server does). The
+ * keys' MIKEY names each stream's SSRC (gst-rtsp-server keys srtpdec by it). False when a
+ * stream has no srtpenc or no key could be made: the caller publishes interleaved instead. */
+static bool
+key_streams (MeetRtspClientSink * self, std::string & sdp, std::vector<std::string> & keymgmt)
+{
+  Private *priv = self->priv;
+  std::lock_guard<std::mutex> lock (priv->lock);
+  std::vector<std::string> values;
+  for (SinkStream *s : priv->streams) {
+    meet::SrtpKey key;
+    if (!s->srtp_enc || !meet::srtp_key_generate (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80,
+            s->ssrc, &key))
+      return false;
+    meet::MikeyKeys keys;
+    keys.suite = key.suite;
+    keys.key_salt = key.key_salt;
+    if (s->has_ssrc)
+      keys.sessions.push_back ({ s->ssrc, 0 });   /* a new key: srtpenc starts at ROC 0 */
+    std::string value = meet::mikey_keymgmt_value (keys);
+    if (value.empty ())
+      return false;
+    values.push_back (value);
+  }
+  std::string savp = meet::sdp_to_savp (sdp, values);
+  if (savp.empty ())
+    return false;
+  /* The keys go to the encoders only now that all of them could be made. */
+  size_t i = 0;
+  for (SinkStream *s : priv->streams) {
+    meet::MikeyKeys keys;
+    std::string error;
+    if (!meet::mikey_keys_from_keymgmt (values[i++], &keys, &error))
+      return false;
+    meet::srtp_key_configure_encoder (keys.key_for (s->ssrc), s->srtp_enc);
+  }
+  GST_DEBUG_OBJECT (self, "announcing %zu SRTP stream(s)", values.size ());
+  sdp = std::move (savp);
+  keymgmt = std::move (values);
+  return true;
+}
+
 /* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. */
 static meet::PublishAttempt
 publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
@@ -437,6 +565,14 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
         "(application/x-rtp with media, encoding-name, clock-rate and payload)";
     return attempt;
   }
+  std::vector<std::string> keymgmt;
+  meet::PublishSettings publish = settings;
+  if (tls.enabled && settings.udp && !key_streams (self, sdp, keymgmt)) {
+    GST_INFO_OBJECT (self, "no SRTP for every stream (srtpenc of gst-plugins-bad): media "
+        "interleaved inside TLS");
+    publish.udp = false;
+    publish.tcp = true;
+  }
   bool refused = false;
   auto connection = meet::RtspPublishConnection::connect (settings.location, settings.timeout_us,
       attempt.reason, tls, &refused);
@@ -446,9 +582,10 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
     return attempt;
   }
   SinkHooks hooks (self, connection);
-  meet::RtspPublishSession session (settings, *connection, hooks);
+  meet::RtspPublishSession session (publish, *connection, hooks);
   if (!session.prepare (sdp, controls, attempt.reason))
     return attempt;
+  session.logic ().set_srtp_keymgmt (keymgmt);
   attempt = session.run ();
   if (attempt.recorded || attempt.outcome == meet::PublishOutcome::kStopped)
     GST_INFO_OBJECT (self, "session at %s ended: %s", settings.location.c_str (),
@@ -502,11 +639,8 @@ control_thread (MeetRtspClientSink * self)
   meet::RtspTlsConfig tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
       priv->tls_fingerprint);
   GST_OBJECT_UNLOCK (self);
-  if (tls.enabled) {
-    /* Over TLS the media stays inside it (interleaved): no RTP/AVP in clear beside rtsps://. */
-    settings.udp = false;
-    settings.tcp = true;
-  }
+  /* Over TLS the media never leaves it in clear: RTP/SAVP (SRTP) over UDP under keys of our own
+   * (publish_once, key_streams), or interleaved inside TLS; never RTP/AVP beside rtsps://. */
   settings.timeout_us = static_cast<int64_t> (timeout_ms) * 1000;
   const char *location = settings.location.c_str ();
 
@@ -763,6 +897,8 @@ meet_rtsp_client_sink_finalize (GObject * object)
   for (SinkStream *s : self->priv->streams) {
     gst_object_unref (s->rtp_out);
     gst_object_unref (s->rtcp_out);
+    if (s->srtp_enc)
+      gst_object_unref (s->srtp_enc);
     delete s;
   }
   gst_object_unref (self->priv->rtpbin);

@@ -1,0 +1,369 @@
+"""Publishing as SRTP over rtsps:// (issue 11, the publishing side).
+
+meetrtspclientsink over an rtsps:// URL announces RTP/SAVP streams keyed with MIKEY and sends SRTP
+over UDP: into gst-rtsp-server's RECORD mode with the SAVP profile only (its depay0 decodes the
+frames), and into meetrtspsink encryption=required, read back by a viewer over rtsps://. GStreamer's
+rtspclientsink (profiles=savp) publishes into meetrtspsink the same way. A forged (one bit
+flipped) or replayed SRTP packet sent from the publisher's own address and port is dropped and
+counted in meetrtspsink's dropped-packets while the publish goes on; with encryption=required a
+publisher asking for plain RTP/AVP over UDP is answered 461 with a sentence.
+
+The last two cases publish with a hand-made RTSP client (ssl sockets) whose SRTP comes from a
+GStreamer srtpenc, so the test owns the UDP socket the packets leave from.
+
+Certificates are made per run with the openssl command (a CA and a server certificate it signed
+for 127.0.0.1).
+
+Usage: test_secure_publish.py CASE (one meson test per case)."""
+
+import base64
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from rtsp_publish import Publisher, Reader, RecordServer, WAIT, wait_until
+from rtsp_sink_util import Gst, Server
+
+import gi  # noqa: E402
+gi.require_version("GstSdp", "1.0")
+from gi.repository import GLib, GstSdp  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="meet-secure-publish-")
+EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+SKIP = 77
+
+
+def p(name):
+    return os.path.join(TMP, name)
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, cwd=TMP,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def make_pki():
+    openssl("req", "-x509", *EC, "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "3650",
+            "-subj", "/CN=meetstream test CA")
+    with open(p("ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("req", *EC, "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1")
+    openssl("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
+            "-CAcreateserial", "-out", p("server.crt"), "-days", "3650", "-extfile", p("ext.cnf"))
+
+
+make_pki()
+CA = "tls-ca-file=" + p("ca.crt")
+
+
+def have(*factories):
+    missing = [f for f in factories if Gst.ElementFactory.find(f) is None]
+    if missing:
+        print("SKIP: no %s" % ", ".join(missing))
+        sys.exit(SKIP)
+
+
+def secure_server(extra=""):
+    """meetrtspsink with TLS required and publishing on (its own video stream beside)."""
+    return Server("encryption=required allow-publish=true session-timeout=20 tls-cert-file=%s "
+                  "tls-key-file=%s %s" % (p("server.crt"), p("server.key"), extra), audio=False)
+
+
+def tls_url(server, name):
+    return server.url.replace("rtsp://", "rtsps://") + "/" + name
+
+
+def read_back(url, frames=30):
+    """A viewer of @url over rtsps:// (interleaved inside TLS): decoded frames' md5s."""
+    reader = Reader("meetrtspsrc", url, CA + " protocols=tcp").play()
+    try:
+        assert wait_until(lambda: len(reader.frames) >= frames, WAIT), \
+            "only %d frames read back from %s" % (len(reader.frames), url)
+        return list(reader.frames)
+    finally:
+        reader.stop()
+
+
+# --------------------------------------------------------------------------------------------------
+# meetrtspclientsink
+
+def case_sink_savp_into_gst_rtsp_server():
+    """gst-rtsp-server RECORD with profiles SAVP only: it takes nothing but SRTP."""
+    have("srtpenc", "srtpdec")
+    with RecordServer("--tls-cert", p("server.crt"), "--tls-key", p("server.key"), "--video-only",
+                      "--profiles", "savp") as server:
+        url = server.url().replace("rtsp://", "rtsps://")
+        publisher = Publisher(url, CA, audio=False).play()
+        try:
+            publisher.wait_for("30 frames decoded by gst-rtsp-server", lambda: server.count("video") >= 30)
+        finally:
+            publisher.stop()
+        setups = server.lines("REQUEST SETUP")
+        print(setups)
+        assert setups and all("RTP/SAVP" in s and "client_port=" in s for s in setups), setups
+        assert not server.lines("RESPONSE 461"), server.lines("RESPONSE")
+
+
+def case_sink_savp_into_meet():
+    """meetrtspsink encryption=required takes SRTP over UDP (protocols=udp: no TCP to fall back
+    to, and over TLS UDP can only be RTP/SAVP) and relays it; a viewer decodes it bit-exact."""
+    have("srtpenc", "srtpdec")
+    with secure_server() as server:
+        url = tls_url(server, "alice")
+        publisher = Publisher(url, CA + " protocols=udp", audio=False).play()
+        try:
+            publisher.wait_for("recording", lambda: publisher.sink.get_property("recording"))
+            frames = read_back(url)
+            sent = publisher.sent_frames()
+            foreign = [md5 for md5 in frames if md5 not in sent]
+            assert not foreign, "%d of %d frames read back differ" % (len(foreign), len(frames))
+            received = server.sink.get_property("bytes-received")
+            dropped = server.sink.get_property("dropped-packets")
+            print("%d frames read back bit-exact; %d bytes of SRTP taken, %d packets dropped" % (
+                len(frames), received, dropped))
+            assert received > 0
+            assert dropped == 0, dropped
+            assert not publisher.errors, publisher.errors
+        finally:
+            publisher.stop()
+
+
+def case_rtspclientsink_savp_into_meet():
+    """GStreamer's rtspclientsink, profiles=savp: its key comes in the SETUP's KeyMgmt header."""
+    have("srtpenc", "srtpdec", "rtspclientsink")
+    with secure_server() as server:
+        url = tls_url(server, "carol")
+        pipeline = Gst.parse_launch(
+            "videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=160,height=120,"
+            "framerate=15/1 ! jpegenc ! rtpjpegpay ! rtspclientsink name=c location=%s profiles=savp "
+            "protocols=udp tls-validation-flags=0" % url)
+        bus = pipeline.get_bus()
+        assert pipeline.set_state(Gst.State.PLAYING) != Gst.StateChangeReturn.FAILURE
+        try:
+            deadline = time.monotonic() + WAIT
+            while time.monotonic() < deadline:
+                msg = bus.timed_pop_filtered(100 * Gst.MSECOND, Gst.MessageType.ERROR)
+                assert msg is None, "rtspclientsink: %s" % (msg.parse_error(),)
+                if server.sink.get_property("publishers") and server.sink.get_property("bytes-received"):
+                    break
+            frames = read_back(url)
+            print("%d frames of rtspclientsink's SRTP read back; dropped %d" % (
+                len(frames), server.sink.get_property("dropped-packets")))
+            assert server.sink.get_property("dropped-packets") == 0
+        finally:
+            pipeline.set_state(Gst.State.NULL)
+
+
+# --------------------------------------------------------------------------------------------------
+# A hand-made SRTP publisher (its UDP socket is ours, so we can inject from it)
+
+class SrtpSource:
+    """Live JPEG RTP of SSRC @ssrc through srtpenc under a random key; SRTP packets to pull."""
+
+    def __init__(self, ssrc=0x5eed1234):
+        self.ssrc = ssrc
+        self.key = os.urandom(30)
+        self.pipeline = Gst.parse_launch(
+            "videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=160,height=120,"
+            "framerate=15/1 ! jpegenc ! rtpjpegpay pt=26 ssrc=%d ! srtpenc name=e ! "
+            "appsink name=out sync=false max-buffers=1000 emit-signals=false" % ssrc)
+        self.pipeline.get_by_name("e").set_property("key", Gst.Buffer.new_wrapped(self.key))
+        self.out = self.pipeline.get_by_name("out")
+
+    def keymgmt(self):
+        """a=key-mgmt value: MIKEY made by GstSdp from srtpenc-style caps, our SSRC named."""
+        caps = Gst.Caps.from_string("application/x-srtp,srtp-cipher=aes-128-icm,srtp-auth=hmac-sha1-80,"
+                                    "srtcp-cipher=aes-128-icm,srtcp-auth=hmac-sha1-80")
+        caps.get_structure(0).set_value("srtp-key", Gst.Buffer.new_wrapped(self.key))
+        msg = GstSdp.MIKEYMessage.new_from_caps(caps)
+        msg.add_cs_srtp(0, self.ssrc, 0)
+        return "mikey " + msg.base64_encode()
+
+    def start(self):
+        assert self.pipeline.set_state(Gst.State.PLAYING) != Gst.StateChangeReturn.FAILURE
+        return self
+
+    def pull(self):
+        sample = self.out.emit("try-pull-sample", 200 * Gst.MSECOND)
+        if sample is None:
+            return None
+        buf = sample.get_buffer()
+        return buf.extract_dup(0, buf.get_size())
+
+    def stop(self):
+        self.pipeline.set_state(Gst.State.NULL)
+
+
+class TlsRtsp:
+    """One RTSP connection over TLS trusting the test CA."""
+
+    def __init__(self, port):
+        ctx = ssl.create_default_context(cafile=p("ca.crt"))
+        raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.sock = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        self.cseq = 0
+        self.buf = b""
+
+    def request(self, method, url, headers=None, body=b""):
+        self.cseq += 1
+        lines = ["%s %s RTSP/1.0" % (method, url), "CSeq: %d" % self.cseq]
+        lines += ["%s: %s" % kv for kv in (headers or {}).items()]
+        if body:
+            lines.append("Content-Length: %d" % len(body))
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            assert chunk, "server closed the connection"
+            self.buf += chunk
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        length = int(headers.get("content-length", 0))
+        while len(self.buf) < length:
+            self.buf += self.sock.recv(65536)
+        body, self.buf = self.buf[:length], self.buf[length:]
+        return int(lines[0].split()[1]), headers, body
+
+    def close(self):
+        self.sock.close()
+
+
+def sdp(proto, keymgmt=None):
+    text = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=hand-made\r\nt=0 0\r\n"
+            "m=video 0 %s 26\r\na=rtpmap:26 JPEG/90000\r\na=control:stream=0\r\n" % proto)
+    if keymgmt:
+        text += "a=key-mgmt:%s\r\n" % keymgmt
+    return text.encode()
+
+
+def udp_pair():
+    """A bound RTP socket on an even port, and its RTCP neighbour."""
+    for _ in range(50):
+        rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rtp.bind(("127.0.0.1", 0))
+        port = rtp.getsockname()[1]
+        if port % 2 == 0:
+            rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                rtcp.bind(("127.0.0.1", port + 1))
+                return rtp, rtcp
+            except OSError:
+                rtcp.close()
+        rtp.close()
+    raise RuntimeError("no UDP port pair")
+
+
+def case_forged_and_replayed_dropped():
+    """SRTP from the publisher's own port: a packet with one bit flipped and packets sent a second
+    time are dropped and counted; the viewer keeps decoding."""
+    have("srtpenc", "srtpdec")
+    with secure_server() as server:
+        name = "dave"
+        url = tls_url(server, name)
+        source = SrtpSource().start()
+        rtsp = TlsRtsp(server.port)
+        rtp, rtcp = udp_pair()
+        stop = threading.Event()
+        try:
+            code, _, _ = rtsp.request("OPTIONS", url)
+            assert code == 200
+            code, _, body = rtsp.request("ANNOUNCE", url, {"Content-Type": "application/sdp"},
+                                         sdp("RTP/SAVP", source.keymgmt()))
+            assert code == 200, (code, body)
+            port = rtp.getsockname()[1]
+            code, headers, body = rtsp.request(
+                "SETUP", url + "/stream=0",
+                {"Transport": "RTP/SAVP;unicast;client_port=%d-%d;mode=record" % (port, port + 1)})
+            assert code == 200, (code, body)
+            transport = headers["transport"]
+            assert transport.startswith("RTP/SAVP;"), transport
+            server_port = int(transport.split("server_port=")[1].split("-")[0])
+            session = headers["session"].split(";")[0]
+            code, _, _ = rtsp.request("RECORD", url, {"Session": session})
+            assert code == 200
+            to = ("127.0.0.1", server_port)
+            sent = []
+            lock = threading.Lock()
+
+            def pump():
+                while not stop.is_set():
+                    packet = source.pull()
+                    if packet is not None:
+                        rtp.sendto(packet, to)
+                        with lock:
+                            sent.append(packet)
+            thread = threading.Thread(target=pump, daemon=True)
+            thread.start()
+
+            reader = Reader("meetrtspsrc", url, CA + " protocols=tcp").play()
+            try:
+                assert wait_until(lambda: len(reader.frames) >= 15, WAIT), len(reader.frames)
+                before = server.sink.get_property("dropped-packets")
+                with lock:
+                    replays = sent[-40:-30]
+                    tampered = bytearray(sent[-1])
+                # A bit flipped in the payload of a packet already taken (a replay and a forgery),
+                # and in a packet of its own, with a sequence number never seen.
+                tampered[20] ^= 0x10
+                forged = bytearray(replays[0])
+                forged[2:4] = ((int.from_bytes(forged[2:4], "big") + 30000) & 0xffff).to_bytes(2, "big")
+                injected = replays + [bytes(tampered), bytes(forged)]
+                for packet in injected:
+                    rtp.sendto(packet, to)
+                assert wait_until(lambda: server.sink.get_property("dropped-packets") - before >= len(injected),
+                                  10), (server.sink.get_property("dropped-packets") - before, len(injected))
+                time.sleep(0.5)
+                counted = server.sink.get_property("dropped-packets") - before
+                frames_then = len(reader.frames)
+                assert wait_until(lambda: len(reader.frames) >= frames_then + 15, WAIT), \
+                    "the publish stopped after the forgeries: %d frames" % len(reader.frames)
+                print("%d packets injected, %d dropped and counted; %d frames decoded, %d after" % (
+                    len(injected), counted, len(reader.frames), len(reader.frames) - frames_then))
+                assert counted == len(injected), (counted, len(injected))
+            finally:
+                reader.stop()
+        finally:
+            stop.set()
+            source.stop()
+            rtsp.close()
+            rtp.close()
+            rtcp.close()
+
+
+def case_required_refuses_plain_udp():
+    """encryption=required: a publisher on TLS asking for RTP/AVP over UDP gets 461 and a
+    sentence; RTP/AVP interleaved inside TLS is fine."""
+    with secure_server() as server:
+        url = tls_url(server, "erin")
+        rtsp = TlsRtsp(server.port)
+        try:
+            code, _, body = rtsp.request("ANNOUNCE", url, {"Content-Type": "application/sdp"}, sdp("RTP/AVP"))
+            assert code == 200, (code, body)
+            code, headers, body = rtsp.request(
+                "SETUP", url + "/stream=0", {"Transport": "RTP/AVP;unicast;client_port=5000-5001;mode=record"})
+            print(code, headers, body)
+            assert code == 461, code
+            assert b"SRTP" in body and b"RTP/SAVP" in body, body
+            code, headers, _ = rtsp.request(
+                "SETUP", url + "/stream=0", {"Transport": "RTP/AVP/TCP;unicast;interleaved=0-1;mode=record"})
+            assert code == 200 and "interleaved=0-1" in headers["transport"], (code, headers)
+        finally:
+            rtsp.close()
+
+
+CASES = {name[5:]: fn for name, fn in list(globals().items()) if name.startswith("case_")}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        print("usage: %s {%s}" % (sys.argv[0], ",".join(CASES)), file=sys.stderr)
+        sys.exit(2)
+    CASES[sys.argv[1]]()
+    print("ok")
