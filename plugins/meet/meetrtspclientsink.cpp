@@ -272,6 +272,14 @@ add_srtp_outputs (MeetRtspClientSink * self, SinkStream * s, GstPad * rtp_src, G
   GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
   if (!enc)
     return false;
+  /* srtpenc will not leave NULL without a key: one to start with, replaced at each ANNOUNCE
+   * (key_streams) before any packet goes through. */
+  meet::SrtpKey key;
+  if (!meet::srtp_key_generate (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80, 0, &key)) {
+    gst_object_unref (gst_object_ref_sink (enc));
+    return false;
+  }
+  meet::srtp_key_configure_encoder (key, enc);
   GstPad *enc_rtp_sink = gst_element_request_pad_simple (enc, "rtp_sink_0");
   GstPad *enc_rtcp_sink = gst_element_request_pad_simple (enc, "rtcp_sink_0");
   GstPad *enc_rtp_src = gst_element_get_static_pad (enc, "rtp_src_0");
