@@ -559,10 +559,11 @@ key_streams (MeetRtspClientSink * self, std::string & sdp, std::vector<std::stri
   return true;
 }
 
-/* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. */
+/* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. @srtp: over rtsps://
+ * with UDP allowed, announce RTP/SAVP and send SRTP over UDP. */
 static meet::PublishAttempt
 publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
-    const meet::RtspTlsConfig & tls)
+    const meet::RtspTlsConfig & tls, bool srtp = true)
 {
   meet::PublishAttempt attempt;
   attempt.outcome = meet::PublishOutcome::kRefused;
@@ -575,7 +576,7 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
   }
   std::vector<std::string> keymgmt;
   meet::PublishSettings publish = settings;
-  if (tls.enabled && settings.udp && !key_streams (self, sdp, keymgmt)) {
+  if (tls.enabled && settings.udp && (!srtp || !key_streams (self, sdp, keymgmt))) {
     GST_INFO_OBJECT (self, "no SRTP for every stream (srtpenc of gst-plugins-bad): media "
         "interleaved inside TLS");
     publish.udp = false;
@@ -598,6 +599,14 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
   if (attempt.recorded || attempt.outcome == meet::PublishOutcome::kStopped)
     GST_INFO_OBJECT (self, "session at %s ended: %s", settings.location.c_str (),
         attempt.reason.empty () ? "stopped" : attempt.reason.c_str ());
+  if (!keymgmt.empty () && attempt.outcome == meet::PublishOutcome::kRefused
+      && attempt.status == GST_RTSP_STS_UNSUPPORTED_MEDIA_TYPE && !attempt.recorded) {
+    /* A server that takes no RTP/SAVP (gst-rtsp-server without the SAVP profile answers the
+     * ANNOUNCE 415): the same streams as RTP/AVP interleaved inside TLS, never over UDP. */
+    GST_INFO_OBJECT (self, "%s takes no RTP/SAVP (%s): publishing interleaved inside TLS",
+        settings.location.c_str (), attempt.reason.c_str ());
+    return publish_once (self, settings, tls, false);
+  }
   return attempt;
 }
 

@@ -169,6 +169,8 @@ public:
   /* The last failure was the server saying it cannot serve yet (503 Service Unavailable, e.g. a
    * server still starting its streams): worth retrying, unlike a refusal. */
   bool failure_is_transient () const { return last_status_ == GST_RTSP_STS_SERVICE_UNAVAILABLE; }
+  /* The status of the last answer (0 before any). */
+  int last_status () const { return last_status_; }
 
   /* Exposed for tests. */
   bool parse_sdp (const std::string &sdp, const std::string &base_uri);
