@@ -9,7 +9,11 @@
  * is one stream of the announced SDP (rtpmap and fmtp from the pad's caps, a=control:stream=N);
  * any payloader will do. It works over one outbound connection, so it publishes from behind NAT:
  * RTP goes over UDP to the ports the server names, or interleaved in the RTSP TCP connection when
- * the server refuses UDP (461) or protocols=tcp.
+ * the server refuses UDP (461) or protocols=tcp. Over rtsps:// the media never leaves TLS in
+ * clear: with UDP allowed it goes as SRTP (RTP/SAVP) under a key per stream of its own, made
+ * for each ANNOUNCE and handed to the server inside TLS (a=key-mgmt:mikey in the SDP, and a
+ * KeyMgmt header in each SETUP, where gst-rtsp-server reads it), encrypted by an srtpenc per
+ * stream; otherwise interleaved inside the TLS connection.
  *
  * Inside: an rtpbin send session per stream, so the server gets RTCP sender reports and whoever
  * reads the stream can line audio up with video. The RTSP exchange runs on a thread of its own,
@@ -958,7 +962,9 @@ meet_rtsp_client_sink_class_init (MeetRtspClientSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_PROTOCOLS,
       g_param_spec_flags ("protocols", "Protocols",
           "Lower transports to offer: RTP over UDP to the server's ports, or interleaved in the "
-          "RTSP TCP connection; with both, UDP first and TCP when the server refuses it (461)",
+          "RTSP TCP connection; with both, UDP first and TCP when the server refuses it (461). "
+          "Over rtsps:// UDP means SRTP (RTP/SAVP, keys of our own in the ANNOUNCE and SETUP), "
+          "TCP interleaved inside TLS",
           MEET_TYPE_RTSP_SRC_PROTOCOLS, DEFAULT_PROTOCOLS, flags));
   g_object_class_install_property (gobject_class, PROP_TIMEOUT,
       g_param_spec_uint ("timeout", "Timeout",
