@@ -133,15 +133,32 @@ def case_sink_savp_into_meet():
             publisher.stop()
 
 
-def case_rtspclientsink_savp_into_meet():
+def case_sink_savp_refused_falls_back_inside_tls():
+    """gst-rtsp-server without the SAVP profile answers the RTP/SAVP ANNOUNCE 415: the streams are
+    announced again as RTP/AVP and go interleaved inside TLS, never over UDP in clear."""
+    have("srtpenc", "srtpdec")
+    with RecordServer("--tls-cert", p("server.crt"), "--tls-key", p("server.key"), "--video-only") as server:
+        url = server.url().replace("rtsp://", "rtsps://")
+        publisher = Publisher(url, CA, audio=False).play()
+        try:
+            publisher.wait_for("30 frames decoded by gst-rtsp-server", lambda: server.count("video") >= 30)
+        finally:
+            publisher.stop()
+        print(server.lines("RESPONSE"), server.lines("REQUEST SETUP"))
+        assert "RESPONSE 415" in server.lines("RESPONSE"), server.lines("RESPONSE")
+        setups = server.lines("REQUEST SETUP")
+        assert setups and all("interleaved=" in s for s in setups), setups
+
+
+def case_rtspclientsink_savp_into_meet(protocols="udp", name="carol"):
     """GStreamer's rtspclientsink, profiles=savp: its key comes in the SETUP's KeyMgmt header."""
     have("srtpenc", "srtpdec", "rtspclientsink")
     with secure_server() as server:
-        url = tls_url(server, "carol")
+        url = tls_url(server, name)
         pipeline = Gst.parse_launch(
             "videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=160,height=120,"
             "framerate=15/1 ! jpegenc ! rtspclientsink name=c location=%s profiles=savp "
-            "protocols=udp tls-validation-flags=0" % url)
+            "protocols=%s tls-validation-flags=0" % (url, protocols))
         bus = pipeline.get_bus()
         assert pipeline.set_state(Gst.State.PLAYING) != Gst.StateChangeReturn.FAILURE
         try:
@@ -157,6 +174,11 @@ def case_rtspclientsink_savp_into_meet():
             assert server.sink.get_property("dropped-packets") == 0
         finally:
             pipeline.set_state(Gst.State.NULL)
+
+
+def case_rtspclientsink_savp_tcp_into_meet():
+    """The same with protocols=tcp: RTP/SAVP/TCP, SRTP inside the interleaved frames."""
+    case_rtspclientsink_savp_into_meet("tcp", "frank")
 
 
 # --------------------------------------------------------------------------------------------------
