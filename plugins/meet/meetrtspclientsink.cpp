@@ -97,6 +97,8 @@ struct SinkStream {
    * for each ANNOUNCE (RTP/SAVP). NULL without gst-plugins-bad: then TLS means interleaved. */
   GstElement *srtp_enc = nullptr;
   std::atomic<bool> srtp { false };  /* packets go through srtp_enc now (SRTP set up over UDP) */
+  std::atomic<bool> prime { false }; /* a new key is set: let packets through to learn the ROC */
+  std::atomic<uint64_t> encrypted { 0 };   /* RTP packets out of srtp_enc, sent or not */
   std::atomic<uint32_t> ssrc { 0 };  /* the sender's SSRC (caps, else first packet): for MIKEY */
   std::atomic<bool> has_ssrc { false };
   std::string caps;                  /* under Private::lock */
@@ -221,7 +223,12 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
   if (!probe->encrypted && !probe->rtcp && !probe->stream->has_ssrc
       && (info->type & GST_PAD_PROBE_TYPE_BUFFER))
     note_ssrc (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info));
-  if (!priv->recording)
+  if (probe->encrypted && !probe->rtcp)
+    probe->stream->encrypted++;
+  /* key_streams waits for a packet under the new key (then drops it) to read srtpenc's ROC. */
+  if (!probe->encrypted && probe->stream->prime)
+    return GST_PAD_PROBE_OK;
+  if (!priv->recording || (probe->encrypted && !probe->stream->srtp))
     return GST_PAD_PROBE_DROP;
   /* Clear packets go on into srtpenc when the stream is SRTP; what comes out is sent. */
   if (!probe->encrypted && probe->stream->srtp)
@@ -522,25 +529,57 @@ announce_sdp (Private * priv, const std::string & location, std::vector<std::str
 
 /* rtsps:// over UDP: a fresh key per stream for this ANNOUNCE, set on its srtpenc, and the SDP
  * made RTP/SAVP with the keys as a=key-mgmt:mikey (inside TLS, as gst-rtsp-server does). The
- * keys' MIKEY names each stream's SSRC (gst-rtsp-server keys srtpdec by it). False when a
- * stream has no srtpenc or no key could be made: the caller publishes interleaved instead. */
+ * keys' MIKEY names each stream's SSRC (gst-rtsp-server keys srtpdec by it) and the rollover
+ * counter srtpenc is at under the new key: 0 where a new key starts a new libsrtp session (1.22),
+ * the old count where srtpenc keeps it (srtp_update_stream in later versions), so it is read
+ * from srtpenc's stats once a packet went through under the new key (dropped, never sent). False
+ * when a stream has no srtpenc or no key could be made: the caller publishes interleaved. */
 static bool
 key_streams (MeetRtspClientSink * self, std::string & sdp, std::vector<std::string> & keymgmt)
 {
   Private *priv = self->priv;
+  /* Held throughout (at most kPrimeMs): a pad released meanwhile would free its stream. The
+   * data path takes no lock for packets. */
   std::lock_guard<std::mutex> lock (priv->lock);
-  std::vector<std::string> values;
+  std::vector<meet::SrtpKey> keys;
   for (SinkStream *s : priv->streams) {
     meet::SrtpKey key;
     if (!s->srtp_enc || !meet::srtp_key_generate (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80,
             s->ssrc, &key))
       return false;
-    meet::MikeyKeys keys;
-    keys.suite = key.suite;
-    keys.key_salt = key.key_salt;
+    keys.push_back (key);
+  }
+  std::vector<uint64_t> before;
+  for (size_t i = 0; i < keys.size (); i++) {
+    SinkStream *s = priv->streams[i];
+    meet::srtp_key_configure_encoder (keys[i], s->srtp_enc);
+    before.push_back (s->encrypted);
+    s->prime = true;
+  }
+  constexpr int kPrimeMs = 500;
+  auto primed = [&] {
+    for (size_t i = 0; i < keys.size (); i++)
+      if (priv->streams[i]->encrypted == before[i])
+        return false;
+    return true;
+  };
+  for (int waited = 0; waited < kPrimeMs && !primed (); waited += 5)
+    g_usleep (5000);
+  std::vector<std::string> values;
+  for (size_t i = 0; i < keys.size (); i++) {
+    SinkStream *s = priv->streams[i];
+    s->prime = false;
+    /* A stream that sent nothing meanwhile starts under the new key at 0 (1.22's srtpenc). */
+    uint32_t roc = s->has_ssrc && s->encrypted != before[i] ? meet::srtpenc_roc (s->srtp_enc, s->ssrc)
+        : 0;
+    GST_DEBUG_OBJECT (self, "stream %zu: SRTP key for SSRC %08x at ROC %u%s", i,
+        static_cast<guint> (s->ssrc), roc, s->encrypted != before[i] ? "" : " (no packet yet)");
+    meet::MikeyKeys mikey;
+    mikey.suite = keys[i].suite;
+    mikey.key_salt = keys[i].key_salt;
     if (s->has_ssrc)
-      keys.sessions.push_back ({ s->ssrc, 0 });   /* a new key: srtpenc starts at ROC 0 */
-    std::string value = meet::mikey_keymgmt_value (keys);
+      mikey.sessions.push_back ({ s->ssrc, roc });
+    std::string value = meet::mikey_keymgmt_value (mikey);
     if (value.empty ())
       return false;
     values.push_back (value);
@@ -548,15 +587,6 @@ key_streams (MeetRtspClientSink * self, std::string & sdp, std::vector<std::stri
   std::string savp = meet::sdp_to_savp (sdp, values);
   if (savp.empty ())
     return false;
-  /* The keys go to the encoders only now that all of them could be made. */
-  size_t i = 0;
-  for (SinkStream *s : priv->streams) {
-    meet::MikeyKeys keys;
-    std::string error;
-    if (!meet::mikey_keys_from_keymgmt (values[i++], &keys, &error))
-      return false;
-    meet::srtp_key_configure_encoder (keys.key_for (s->ssrc), s->srtp_enc);
-  }
   GST_DEBUG_OBJECT (self, "announcing %zu SRTP stream(s)", values.size ());
   sdp = std::move (savp);
   keymgmt = std::move (values);
