@@ -394,7 +394,9 @@ TEST (SecurePublishServer, KeyInTheSetupAsRtspclientsinkSendsIt)
   Server server (true);
   ASSERT_EQ (server.announce (savp_sdp ("")).code, 200);
   /* No key yet: RTP/SAVP cannot be taken. */
-  EXPECT_EQ (server.setup (kSavpUdp).code, 461);
+  RtspResponse keyless = server.setup (kSavpUdp);
+  EXPECT_EQ (keyless.code, 461);
+  EXPECT_NE (keyless.body.find ("no SRTP key"), std::string::npos) << keyless.body;
   MikeyKeys keys;
   std::string header = keymgmt_header_from_attribute ("rtsps://127.0.0.1:8554/meet/bob/stream=0",
       keymgmt_for (0x77, &keys));
@@ -412,7 +414,9 @@ TEST (SecurePublishServer, NoSavpWithoutTlsOrWithoutSrtpdec)
     /* A key sent in clear protects nothing: no RTP/SAVP on a plain connection. */
     Server plain (false);
     ASSERT_EQ (plain.announce (savp_sdp (keymgmt_for (1))).code, 200);
-    EXPECT_EQ (plain.setup (kSavpUdp).code, 461);
+    RtspResponse r = plain.setup (kSavpUdp);
+    EXPECT_EQ (r.code, 461);
+    EXPECT_NE (r.body.find ("rtsps://"), std::string::npos) << r.body;
     EXPECT_TRUE (plain.media.keyed.empty ());
   }
   {

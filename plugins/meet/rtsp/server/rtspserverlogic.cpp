@@ -90,6 +90,18 @@ aggregate_url (const std::string & uri, bool is_stream_uri)
   return base;
 }
 
+/* Why a publisher's RTP/SAVP SETUP found no transport, for the answer's body. */
+void
+explain_savp_refusal (const std::string & transport, bool secure, RtspResponse & response)
+{
+  if (transport.find ("SAVP") == std::string::npos || response.code != 461)
+    return;
+  response.add_header ("Content-Type", "text/plain");
+  response.body = secure ? "no SRTP key for this stream: send it as a=key-mgmt:mikey in the "
+      "ANNOUNCE or in a KeyMgmt header of the SETUP\r\n"
+      : "RTP/SAVP is taken over rtsps:// (TLS) only: its key must not travel in clear\r\n";
+}
+
 }  // namespace
 
 /* ---------------------------------------------------------------- helpers */
@@ -601,6 +613,8 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   RtspStreamTransport chosen = choice.transport;
   if (!chosen.configured) {
     response.code = choice.refusal;
+    if (publishing)
+      explain_savp_refusal (*transport_header, connection.secure, response);
     return;
   }
   if (publishing && chosen.srtp && !media_.participant_srtp (name, stream,
