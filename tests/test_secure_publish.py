@@ -203,6 +203,159 @@ def case_rtspclientsink_savp_tcp_into_meet():
     case_rtspclientsink_savp_into_meet("tcp", "frank")
 
 
+def looks_like_jpeg(data):
+    """Entropy-coded JPEG stuffs every FF it carries with a 00: in clear most FF bytes of a stream
+    of JPEG frames are followed by 00, in ciphertext about 1 in 256."""
+    ff = data.count(b"\xff")
+    return ff > 100 and data.count(b"\xff\x00") > ff // 4
+
+
+class FakeTlsRecorder:
+    """An RTSP server over TLS that takes one RTP/SAVP publisher: it answers OPTIONS, ANNOUNCE,
+    SETUP (server_port = a UDP socket of ours) and RECORD, and keeps what arrives on the socket
+    and what the requests said."""
+
+    def __init__(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(p("server.crt"), p("server.key"))
+        self.ctx = ctx
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.udp, self.udp_rtcp = udp_pair()
+        self.udp.settimeout(0.2)
+        self.announced = ""
+        self.setups = []          # (transport, keymgmt header)
+        self.packets = []
+        self.running = True
+        self.threads = [threading.Thread(target=t, daemon=True) for t in (self._serve, self._receive)]
+        for t in self.threads:
+            t.start()
+
+    def url(self):
+        return "rtsps://127.0.0.1:%d/x" % self.port
+
+    def _receive(self):
+        while self.running:
+            try:
+                self.packets.append(self.udp.recv(65536))
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def _serve(self):
+        while self.running:
+            try:
+                raw, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            try:
+                conn = self.ctx.wrap_socket(raw, server_side=True)
+                self._connection(conn)
+            except (OSError, ssl.SSLError):
+                pass
+
+    def _connection(self, conn):
+        conn.settimeout(0.2)
+        data = b""
+        while self.running:
+            try:
+                chunk = conn.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                return
+            data += chunk
+            while b"\r\n\r\n" in data:
+                head, rest = data.split(b"\r\n\r\n", 1)
+                lines = head.decode("latin-1").split("\r\n")
+                headers = {}
+                for line in lines[1:]:
+                    k, _, v = line.partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                length = int(headers.get("content-length", 0))
+                if len(rest) < length:
+                    break
+                body, data = rest[:length], rest[length:]
+                method = lines[0].split(" ")[0]
+                extra = ""
+                if method == "ANNOUNCE":
+                    self.announced = body.decode()
+                elif method == "SETUP":
+                    transport = headers.get("transport", "")
+                    self.setups.append((transport, headers.get("keymgmt")))
+                    port = self.udp.getsockname()[1]
+                    extra = "Session: 4242;timeout=60\r\nTransport: %s;server_port=%d-%d\r\n" % (
+                        transport.replace(";mode=record", ""), port, port + 1)
+                conn.sendall(("RTSP/1.0 200 OK\r\nCSeq: %s\r\n%s\r\n" % (
+                    headers.get("cseq", "0"), extra)).encode())
+
+    def stop(self):
+        self.running = False
+        for t in self.threads:
+            t.join(timeout=5)
+        self.listener.close()
+        self.udp.close()
+        self.udp_rtcp.close()
+
+
+def decrypt(packets, sdp_text):
+    """Runs @packets through srtpdec under the key of the SDP's first media (as rtspsrc reads an
+    a=key-mgmt); the clear packets."""
+    _, sdp_msg = GstSdp.SDPMessage.new_from_text(sdp_text)
+    caps = Gst.Caps.from_string("application/x-srtp,media=video,payload=26,clock-rate=90000,"
+                                "encoding-name=JPEG,ssrc=(uint)%d" % int.from_bytes(packets[0][8:12], "big"))
+    sdp_msg.get_media(0).attributes_to_caps(caps)
+    assert caps.get_structure(0).get_value("srtp-key") is not None, caps.to_string()
+    pipeline = Gst.parse_launch("appsrc name=in format=time ! srtpdec ! appsink name=out sync=false")
+    src, sink = pipeline.get_by_name("in"), pipeline.get_by_name("out")
+    src.set_property("caps", caps)
+    pipeline.set_state(Gst.State.PLAYING)
+    clear = []
+    try:
+        for packet in packets:
+            src.emit("push-buffer", Gst.Buffer.new_wrapped(bytes(packet)))
+        while True:
+            sample = sink.emit("try-pull-sample", Gst.SECOND // 2)
+            if sample is None:
+                return clear
+            buf = sample.get_buffer()
+            clear.append(buf.extract_dup(0, buf.get_size()))
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+
+
+def case_sink_sends_srtp_under_its_announced_key():
+    """What leaves meetrtspclientsink over UDP for an rtsps:// URL is SRTP - no JPEG in it - under
+    the key its ANNOUNCE gave (the SETUP's KeyMgmt carries the same), and decrypts to the JPEG."""
+    have("srtpenc", "srtpdec")
+    server = FakeTlsRecorder()
+    publisher = Publisher(server.url(), CA, audio=False).play()
+    try:
+        publisher.wait_for("recording", lambda: publisher.sink.get_property("recording"))
+        assert wait_until(lambda: len(server.packets) >= 40, WAIT), len(server.packets)
+    finally:
+        publisher.stop()
+        server.stop()
+    print("SDP:", server.announced.replace("\r\n", " | "))
+    print("SETUP:", server.setups)
+    assert "m=video 0 RTP/SAVP" in server.announced and "a=key-mgmt:mikey " in server.announced
+    (transport, keymgmt), = server.setups
+    assert transport.startswith("RTP/SAVP;unicast;client_port="), transport
+    assert keymgmt and keymgmt.startswith("prot=mikey;"), keymgmt
+    announced_key = server.announced.split("a=key-mgmt:mikey ")[1].split("\r\n")[0]
+    assert 'data="%s"' % announced_key in keymgmt, (keymgmt, announced_key)
+    packets = [pk for pk in server.packets if len(pk) > 12 and not 200 <= pk[1] <= 204]
+    assert not looks_like_jpeg(b"".join(pk[12:] for pk in packets)), "JPEG in clear on the wire"
+    clear = decrypt(packets, server.announced)
+    print("%d SRTP packets on the wire, %d decrypted" % (len(packets), len(clear)))
+    assert len(clear) >= len(packets) - 2, (len(clear), len(packets))
+    assert looks_like_jpeg(b"".join(pk[12:] for pk in clear))
+
+
 # --------------------------------------------------------------------------------------------------
 # A hand-made SRTP publisher (its UDP socket is ours, so we can inject from it)
 
