@@ -215,7 +215,8 @@ class FakeTlsRecorder:
     SETUP (server_port = a UDP socket of ours) and RECORD, and keeps what arrives on the socket
     and what the requests said."""
 
-    def __init__(self):
+    def __init__(self, downgrade=False):
+        self.downgrade = downgrade    # answer RTP/SAVP SETUPs with RTP/AVP
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(p("server.crt"), p("server.key"))
         self.ctx = ctx
@@ -288,6 +289,8 @@ class FakeTlsRecorder:
                     transport = headers.get("transport", "")
                     self.setups.append((transport, headers.get("keymgmt")))
                     port = self.udp.getsockname()[1]
+                    if self.downgrade:
+                        transport = transport.replace("RTP/SAVP", "RTP/AVP")
                     extra = "Session: 4242;timeout=60\r\nTransport: %s;server_port=%d-%d\r\n" % (
                         transport.replace(";mode=record", ""), port, port + 1)
                 conn.sendall(("RTSP/1.0 200 OK\r\nCSeq: %s\r\n%s\r\n" % (
@@ -354,6 +357,22 @@ def case_sink_sends_srtp_under_its_announced_key():
     print("%d SRTP packets on the wire, %d decrypted" % (len(packets), len(clear)))
     assert len(clear) >= len(packets) - 2, (len(clear), len(packets))
     assert looks_like_jpeg(b"".join(pk[12:] for pk in clear))
+
+
+def case_sink_refuses_a_downgrade():
+    """A server answering the RTP/SAVP SETUP with plain RTP/AVP (over UDP, outside TLS) is refused
+    with a sentence, and not one packet goes to it."""
+    have("srtpenc", "srtpdec")
+    server = FakeTlsRecorder(downgrade=True)
+    publisher = Publisher(server.url(), CA + " protocols=udp retry=0", audio=False).play()
+    try:
+        message = publisher.wait_error()
+        time.sleep(0.5)
+    finally:
+        publisher.stop()
+        server.stop()
+    assert "Cannot publish" in message and "in clear" in message, message
+    assert not server.packets, "%d packets sent after a downgrade" % len(server.packets)
 
 
 # --------------------------------------------------------------------------------------------------
