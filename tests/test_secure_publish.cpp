@@ -379,8 +379,9 @@ TEST (SecurePublishServer, SavpPublisherOverTls)
   ASSERT_EQ (server.announce (savp_sdp (keymgmt_for (0x99, &keys))).code, 200);
   RtspResponse r = server.setup (kSavpUdp);
   ASSERT_EQ (r.code, 200) << r.body;
-  EXPECT_EQ (r.header ("Transport")->rfind ("RTP/SAVP;unicast;client_port=5000-5001;server_port=", 0),
-      0u) << *r.header ("Transport");
+  const std::string & transport = *r.header ("Transport");
+  EXPECT_EQ (transport.rfind ("RTP/SAVP;unicast;client_port=5000-5001;server_port=", 0), 0u)
+      << transport;
   ASSERT_EQ (server.media.keyed.count ("bob/0"), 1u);
   EXPECT_EQ (server.media.keyed["bob/0"].key_salt, keys.key_salt);
   std::string session = r.header ("Session")->substr (0, r.header ("Session")->find (';'));

@@ -570,10 +570,10 @@ key_streams (MeetRtspClientSink * self, std::string & sdp, std::vector<std::stri
     SinkStream *s = priv->streams[i];
     s->prime = false;
     /* A stream that sent nothing meanwhile starts under the new key at 0 (1.22's srtpenc). */
-    uint32_t roc = s->has_ssrc && s->encrypted != before[i] ? meet::srtpenc_roc (s->srtp_enc, s->ssrc)
-        : 0;
+    const bool went_through = s->encrypted != before[i];
+    uint32_t roc = s->has_ssrc && went_through ? meet::srtpenc_roc (s->srtp_enc, s->ssrc) : 0;
     GST_DEBUG_OBJECT (self, "stream %zu: SRTP key for SSRC %08x at ROC %u%s", i,
-        static_cast<guint> (s->ssrc), roc, s->encrypted != before[i] ? "" : " (no packet yet)");
+        static_cast<guint> (s->ssrc), roc, went_through ? "" : " (no packet yet)");
     meet::MikeyKeys mikey;
     mikey.suite = keys[i].suite;
     mikey.key_salt = keys[i].key_salt;
@@ -611,8 +611,9 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
   std::vector<std::string> keymgmt;
   meet::PublishSettings publish = settings;
   if (tls.enabled && settings.udp && (!srtp || !key_streams (self, sdp, keymgmt))) {
-    GST_INFO_OBJECT (self, "no SRTP for every stream (srtpenc of gst-plugins-bad): media "
-        "interleaved inside TLS");
+    if (srtp)
+      GST_INFO_OBJECT (self, "no SRTP for every stream (srtpenc of gst-plugins-bad): media "
+          "interleaved inside TLS");
     publish.udp = false;
     publish.tcp = true;
   }

@@ -4,9 +4,9 @@
  * A publisher over rtsps:// keys each stream it announces itself (its own master key, MIKEY in
  * the ANNOUNCE's a=key-mgmt or in the SETUP's KeyMgmt header, srtpkeymgmt.h); the SDP and the
  * header travel inside TLS. The relay then runs every packet of such a stream through srtpdec
- * (gst-plugins-bad) before forwarding it: a packet that fails authentication (forged, altered, under
- * another key) or that srtpdec's replay window has seen already is dropped, counted, and the rest
- * keeps flowing. srtpdec is driven by hand here, no pipeline: the relay reads its sockets with
+ * (gst-plugins-bad) before forwarding it: a packet that fails authentication (forged, altered,
+ * under another key) or that srtpdec's replay window has seen already is dropped, counted, and
+ * the rest keeps flowing. srtpdec is driven by hand here, no pipeline: the relay reads its sockets with
  * recvmmsg on the server thread and pushes each packet through the element's pads, synchronously.
  */
 #pragma once
