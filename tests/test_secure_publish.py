@@ -172,6 +172,50 @@ def case_sink_savp_refused_falls_back_inside_tls():
         assert setups and all("interleaved=" in s for s in setups), setups
 
 
+def case_relay_decrypts_rtp_and_sender_reports():
+    """What meetrtspsink relays of an SRTP publisher is its RTP and its RTCP sender reports in clear
+    (decrypted, same SSRC): here to a plain reader of a server with encryption=optional."""
+    have("srtpenc", "srtpdec")
+    from rtsp_sink_util import Client
+    server = Server("encryption=optional allow-publish=true tls-cert-file=%s tls-key-file=%s" % (
+        p("server.crt"), p("server.key")), audio=False)
+    try:
+        url = server.url + "/grace"
+        publisher = Publisher(url.replace("rtsp://", "rtsps://"), CA + " protocols=udp", audio=False).play()
+        try:
+            publisher.wait_for("recording", lambda: publisher.sink.get_property("recording"))
+            rtp, rtcp = udp_pair()
+            reader = Client(server.port)
+            r = reader.request("SETUP", url + "/stream=0", {
+                "Transport": "RTP/AVP;unicast;client_port=%d-%d" % (rtp.getsockname()[1], rtp.getsockname()[1] + 1)})
+            assert r.code == 200, r
+            reader.session = r.session()
+            assert reader.request("PLAY", url).code == 200
+            rtp.settimeout(2)
+            packets = [rtp.recv(65536) for _ in range(30)]
+            assert looks_like_jpeg(b"".join(pk[12:] for pk in packets)), "the relayed RTP is not clear JPEG"
+            rtcp.settimeout(1)
+            srs, deadline = [], time.monotonic() + WAIT
+            while len(srs) < 2 and time.monotonic() < deadline:
+                publisher.poll(0)
+                try:
+                    data = rtcp.recv(65536)
+                except socket.timeout:
+                    continue
+                if len(data) >= 8 and data[1] == 200:
+                    srs.append(data[4:8])
+            assert len(srs) >= 2, "no clear sender reports reached the reader"
+            assert all(sr == packets[0][8:12] for sr in srs), (srs, packets[0][8:12])
+            print("30 clear RTP packets and %d sender reports of SSRC %s relayed" % (len(srs), srs[0].hex()))
+            reader.close()
+            rtp.close()
+            rtcp.close()
+        finally:
+            publisher.stop()
+    finally:
+        server.stop()
+
+
 def case_rtspclientsink_savp_into_meet(protocols="udp", name="carol"):
     """GStreamer's rtspclientsink, profiles=savp: its key comes in the SETUP's KeyMgmt header."""
     have("srtpenc", "srtpdec", "rtspclientsink")
