@@ -246,7 +246,9 @@ TEST (SecurePublishReceiver, DecryptsAndDropsForgedReplayedAndWrongKey)
   std::vector<uint8_t> forged = wrong.protect (rtp_packet (0xabc, 7));
   EXPECT_EQ (receiver.unprotect (forged.data (), forged.size (), false), nullptr);
   /* Plain RTP where SRTP is expected, an SSRC the key was not given for, a runt. */
-  std::vector<uint8_t> plain = bytes (rtp_packet (0xabc, 8));
+  GstBuffer *clear8 = rtp_packet (0xabc, 8);
+  std::vector<uint8_t> plain = bytes (clear8);
+  gst_buffer_unref (clear8);
   EXPECT_EQ (receiver.unprotect (plain.data (), plain.size (), false), nullptr);
   std::vector<uint8_t> stranger = enc.protect (rtp_packet (0xdef, 1));
   EXPECT_EQ (receiver.unprotect (stranger.data (), stranger.size (), false), nullptr);
