@@ -550,7 +550,9 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
       g_param_spec_boolean ("allow-publish", "Allow publishing",
           "Let clients publish their own streams as participants: ANNOUNCE + SETUP "
           "(mode=record) + RECORD at rtsp://host:port<path>/NAME (NAME of letters, digits, "
-          "'-', '_', '.'); whoever PLAYs <path>/NAME then gets them, forwarded as they are. "
+          "'-', '_', '.'); whoever PLAYs <path>/NAME then gets them, forwarded as they are "
+          "(SRTP from a publisher over rtsps://, RTP/SAVP under its own MIKEY key, decrypted "
+          "first). "
           "user/password apply to publishing as to reading. Off: a read-only server "
           "(ANNOUNCE and RECORD get 405)", FALSE, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_PUBLISHERS,
@@ -567,8 +569,9 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_DROPPED_PACKETS,
       g_param_spec_uint64 ("dropped-packets", "Dropped packets",
           "Packets that reached a participant's ports from anyone but its publisher (its "
-          "RTSP connection's address and the ports its SETUP named), or were not RTP/RTCP: "
-          "dropped, never forwarded", 0, G_MAXUINT64, 0, ro));
+          "RTSP connection's address and the ports its SETUP named), or were not RTP/RTCP, or "
+          "(a publisher's RTP/SAVP) failed SRTP authentication or were replays: dropped, never "
+          "forwarded", 0, G_MAXUINT64, 0, ro));
 
   g_object_class_install_property (gobject_class, PROP_MULTICAST_POOL,
       g_param_spec_string ("multicast-address-pool", "Multicast address pool",

@@ -2,6 +2,7 @@
 #include "rtspclientlogic.h"
 
 #include "roster.h"
+#include "srtpkeymgmt.h"
 
 #include <algorithm>
 #include <cstring>
@@ -321,7 +322,8 @@ RtspClientLogic::transport_header (const RtspStream &stream) const
   if (transport_ == RtspLowerTransport::Tcp)
     return "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (2 * stream.id) +
         "-" + std::to_string (2 * stream.id + 1);
-  return "RTP/AVP;unicast;client_port=" + std::to_string (stream.client_rtp_port) +
+  return std::string (srtp () ? "RTP/SAVP" : "RTP/AVP") + ";unicast;client_port=" +
+      std::to_string (stream.client_rtp_port) +
       "-" + std::to_string (stream.client_rtcp_port);
 }
 
@@ -362,6 +364,12 @@ RtspClientLogic::next_request ()
     RtspClientRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
     r.headers.emplace_back ("Transport", transport_header (streams_[i]) +
         (publishing_ ? ";mode=record" : ""));
+    if (srtp () && transport_ == RtspLowerTransport::Udp && i < srtp_keymgmt_.size ()) {
+      std::string keymgmt = keymgmt_header_from_attribute (streams_[i].control_uri,
+          srtp_keymgmt_[i]);
+      if (!keymgmt.empty ())
+        r.headers.emplace_back ("KeyMgmt", keymgmt);
+    }
     return remember (r, Step::Setup, i);
   }
 
@@ -808,7 +816,14 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     stream.ssrc = transport->ssrc;
     stream.has_ssrc = true;
   }
+  const bool answered_savp = transport->profile == GST_RTSP_PROFILE_SAVP
+      || transport->profile == GST_RTSP_PROFILE_SAVPF;
   gst_rtsp_transport_free (transport);
+  stream.srtp = srtp () && stream.transport == RtspLowerTransport::Udp;
+  if (stream.srtp && !answered_savp)
+    return fail ("server at " + request_uri_ + " answered the RTP/SAVP SETUP of " +
+        stream.control_uri + " with plain RTP: the media would leave TLS in clear; publish to a "
+        "server that takes SRTP (RTP/SAVP), or set protocols=tcp to keep it inside TLS");
   if (!ok || stream.transport != transport_)
     return fail ("server at " + request_uri_ + " answered SETUP with an unusable Transport: '" +
         value->substr (0, 80) + "'");

@@ -61,6 +61,7 @@ struct RtspStream {
   unsigned ttl = 1;
   uint32_t ssrc = 0;
   bool has_ssrc = false;
+  bool srtp = false;            /* set up as RTP/SAVP over UDP: its packets go through SRTP */
 };
 
 /* A request for the connection to send: the connection adds CSeq, Date and
@@ -112,6 +113,12 @@ public:
    * set_location(). */
   void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
   bool publishing () const { return publishing_; }
+  /* Publishing over rtsps:// (RFC 3711, RFC 4567): unicast UDP is set up as RTP/SAVP with each
+   * stream's key, @keymgmt[i] (the "mikey BASE64" of its a=key-mgmt), in a KeyMgmt header of its
+   * SETUP, and the answer must be RTP/SAVP too: never RTP/AVP in clear beside TLS. Interleaved
+   * stays RTP/AVP/TCP (inside TLS). Empty: plain RTP/AVP. */
+  void set_srtp_keymgmt (const std::vector<std::string> &keymgmt) { srtp_keymgmt_ = keymgmt; }
+  bool srtp () const { return !srtp_keymgmt_.empty (); }
   /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,
    * then of the parent path, when OPTIONS listed GET_PARAMETER; a server without a roster just
    * answers no (the roster stays empty). */
@@ -162,6 +169,8 @@ public:
   /* The last failure was the server saying it cannot serve yet (503 Service Unavailable, e.g. a
    * server still starting its streams): worth retrying, unlike a refusal. */
   bool failure_is_transient () const { return last_status_ == GST_RTSP_STS_SERVICE_UNAVAILABLE; }
+  /* The status of the last answer (0 before any). */
+  int last_status () const { return last_status_; }
 
   /* Exposed for tests. */
   bool parse_sdp (const std::string &sdp, const std::string &base_uri);
@@ -205,6 +214,7 @@ private:
   std::vector<std::string> roster_;
   std::string announce_sdp_;
   std::vector<std::string> announce_controls_;
+  std::vector<std::string> srtp_keymgmt_;
   std::string aggregate_uri_;
   std::vector<RtspStream> streams_;
   std::string session_id_;

@@ -1,5 +1,6 @@
 /* meetstream: forwards published participants to their readers. See participantrelay.h. */
 #include "participantrelay.h"
+#include "srtpreceiver.h"
 #include "udpfanoutsink.h"
 
 #include <gst/gst.h>
@@ -108,6 +109,9 @@ struct ParticipantRelay::Stream {
   bool have_position = false;
   uint16_t last_seq = 0;
   uint32_t last_rtptime = 0;
+  /* The publisher's SRTP (srtpreceiver.h): set at its SETUP, used once it RECORDs RTP/SAVP. */
+  std::unique_ptr<SrtpReceiver> srtp;
+  bool srtp_in = false;
   std::vector<Reader> readers;
   unsigned udp_readers = 0;
   unsigned multicast_readers = 0;
@@ -198,6 +202,42 @@ ParticipantRelay::streams (const std::string & name) const
   return infos;
 }
 
+bool
+ParticipantRelay::set_srtp (const std::string & name, size_t stream, const MikeyKeys & keys)
+{
+  auto it = participants_.find (name);
+  if (it == participants_.end () || stream >= it->second->streams.size ())
+    return false;
+  auto receiver = std::make_unique<SrtpReceiver> ();
+  std::string error;
+  if (!receiver->init (keys, &error)) {
+    GST_WARNING ("participant %s stream %zu: no SRTP: %s", name.c_str (), stream, error.c_str ());
+    return false;
+  }
+  it->second->streams[stream]->srtp = std::move (receiver);
+  return true;
+}
+
+GstBuffer *
+ParticipantRelay::decrypt (Participant & p, Stream & s, const uint8_t * data, size_t size,
+    bool rtcp)
+{
+  GstBuffer *clear = s.srtp->unprotect (data, size, rtcp);
+  if (clear)
+    return clear;
+  dropped_++;
+  uint64_t rejected = ++srtp_rejected_;
+  /* Loud once, then now and then: a flood of forgeries must not flood the log too. */
+  if (s.srtp->rejected () == 1 || rejected % 1000 == 0)
+    GST_WARNING ("participant %s: dropped an %s packet that failed SRTP authentication or was "
+        "a replay (%" G_GUINT64_FORMAT " so far)", p.name.c_str (), rtcp ? "SRTCP" : "SRTP",
+        rejected);
+  else
+    GST_DEBUG ("participant %s: dropped a forged or replayed %s packet", p.name.c_str (),
+        rtcp ? "SRTCP" : "SRTP");
+  return nullptr;
+}
+
 void
 ParticipantRelay::record (const RtspSession & publisher)
 {
@@ -218,6 +258,13 @@ ParticipantRelay::record (const RtspSession & publisher)
     s.publisher_rtcp_port = t.client_rtcp_port;
     s.publisher_rtp_channel = static_cast<uint8_t> (t.rtp_channel);
     s.publisher_rtcp_channel = static_cast<uint8_t> (t.rtcp_channel);
+    s.srtp_in = t.configured && t.srtp;
+    if (s.srtp_in && !s.srtp) {
+      /* SETUP said RTP/SAVP but no receiver took the key: nothing of it can be trusted. */
+      GST_WARNING ("participant %s stream %zu: RTP/SAVP without a key, every packet dropped",
+          p.name.c_str (), i);
+      s.configured = false;
+    }
   }
   GST_INFO ("participant %s publishes from %s", p.name.c_str (), p.publisher_host.c_str ());
 }
@@ -369,6 +416,19 @@ ParticipantRelay::receive (Participant & p, Stream & s, bool rtcp)
       dropped_++;
       continue;
     }
+    if (s.srtp_in) {
+      GstBuffer *clear = decrypt (p, s, data, size, rtcp);
+      if (!clear)
+        continue;
+      GstMapInfo map;
+      if (!rtcp && gst_buffer_map (clear, &map, GST_MAP_READ)) {
+        if (map.size >= 12)
+          note_rtp (s, map.data);
+        gst_buffer_unmap (clear, &map);
+      }
+      packets[n++] = clear;
+      continue;
+    }
     if (!rtcp)
       note_rtp (s, data);
     packets[n++] = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY,
@@ -441,6 +501,21 @@ ParticipantRelay::interleaved (uint64_t connection_id, uint8_t channel, const ui
       p.active = true;
       if (size < (rtcp ? 8u : 12u) || (data[0] >> 6) != 2) {
         dropped_++;
+        return true;
+      }
+      if (s->srtp_in) {
+        /* RTP/SAVP/TCP: SRTP inside the interleaved frames. */
+        GstBuffer *clear = decrypt (p, *s, data, size, rtcp);
+        if (clear) {
+          GstMapInfo map;
+          if (rtp && gst_buffer_map (clear, &map, GST_MAP_READ)) {
+            if (map.size >= 12)
+              note_rtp (*s, map.data);
+            gst_buffer_unmap (clear, &map);
+          }
+          forward (p, *s, rtcp, &clear, 1);
+          gst_buffer_unref (clear);
+        }
         return true;
       }
       if (rtp)

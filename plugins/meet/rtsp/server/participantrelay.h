@@ -38,6 +38,10 @@ public:
 
   bool open (const std::string & name, size_t streams);
   std::vector<RtspServerLogic::StreamInfo> streams (const std::string & name) const;
+  /* Stream @stream of @name comes as SRTP under the publisher's @keys (srtpreceiver.h): each
+   * packet is decrypted before it is relayed, those that fail are dropped and counted. False
+   * without srtpdec. */
+  bool set_srtp (const std::string & name, size_t stream, const MikeyKeys & keys);
   void record (const RtspSession & publisher);
   void add_reader (const RtspSession & reader);
   void remove_reader (const RtspSession & reader);
@@ -50,6 +54,9 @@ public:
   std::vector<std::string> take_active_sessions ();
 
   uint64_t dropped_packets () const { return dropped_; }
+  /* Of those, SRTP packets from the publisher's own address and port that failed
+   * authentication or were replays (srtpdec dropped them). */
+  uint64_t srtp_rejected_packets () const { return srtp_rejected_; }
   uint64_t forwarded_packets () const { return forwarded_; }
   uint64_t bytes_sent () const { return bytes_sent_; }
   /* What publishers sent that was accepted (RTP and RTCP), whether anyone reads it or not. */
@@ -74,6 +81,9 @@ private:
   std::map<std::string, std::unique_ptr<Participant>> participants_;
   std::vector<std::string> active_;
   std::atomic<uint64_t> dropped_ { 0 };
+  std::atomic<uint64_t> srtp_rejected_ { 0 };
+  /* A packet of @s that is SRTP: its clear form (transfer full), or NULL (dropped, counted). */
+  GstBuffer *decrypt (Participant & p, Stream & s, const uint8_t * data, size_t size, bool rtcp);
   std::atomic<uint64_t> forwarded_ { 0 };
   std::atomic<uint64_t> bytes_sent_ { 0 };
   std::atomic<uint64_t> bytes_received_ { 0 };

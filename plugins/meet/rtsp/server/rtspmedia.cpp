@@ -195,6 +195,12 @@ RtspMedia::participant_open (const std::string & name, size_t streams)
   return ok;
 }
 
+bool
+RtspMedia::participant_srtp (const std::string & name, size_t stream, const MikeyKeys & keys)
+{
+  return relay_ && relay_->set_srtp (name, stream, keys);
+}
+
 void
 RtspMedia::participant_record (const RtspSession & publisher)
 {

@@ -66,6 +66,7 @@ public:
   std::vector<RtspServerLogic::StreamInfo> participant_streams (const std::string & name)
       override;
   bool participant_open (const std::string & name, size_t streams) override;
+  bool participant_srtp (const std::string & name, size_t stream, const MikeyKeys & keys) override;
   void participant_record (const RtspSession & publisher) override;
   void participant_close (const std::string & name) override;
   bool multicast_acquire (const std::string & name, unsigned stream,

@@ -1,6 +1,7 @@
 /* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
 #include "rtspserverlogic.h"
 #include "srtpsender.h"
+#include "srtpreceiver.h"
 #include "rtsptransport.h"
 #include "sdpbuilder.h"
 
@@ -87,6 +88,18 @@ aggregate_url (const std::string & uri, bool is_stream_uri)
       base.erase (slash);
   }
   return base;
+}
+
+/* Why a publisher's RTP/SAVP SETUP found no transport, for the answer's body. */
+void
+explain_savp_refusal (const std::string & transport, bool secure, RtspResponse & response)
+{
+  if (transport.find ("SAVP") == std::string::npos || response.code != 461)
+    return;
+  response.add_header ("Content-Type", "text/plain");
+  response.body = secure ? "no SRTP key for this stream: send it as a=key-mgmt:mikey in the "
+      "ANNOUNCE or in a KeyMgmt header of the SETUP\r\n"
+      : "RTP/SAVP is taken over rtsps:// (TLS) only: its key must not travel in clear\r\n";
 }
 
 }  // namespace
@@ -413,6 +426,10 @@ RtspServerLogic::handle_announce (const RtspRequest & request,
       config_.max_streams_per_publisher, connection.local_host, name);
   if (announced.error) {
     response.code = announced.error;
+    if (!announced.error_text.empty ()) {
+      response.add_header ("Content-Type", "text/plain");
+      response.body = announced.error_text + "\r\n";
+    }
     return;
   }
   std::string owner = owner_of (connection);
@@ -442,6 +459,7 @@ RtspServerLogic::handle_announce (const RtspRequest & request,
   p.connection_id = connection.id;
   p.controls = announced.controls;
   p.reader_sdp = announced.reader_sdp;
+  p.srtp_keys = announced.keys;
   participants_.add (std::move (p));
 }
 
@@ -589,10 +607,22 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   offer.channels_taken = [&](int a, int b) {
     return sessions_.channels_taken (connection.id, session, stream, a, b);
   };
+  if (publishing && !publisher_srtp_offer (request, connection, *p, stream, offer, response))
+    return;
   TransportChoice choice = choose_transport (*transport_header, offer);
   RtspStreamTransport chosen = choice.transport;
   if (!chosen.configured) {
     response.code = choice.refusal;
+    if (publishing)
+      explain_savp_refusal (*transport_header, connection.secure, response);
+    return;
+  }
+  if (publishing && chosen.srtp && !media_.participant_srtp (name, stream,
+          *p->srtp_keys[stream])) {
+    response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
+    response.add_header ("Content-Type", "text/plain");
+    response.body = "this server cannot decrypt SRTP (no srtpdec): publish interleaved "
+        "(RTP/AVP/TCP inside TLS)\r\n";
     return;
   }
   bool had_group = session && stream < session->streams.size ()
@@ -623,6 +653,26 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   response.add_header ("Transport", reply);
   response.add_header ("Session", session->id + ";timeout="
       + std::to_string (config_.session_timeout_s));
+}
+
+bool
+RtspServerLogic::publisher_srtp_offer (const RtspRequest & request,
+    const RtspConnectionContext & connection, Participant & p, unsigned stream,
+    TransportRequest & offer, RtspResponse & response)
+{
+  /* A publisher's own key: from this SETUP's KeyMgmt header (RFC 4567, where rtspclientsink puts
+   * it), else its ANNOUNCE's a=key-mgmt. Only over TLS, which kept it secret. */
+  if (p.srtp_keys.size () <= stream)
+    p.srtp_keys.resize (stream + 1);
+  std::string error;
+  if (!publisher_key_from_setup (request.header ("KeyMgmt"), p.srtp_keys[stream], &error)) {
+    response.code = GST_RTSP_STS_BAD_REQUEST;
+    response.add_header ("Content-Type", "text/plain");
+    response.body = "unusable KeyMgmt: " + error + "\r\n";
+    return false;
+  }
+  offer.srtp_offered = connection.secure && p.srtp_keys[stream].has_value ();
+  return true;
 }
 
 void

@@ -22,6 +22,8 @@
 
 namespace meet {
 
+struct TransportRequest;   // rtsptransport.h
+
 /* What the server knows about one client connection. */
 struct RtspConnectionContext {
   uint64_t id = 0;
@@ -77,6 +79,14 @@ public:
     /* A participant announced @streams streams: make its relay (ports). False: 503. */
     virtual bool participant_open (const std::string & name, size_t streams) {
       (void) name; (void) streams;
+      return false;
+    }
+    /* Stream @stream of participant @name comes as SRTP under the publisher's @keys
+     * (srtpreceiver.h): decrypt it before relaying. False when it cannot (no srtpdec): the
+     * SETUP is refused. */
+    virtual bool participant_srtp (const std::string & name, size_t stream,
+        const MikeyKeys & keys) {
+      (void) name; (void) stream; (void) keys;
       return false;
     }
     /* Its publisher sent RECORD: accept its packets (from the transports of @publisher). */
@@ -149,6 +159,10 @@ private:
   void handle_announce (const RtspRequest & request, RtspConnectionContext & connection,
       UriKind kind, const std::string & name, RtspResponse & response);
   void handle_record (RtspSession & session, RtspResponse & response);
+  /* A publisher's SETUP: its SRTP key for @stream and whether RTP/SAVP is offered. False when
+   * @response says no (a KeyMgmt that cannot be used). */
+  bool publisher_srtp_offer (const RtspRequest & request, const RtspConnectionContext & connection,
+      Participant & p, unsigned stream, TransportRequest & offer, RtspResponse & response);
   /* Ends participant @name: its publisher's session, its readers' sessions, its NAME. By value:
    * callers pass names that live in the sessions this erases. */
   void end_participant (std::string name);

@@ -83,10 +83,14 @@ restrict_to_interleaved (RtspRequest & request, std::string * refusal)
     *value = kept;
     return true;
   }
+  /* A body a user can read: plain RTP/AVP over UDP is what a publisher or player asked for. */
+  static const std::string why = "over rtsps:// media goes as SRTP (RTP/SAVP over UDP) or "
+      "interleaved in the TLS connection (RTP/AVP/TCP), never as plain RTP/AVP over UDP\r\n";
   *refusal = "RTSP/1.0 461 Unsupported Transport\r\n";
   if (const std::string *cseq = request.header ("CSeq"))
     *refusal += "CSeq: " + *cseq + "\r\n";
-  *refusal += "Server: meetstream\r\n\r\n";
+  *refusal += "Server: meetstream\r\nContent-Type: text/plain\r\nContent-Length: "
+      + std::to_string (why.size ()) + "\r\n\r\n" + why;
   return false;
 }
 

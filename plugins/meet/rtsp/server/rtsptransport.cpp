@@ -49,8 +49,9 @@ choose_transport (const std::string & header, const TransportRequest & request)
     std::string text = normalize_mode (g_strstrip (*alt));
     if (gst_rtsp_transport_parse (text.c_str (), t) != GST_RTSP_OK)
       continue;
+    /* A publisher's RTP/SAVP is SRTP under its own key (srtpreceiver.h). */
     bool savp = t->profile == GST_RTSP_PROFILE_SAVP && request.srtp_offered
-        && !request.publishing && t->lower_transport != GST_RTSP_LOWER_TRANS_UDP_MCAST;
+        && t->lower_transport != GST_RTSP_LOWER_TRANS_UDP_MCAST;
     if (t->trans != GST_RTSP_TRANS_RTP || (t->profile != GST_RTSP_PROFILE_AVP && !savp)
         || (t->mode_record ? 1 : 0) != (request.publishing ? 1 : 0)
         || (request.publishing && t->mode_play))
