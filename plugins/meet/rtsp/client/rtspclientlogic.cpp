@@ -321,7 +321,11 @@ RtspClientLogic::transport_header (const RtspStream &stream) const
   if (transport_ == RtspLowerTransport::Tcp)
     return "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (2 * stream.id) +
         "-" + std::to_string (2 * stream.id + 1);
-  return "RTP/AVP;unicast;client_port=" + std::to_string (stream.client_rtp_port) +
+  /* rtsps:// over UDP: SRTP, in the profile the SDP offered (choose_secure_transport saw to it
+   * that every stream has a key). */
+  std::string profile = secure_ && stream.srtp_offer.keyed ? stream.srtp_offer.profile + "/UDP" :
+      "RTP/AVP";
+  return profile + ";unicast;client_port=" + std::to_string (stream.client_rtp_port) +
       "-" + std::to_string (stream.client_rtcp_port);
 }
 
@@ -668,10 +672,10 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     const GstSDPMedia *media = gst_sdp_message_get_media (msg, i);
     const gchar *proto = gst_sdp_media_get_proto (media);
     const gchar *media_type = gst_sdp_media_get_media (media);
-    /* Plain RTP only: SRTP (RTP/SAVP) would need keys we do not handle. Interleaved only (as
-     * over rtsps://), a SAVP stream is set up as RTP/AVP/TCP: inside TLS it needs no SRTP. */
-    const bool savp_ok = !allow_udp_ && !allow_multicast_ && proto &&
-        (strcmp (proto, "RTP/SAVP") == 0 || strcmp (proto, "RTP/SAVPF") == 0);
+    /* RTP/SAVP: over rtsps:// (SRTP over UDP with the MIKEY keys, or interleaved inside TLS),
+     * or interleaved only, where it is set up as RTP/AVP/TCP. */
+    const bool savp_ok = srtp_profile_is_savp (proto) &&
+        (secure_ || (!allow_udp_ && !allow_multicast_));
     if (proto == nullptr || media_type == nullptr ||
         (strcmp (proto, "RTP/AVP") != 0 && strcmp (proto, "RTP/AVPF") != 0 && !savp_ok))
       continue;
@@ -706,12 +710,34 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     gst_caps_unref (caps);
     const gchar *control = gst_sdp_media_get_attribute_val (media, "control");
     stream.control_uri = resolve_control (aggregate_uri_, control ? control : "*");
+    if (secure_)
+      stream.srtp_offer = srtp_offer_from_sdp_media (msg, media);
     streams_.push_back (stream);
   }
   if (streams_.empty ()) {
     error_ = "stream description (SDP) from " + request_uri_ +
         " announces no RTP stream this client can receive";
     return false;
+  }
+  /* rtsps:// and UDP still to be tried (a switch to TCP after silence stays): SRTP or nothing. */
+  secure_notice_.clear ();
+  if (secure_ && transport_ == RtspLowerTransport::Udp) {
+    std::vector<std::string> media;
+    std::vector<SrtpOffer> offers;
+    for (const RtspStream &s : streams_) {
+      media.push_back (s.media);
+      offers.push_back (s.srtp_offer);
+    }
+    SecureTransportChoice choice = choose_secure_transport (media, offers, allow_udp_, allow_tcp_,
+        request_uri_);
+    if (choice.kind == SecureTransportChoice::Kind::Refused) {
+      error_ = choice.message;
+      return false;
+    }
+    if (choice.kind == SecureTransportChoice::Kind::TlsTcp) {
+      transport_ = RtspLowerTransport::Tcp;
+      secure_notice_ = choice.message;
+    }
   }
   return true;
 }
@@ -808,7 +834,15 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     stream.ssrc = transport->ssrc;
     stream.has_ssrc = true;
   }
+  /* Asked for SRTP over UDP: an answer in plain RTP/AVP would have us take media in clear. */
+  stream.srtp = secure_ && stream.transport == RtspLowerTransport::Udp;
+  const bool answered_savp = transport->profile == GST_RTSP_PROFILE_SAVP ||
+      transport->profile == GST_RTSP_PROFILE_SAVPF;
   gst_rtsp_transport_free (transport);
+  if (stream.srtp && !answered_savp)
+    return fail ("server at " + request_uri_ + " answered SETUP of " + stream.control_uri +
+        " with plain RTP over UDP where SRTP (RTP/SAVP) was asked: refusing media in clear beside "
+        "rtsps://; allow protocols=tcp to receive it inside TLS");
   if (!ok || stream.transport != transport_)
     return fail ("server at " + request_uri_ + " answered SETUP with an unusable Transport: '" +
         value->substr (0, 80) + "'");

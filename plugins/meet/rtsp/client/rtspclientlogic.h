@@ -20,6 +20,8 @@
 
 #include <gst/rtsp/gstrtspdefs.h>
 
+#include "srtpreceive.h"
+
 namespace meet {
 
 /* One RTSP response as received: status, headers in arrival order, body. */
@@ -61,6 +63,11 @@ struct RtspStream {
   unsigned ttl = 1;
   uint32_t ssrc = 0;
   bool has_ssrc = false;
+
+  /* rtsps:// (set_secure): what the SDP offers for SRTP, and whether SETUP made this stream
+   * RTP/SAVP over UDP (srtpdec with srtp_offer.keys on the way in). */
+  SrtpOffer srtp_offer;
+  bool srtp = false;
 };
 
 /* A request for the connection to send: the connection adds CSeq, Date and
@@ -111,6 +118,14 @@ public:
    * "recording"). @controls are the a=control values of @sdp's streams, in order. Call after
    * set_location(). */
   void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
+  /* rtsps:// (playing): media over UDP only as SRTP (RTP/SAVP with the keys of the SDP's MIKEY),
+   * else interleaved inside TLS when TCP is allowed, else DESCRIBE fails saying why; never
+   * RTP/AVP over UDP. Call before the session starts. */
+  void set_secure (bool secure) { secure_ = secure; }
+  bool secure () const { return secure_; }
+  /* Why an rtsps:// session that allowed UDP takes TCP inside TLS instead (empty otherwise):
+   * set by DESCRIBE, for a warning. */
+  const std::string &secure_notice () const { return secure_notice_; }
   bool publishing () const { return publishing_; }
   /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,
    * then of the parent path, when OPTIONS listed GET_PARAMETER; a server without a roster just
@@ -198,6 +213,8 @@ private:
   bool described_ = false;
   bool get_parameter_supported_ = false;
   bool publishing_ = false;
+  bool secure_ = false;
+  std::string secure_notice_;
   bool ask_roster_ = false;
   size_t roster_asked_ = 0;     /* roster URIs asked in this session */
   bool roster_done_ = false;

@@ -1,0 +1,114 @@
+/* meetstream: SRTP on the receiving side of an rtsps:// session. See srtpreceive.h. */
+#include "srtpreceive.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace meet {
+
+bool
+srtp_profile_is_savp (const char *proto)
+{
+  return proto && (strcmp (proto, "RTP/SAVP") == 0 || strcmp (proto, "RTP/SAVPF") == 0);
+}
+
+SrtpOffer
+srtp_offer_from_sdp_media (const GstSDPMessage *sdp, const GstSDPMedia *media)
+{
+  SrtpOffer offer;
+  const gchar *proto = media ? gst_sdp_media_get_proto (media) : nullptr;
+  offer.profile = proto ? proto : "";
+  offer.savp = srtp_profile_is_savp (proto);
+  if (!offer.savp)
+    return offer;
+  std::string error;
+  if (mikey_keys_from_sdp_media (sdp, media, &offer.keys, &error))
+    offer.keyed = true;
+  else
+    offer.error = error;
+  return offer;
+}
+
+SecureTransportChoice
+choose_secure_transport (const std::vector<std::string> &media,
+    const std::vector<SrtpOffer> &offers, bool allow_udp, bool allow_tcp,
+    const std::string &uri)
+{
+  using Kind = SecureTransportChoice::Kind;
+  SecureTransportChoice choice;
+  /* The first stream that cannot go as SRTP, and why. */
+  std::string why;
+  for (size_t i = 0; i < offers.size () && why.empty (); i++) {
+    std::string name = i < media.size () && !media[i].empty () ? media[i] : "stream";
+    name += " (stream " + std::to_string (i) + ")";
+    if (!offers[i].savp)
+      why = "the " + name + " is offered as " + (offers[i].profile.empty () ? std::string ("RTP/AVP")
+          : offers[i].profile) + ", not RTP/SAVP: over UDP it would travel in clear";
+    else if (!offers[i].keyed)
+      why = "the " + name + " is offered as " + offers[i].profile + " without a usable key (" +
+          offers[i].error + ")";
+  }
+  if (allow_udp && why.empty () && !offers.empty ()) {
+    choice.kind = Kind::SrtpUdp;
+    return choice;
+  }
+  if (allow_tcp) {
+    choice.kind = Kind::TlsTcp;
+    if (allow_udp)
+      choice.message = "No SRTP over UDP from " + uri + ": " + why +
+          "; receiving the media interleaved inside TLS (TCP) instead.";
+    return choice;
+  }
+  choice.kind = Kind::Refused;
+  choice.message = "Cannot receive " + uri + " over UDP securely: " + why +
+      ". Allow protocols=tcp to receive it inside TLS, or have the server offer SRTP "
+      "(RTP/SAVP with a=key-mgmt:mikey).";
+  return choice;
+}
+
+bool
+SrtpKeyRing::lookup (uint32_t ssrc, SrtpKey *key)
+{
+  std::lock_guard<std::mutex> guard (lock_);
+  if (keys_.key_salt.empty ())
+    return false;
+  if (std::find (answered_.begin (), answered_.end (), ssrc) == answered_.end ()) {
+    if (answered_.size () >= kMaxSsrcs)
+      return false;
+    answered_.push_back (ssrc);
+  }
+  *key = keys_.key_for (ssrc);
+  return srtp_key_valid (*key);
+}
+
+GstCaps *
+SrtpKeyRing::caps_for (uint32_t ssrc)
+{
+  SrtpKey key;
+  if (!lookup (ssrc, &key))
+    return nullptr;
+  GstCaps *caps = gst_caps_new_empty_simple ("application/x-srtp");
+  GstStructure *s = gst_caps_get_structure (caps, 0);
+  gst_structure_set (s, "ssrc", G_TYPE_UINT, ssrc, nullptr);
+  srtp_key_to_structure (key, s, true);
+  return caps;
+}
+
+bool
+SrtpDropCounter::entered (Channel channel)
+{
+  bool was_pending = pending_[channel].exchange (true);
+  if (was_pending)
+    dropped_++;
+  return was_pending;
+}
+
+void
+SrtpDropCounter::flush ()
+{
+  for (auto &p : pending_)
+    if (p.exchange (false))
+      dropped_++;
+}
+
+}  // namespace meet
