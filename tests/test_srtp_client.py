@@ -116,7 +116,9 @@ class Play:
         return self.src.get_property("stats")
 
     def stream_stats(self, n):
-        return self.stats().get_value("stream-%d" % n)
+        # The nested structure lives inside its parent: keep that alive as long as it is read.
+        self._stats = self.stats()
+        return self._stats.get_value("stream-%d" % n)
 
     def stop(self):
         self.reader.stop()

@@ -694,6 +694,9 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     gst_sdp_message_attributes_to_caps (msg, caps);
     GstStructure *s = gst_caps_get_structure (caps, 0);
     gst_structure_set_name (s, "application/x-rtp");
+    /* The SRTP key (a=key-mgmt as caps) stays out of the caps the pads show (srtp_offer has it). */
+    gst_structure_remove_fields (s, "srtp-key", "srtp-cipher", "srtp-auth", "srtcp-cipher",
+        "srtcp-auth", "mki", nullptr);
     gint clock_rate = 0;
     if (!gst_structure_get_int (s, "clock-rate", &clock_rate) || clock_rate <= 0) {
       gst_caps_unref (caps);
