@@ -6,7 +6,10 @@ random key, the key in the SDP as a=key-mgmt:mikey (for tests/test_srtp_client.p
 Prints one event a line on stdout:
   PORT <n>                  listening
   REQUEST SETUP <transport> a client's SETUP and its Transport header
+  KEYMGMT <ssrc>            that SETUP handed over the client's SRTCP key for <ssrc> (KeyMgmt)
   REPLY-TRANSPORT <transport> the Transport of the server's answer to it
+  RTCP-RR <ssrc>            a receiver report of <ssrc> reached the RTP session (decrypted: with
+                            SAVP, srtpdec drops what it has no key for)
 
   --tls-cert F --tls-key K  the PEM certificate and key to serve rtsps:// with
   --profile savp|avp        what the factory offers (default savp; avp: plain RTP beside TLS)
@@ -73,6 +76,27 @@ def main():
     def on_setup(_client, ctx):
         res, value = ctx.request.get_header(GstRtsp.RTSPHeaderField.TRANSPORT, 0)
         say('REQUEST SETUP %s' % (value if res == GstRtsp.RTSPResult.OK else ''))
+        res, value = ctx.request.get_header(GstRtsp.RTSPHeaderField.KEYMGMT, 0)
+        if res == GstRtsp.RTSPResult.OK:
+            # MIKEY's common header (RFC 3830 6.1): the first crypto session's SSRC at bytes 11-14
+            # (after version, type, next payload, V/PRF, CSB ID, #CS, map type, policy).
+            data = GLib.base64_decode(value.split('data=', 1)[1].strip('"; '))
+            say('KEYMGMT %08x' % int.from_bytes(data[11:15], 'big'))
+
+    def on_prepared(media):
+        for i in range(media.n_streams()):
+            session = media.get_stream(i).get_rtpsession()
+
+            def on_rtcp(_session, buffer):
+                data = buffer.extract_dup(0, buffer.get_size())
+                pos = 0
+                while pos + 8 <= len(data):
+                    if data[pos + 1] == 201:
+                        say('RTCP-RR %08x' % int.from_bytes(data[pos + 4:pos + 8], 'big'))
+                    pos += (int.from_bytes(data[pos + 2:pos + 4], 'big') + 1) * 4
+            if session is not None:
+                session.connect('on-receiving-rtcp', on_rtcp)
+    factory.connect('media-configure', lambda _factory, media: media.connect('prepared', on_prepared))
 
     def on_send(_client, _ctx, message):
         if message.get_type() != GstRtsp.RTSPMsgType.RESPONSE:

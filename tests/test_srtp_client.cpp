@@ -260,6 +260,23 @@ TEST (SrtpClientLogic, SetsUpSavpOverUdpAndKeepsTheKeys)
   ASSERT_TRUE (r);
   EXPECT_EQ (r->method, GST_RTSP_SETUP);
   EXPECT_EQ (transport_of (*r), "RTP/SAVP/UDP;unicast;client_port=5000-5001");
+  /* Our SRTCP key, for the SSRC our receiver reports go from. */
+  const meet::RtspStream &stream = logic.streams ()[0];
+  ASSERT_TRUE (meet::srtp_key_valid (stream.rtcp_key));
+  EXPECT_NE (stream.rtcp_key.key_salt, key.key_salt);
+  std::string keymgmt;
+  for (const auto &h : r->headers)
+    if (h.first == "KeyMgmt")
+      keymgmt = h.second;
+  const std::string prefix = "prot=mikey;uri=\"rtsps://127.0.0.1:8554/meet/stream=0\";data=\"";
+  ASSERT_EQ (keymgmt.rfind (prefix, 0), 0u) << keymgmt;
+  std::string data = keymgmt.substr (prefix.size (), keymgmt.size () - prefix.size () - 1);
+  meet::MikeyKeys mine;
+  std::string error;
+  ASSERT_TRUE (meet::mikey_keys_from_keymgmt ("mikey " + data, &mine, &error)) << error;
+  EXPECT_EQ (mine.key_salt, stream.rtcp_key.key_salt);
+  ASSERT_EQ (mine.sessions.size (), 1u);
+  EXPECT_EQ (mine.sessions[0].ssrc, stream.rtcp_key.ssrc);
   EXPECT_EQ (feed (logic, ok ("Session: abc;timeout=30\r\nTransport: RTP/SAVP;unicast;"
               "client_port=5000-5001;server_port=6000-6001;ssrc=00005555\r\n")),
       Event::SetupDone) << logic.error ();

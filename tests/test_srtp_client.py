@@ -160,10 +160,15 @@ def case_gst_rtsp_server_udp():
         try:
             play.wait_frames(20)
             assert_srtp(play, 1)
+            # Our receiver reports, as SRTCP under the key SETUP handed over (KeyMgmt): the
+            # server's srtpdec decrypts them only with it.
+            assert wait_until(lambda: server.lines("KEYMGMT"), 5), server.events
+            ssrc = server.lines("KEYMGMT")[0].split()[1]
+            assert wait_until(lambda: "RTCP-RR " + ssrc in server.events, 15), server.events
         finally:
             play.stop()
         setups, replies = server.lines("REQUEST SETUP"), server.lines("REPLY-TRANSPORT")
-        print(setups, replies)
+        print(setups, replies, server.lines("KEYMGMT"), server.lines("RTCP-RR")[:3])
         assert setups and all(" RTP/SAVP/UDP;unicast;client_port=" in s for s in setups), setups
         assert replies and all(r.split()[1].startswith("RTP/SAVP") for r in replies), replies
 

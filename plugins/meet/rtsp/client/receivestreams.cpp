@@ -24,7 +24,7 @@ struct ReceiveStreams::Stream {
   GSocket *rtp_socket = nullptr, *rtcp_socket = nullptr;
   GstElement *rtp_src = nullptr, *rtcp_src = nullptr, *rtcp_sink = nullptr;
   /* SRTP over UDP (rtsps://): its srtpdec while set up; the decoder (and its drop count) stays. */
-  GstElement *srtp_dec = nullptr;
+  GstElement *srtp_dec = nullptr, *srtcp_enc = nullptr;
   std::unique_ptr<SrtpDecoder> srtp;
   std::atomic<bool> srtp_active {false};
   GstPad *rtp_sink_pad = nullptr, *rtcp_sink_pad = nullptr, *rtcp_src_pad = nullptr;
@@ -174,6 +174,7 @@ ReceiveStreams::clear_stream (Stream &stream)
   remove_child (&stream.rtcp_src);
   remove_child (&stream.rtcp_sink);
   remove_child (&stream.srtp_dec);
+  remove_child (&stream.srtcp_enc);
   if (stream.srtp)
     stream.srtp->forget ();
   g_clear_object (&stream.rtp_socket);
@@ -537,10 +538,28 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
         gst_caps_unref (rtcp_caps);
         return false;
       }
-      /* No receiver reports back over RTP/SAVP: they would have to be SRTCP under a key of ours
-       * announced in SETUP (KeyMgmt, RFC 4567), which meetstream does not do yet; RTCP in clear
-       * beside rtsps:// is not an option. The server keeps the session alive from our RTSP
-       * keep-alives (GET_PARAMETER/OPTIONS at half its timeout), not from RTCP. */
+      /* Receiver reports go back as SRTCP under the key SETUP handed over (KeyMgmt), from the
+       * SSRC that key names; never RTCP in clear beside rtsps://. Without that key (no
+       * randomness, no srtpenc) none go back: the server keeps the session alive from our RTSP
+       * keep-alives (at half its timeout), not from RTCP. */
+      if (info.server_rtcp_port > 0 && srtp_key_valid (info.rtcp_key) &&
+          (stream.srtcp_enc = srtp_rtcp_encoder_new (info.rtcp_key))) {
+        gst_bin_add (GST_BIN (owner_), stream.srtcp_enc);
+        stream.rtcp_sink = add_child ("udpsink");
+        if (stream.rtcp_sink == nullptr) {
+          gst_caps_unref (rtcp_caps);
+          return false;
+        }
+        g_object_set (stream.rtcp_sink, "socket", stream.rtcp_socket, "close-socket", FALSE,
+            "host", server_ip.c_str (), "port", info.server_rtcp_port, "sync", FALSE,
+            "async", FALSE, nullptr);
+        GObject *session = nullptr;
+        g_signal_emit_by_name (rtpbin_, "get-internal-session", stream.id, &session);
+        if (session) {
+          g_object_set (session, "internal-ssrc", info.rtcp_key.ssrc, nullptr);
+          g_object_unref (session);
+        }
+      }
     } else if (info.server_rtcp_port > 0) {
       stream.rtcp_sink = add_child ("udpsink");
       if (stream.rtcp_sink == nullptr) {
@@ -587,13 +606,23 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
         link_element (stream.srtp_dec, "rtcp_src", stream.rtcp_sink_pad, true);
     gst_object_unref (rtp_in);
     gst_object_unref (rtcp_in);
+    if (ok && stream.srtcp_enc) {
+      /* rtpbin -> srtpenc -> udpsink: receiver reports as SRTCP. */
+      GstPad *enc_in = gst_element_get_static_pad (stream.srtcp_enc, "rtcp_sink_0");
+      GstPad *udp_in = gst_element_get_static_pad (stream.rtcp_sink, "sink");
+      ok = enc_in && link (stream.rtcp_src_pad, enc_in) &&
+          link_element (stream.srtcp_enc, "rtcp_src_0", udp_in, true);
+      gst_clear_object (&enc_in);
+      gst_clear_object (&udp_in);
+    }
     if (!ok)
       return false;
   } else if (!link_element (stream.rtp_src, "src", stream.rtp_sink_pad, true) ||
       !link_element (stream.rtcp_src, "src", stream.rtcp_sink_pad, true)) {
     return false;
   }
-  if (stream.rtcp_sink && !link_element (stream.rtcp_sink, "sink", stream.rtcp_src_pad, false))
+  if (stream.rtcp_sink && !stream.srtcp_enc &&
+      !link_element (stream.rtcp_sink, "sink", stream.rtcp_src_pad, false))
     return false;
 
   GstPad *pad = gst_element_get_static_pad (stream.rtp_src, "src");
@@ -605,7 +634,8 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
       });
   gst_object_unref (pad);
 
-  for (GstElement *e : {stream.srtp_dec, stream.rtp_src, stream.rtcp_src, stream.rtcp_sink})
+  for (GstElement *e : {stream.srtp_dec, stream.srtcp_enc, stream.rtp_src, stream.rtcp_src,
+           stream.rtcp_sink})
     if (e)
       gst_element_sync_state_with_parent (e);
   stream.srtp_active = info.srtp;

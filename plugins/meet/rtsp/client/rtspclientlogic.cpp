@@ -366,6 +366,12 @@ RtspClientLogic::next_request ()
     RtspClientRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
     r.headers.emplace_back ("Transport", transport_header (streams_[i]) +
         (publishing_ ? ";mode=record" : ""));
+    /* SRTP: our receiver reports go as SRTCP under a key of ours, handed over here. */
+    RtspStream &s = streams_[i];
+    if (secure_ && transport_ == RtspLowerTransport::Udp && s.srtp_offer.keyed &&
+        (srtp_key_valid (s.rtcp_key) || srtp_rtcp_key_generate (s.srtp_offer.keys.suite,
+                &s.rtcp_key)))
+      r.headers.emplace_back ("KeyMgmt", srtp_keymgmt_header (s.rtcp_key, s.control_uri));
     return remember (r, Step::Setup, i);
   }
 

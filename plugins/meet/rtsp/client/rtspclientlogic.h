@@ -68,6 +68,8 @@ struct RtspStream {
    * RTP/SAVP over UDP (srtpdec with srtp_offer.keys on the way in). */
   SrtpOffer srtp_offer;
   bool srtp = false;
+  /* Our key for the receiver reports we send as SRTCP (KeyMgmt in SETUP); its ssrc is ours. */
+  SrtpKey rtcp_key;
 };
 
 /* A request for the connection to send: the connection adds CSeq, Date and

@@ -6,6 +6,19 @@ GST_DEBUG_CATEGORY_STATIC (meet_srtp_decoder_debug);
 
 namespace meet {
 
+GstElement *
+srtp_rtcp_encoder_new (const SrtpKey &key)
+{
+  GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
+  if (enc == nullptr)
+    return nullptr;
+  srtp_key_configure_encoder (key, enc);
+  GstPad *pad = gst_element_request_pad_simple (enc, "rtcp_sink_0");
+  if (pad)
+    gst_object_unref (pad);
+  return enc;
+}
+
 SrtpDecoder::~SrtpDecoder ()
 {
   forget ();

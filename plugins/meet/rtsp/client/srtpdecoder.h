@@ -16,6 +16,10 @@
 
 namespace meet {
 
+/* srtpenc for our receiver reports: rtcp_sink_0 -> rtcp_src_0 under @key (srtpkeys.h), not in
+ * any bin yet. nullptr when gst-plugins-bad's srtpenc is missing. */
+GstElement *srtp_rtcp_encoder_new (const SrtpKey &key);
+
 class SrtpDecoder {
 public:
   explicit SrtpDecoder (unsigned stream_id) : stream_id_ (stream_id) {}

@@ -67,6 +67,27 @@ choose_secure_transport (const std::vector<std::string> &media,
 }
 
 bool
+srtp_rtcp_key_generate (SrtpSuite suite, SrtpKey *key)
+{
+  std::vector<uint8_t> ssrc;
+  if (!secure_random_bytes (4, &ssrc))
+    return false;
+  uint32_t value = (uint32_t (ssrc[0]) << 24) | (uint32_t (ssrc[1]) << 16) |
+      (uint32_t (ssrc[2]) << 8) | ssrc[3];
+  return srtp_key_generate (suite, value, key);
+}
+
+std::string
+srtp_keymgmt_header (const SrtpKey &key, const std::string &uri)
+{
+  std::string value = mikey_keymgmt_value (key);       /* "mikey BASE64" */
+  const std::string prefix = "mikey ";
+  if (value.compare (0, prefix.size (), prefix) != 0)
+    return "";
+  return "prot=mikey;uri=\"" + uri + "\";data=\"" + value.substr (prefix.size ()) + "\"";
+}
+
+bool
 SrtpKeyRing::lookup (uint32_t ssrc, SrtpKey *key)
 {
   std::lock_guard<std::mutex> guard (lock_);

@@ -62,6 +62,14 @@ SecureTransportChoice choose_secure_transport (const std::vector<std::string> &m
     const std::vector<SrtpOffer> &offers, bool allow_udp, bool allow_tcp,
     const std::string &uri);
 
+/* Our own key for the receiver reports (SRTCP) of a stream keyed under @suite: a fresh random
+ * key and SSRC (rtpbin's session takes it as its internal SSRC). False only without randomness. */
+bool srtp_rtcp_key_generate (SrtpSuite suite, SrtpKey *key);
+/* The KeyMgmt header of a SETUP handing the server @key for our SRTCP (RFC 4567 section 3.1:
+ * prot=mikey;uri="@uri";data="BASE64", as rtspsrc sends and gst-rtsp-server reads). Empty
+ * when the key is invalid. */
+std::string srtp_keymgmt_header (const SrtpKey &key, const std::string &uri);
+
 /* The keys of one stream, handed to srtpdec per SSRC. Thread-safe (srtpdec asks from its RTP
  * and RTCP streaming threads). */
 class SrtpKeyRing {
