@@ -7,6 +7,8 @@
   (tests/srtp_rtsp_server.py): SETUP asked and answered RTP/SAVP, frames decoded.
 - plain_over_udp_refused / plain_goes_inside_tls: gst-rtsp-server offering RTP/AVP beside TLS:
   protocols=udp is an error saying why (never RTP in clear); udp+tcp plays inside TLS, warning.
+- udp_blocked_falls_back: that relay dropping all the server's UDP: the session switches to TCP
+  inside TLS (a warning), never to RTP/AVP over UDP.
 - tamper: a TLS-terminating relay of the test's own between meetrtspsink and meetrtspsrc (the RTSP
   exchange relayed and rewritten as tests/relay.py does, the SRTP datagrams passed through)
   flips a bit in one packet, replays another and injects one under another key: each dropped by
@@ -342,6 +344,32 @@ def case_tamper():
             assert play.src.get_property("srtp-dropped") == 3
             assert play.stats().get_value("srtp-dropped") == 3
             assert play.error is None, play.error
+        finally:
+            play.stop()
+
+
+class BlockLeg(relay.UdpLeg):
+    """Nothing of the server's SRTP gets through (a firewall dropping UDP)."""
+
+    def _from_server(self, index, data, addr):
+        self.counters.lost += 1
+
+
+def case_udp_blocked_falls_back():
+    """SRTP over UDP that never arrives: the session switches to TCP inside TLS, never to RTP/AVP."""
+    relay.UdpLeg = BlockLeg
+    with meet_server() as server, TlsRelay(server.port) as tls_relay:
+        play = Play(tls_relay.url("/meet"), TRUST + " protocols=udp+tcp timeout=2000")
+        try:
+            play.wait_frames(10)
+            play.poll()
+            assert any("switching" in w for w in play.warnings), play.warnings
+            for n in range(2):
+                assert play.stream_stats(n).get_value("transport") == "tcp", play.stats().to_string()
+            assert tls_relay.replies[0].startswith("RTP/SAVP"), tls_relay.replies
+            assert all(r.startswith("RTP/SAVP") or "interleaved=" in r for r in tls_relay.replies), \
+                tls_relay.replies
+            print("warnings %s; SETUP answers %s" % (play.warnings, tls_relay.replies))
         finally:
             play.stop()
 

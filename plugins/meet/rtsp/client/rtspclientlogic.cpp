@@ -737,8 +737,11 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
       media.push_back (s.media);
       offers.push_back (s.srtp_offer);
     }
+    /* The messages name the URL as the user gave it (the request URI is rtsp:// over TLS too). */
+    std::string shown = request_uri_.compare (0, 7, "rtsp://") == 0 ?
+        "rtsps://" + request_uri_.substr (7) : request_uri_;
     SecureTransportChoice choice = choose_secure_transport (media, offers, allow_udp_, allow_tcp_,
-        request_uri_);
+        shown);
     if (choice.kind == SecureTransportChoice::Kind::Refused) {
       error_ = choice.message;
       return false;
