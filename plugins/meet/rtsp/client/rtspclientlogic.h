@@ -126,7 +126,7 @@ public:
   void set_secure (bool secure) { secure_ = secure; }
   bool secure () const { return secure_; }
   /* Why an rtsps:// session that allowed UDP takes TCP inside TLS instead (empty otherwise):
-   * set by DESCRIBE, for a warning. */
+   * set by DESCRIBE, for the log. */
   const std::string &secure_notice () const { return secure_notice_; }
   bool publishing () const { return publishing_; }
   /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,

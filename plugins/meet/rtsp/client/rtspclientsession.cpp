@@ -170,8 +170,9 @@ RtspClientSession::handle_event (RtspClientLogic::Event event)
         fatal_error (error);
         return;
       }
+      /* As quiet as a 461 fallback: TCP inside TLS is as secure, only not UDP. */
       if (!logic_.secure_notice ().empty ())
-        delegate_.warning (logic_.secure_notice ());
+        GST_INFO ("%s", logic_.secure_notice ().c_str ());
       break;
     }
     case Event::SetupDone:{
