@@ -877,21 +877,25 @@ meet_rtsp_client_logic_fuzz (const uint8_t *data, size_t size)
   static bool initialized = gst_init_check (nullptr, nullptr, nullptr);
   if (!initialized)
     return 0;
-  meet::RtspClientLogic logic;
-  logic.set_location ("rtsp://user:pass@127.0.0.1:8554/test");
-  logic.set_target (meet::RtspClientLogic::State::Playing);
-  /* Walk the session with @data as every answer until it fails or plays. */
-  for (int step = 0; step < 16; step++) {
-    auto request = logic.next_request ();
-    if (!request)
-      break;
-    auto event = logic.handle_raw_response (data, size);
-    if (event == meet::RtspClientLogic::Event::Failed ||
-        event == meet::RtspClientLogic::Event::Playing)
-      break;
-    if (event == meet::RtspClientLogic::Event::Described) {
-      for (size_t i = 0; i < logic.streams ().size (); i++)
-        logic.set_client_ports (i, 5000 + 2 * i, 5001 + 2 * i);
+  /* Plain, then as over rtsps:// (SAVP offers, MIKEY keys in the SDP, KeyMgmt in SETUP). */
+  for (bool secure : {false, true}) {
+    meet::RtspClientLogic logic;
+    logic.set_location ("rtsp://user:pass@127.0.0.1:8554/test");
+    logic.set_secure (secure);
+    logic.set_target (meet::RtspClientLogic::State::Playing);
+    /* Walk the session with @data as every answer until it fails or plays. */
+    for (int step = 0; step < 16; step++) {
+      auto request = logic.next_request ();
+      if (!request)
+        break;
+      auto event = logic.handle_raw_response (data, size);
+      if (event == meet::RtspClientLogic::Event::Failed ||
+          event == meet::RtspClientLogic::Event::Playing)
+        break;
+      if (event == meet::RtspClientLogic::Event::Described) {
+        for (size_t i = 0; i < logic.streams ().size (); i++)
+          logic.set_client_ports (i, 5000 + 2 * i, 5001 + 2 * i);
+      }
     }
   }
   return 0;
