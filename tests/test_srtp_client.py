@@ -11,8 +11,8 @@
   inside TLS (a warning), never to RTP/AVP over UDP.
 - tamper: a TLS-terminating relay of the test's own between meetrtspsink and meetrtspsrc (the RTSP
   exchange relayed and rewritten as tests/relay.py does, the SRTP datagrams passed through)
-  flips a bit in one packet, replays another and injects one under another key: each dropped by
-  srtpdec and counted (srtp-dropped = 3), playback goes on.
+  flips a bit in one packet, replays another, injects one under another key and flips a bit in an
+  SRTCP sender report: each dropped by srtpdec and counted (srtp-dropped = 4), playback goes on.
 
 Usage: test_srtp_client.py CASE (one meson test per case)."""
 
@@ -220,7 +220,8 @@ def forged_packet(ssrc, seq, timestamp, pt):
 
 class TamperLeg(relay.UdpLeg):
     """Server-to-client SRTP of the first stream (video): packet 60 with a bit flipped, packet 110
-    again after 120, a forged packet under another key after 180; everything else as it is."""
+    again after 120, a forged packet under another key after 180, and the second SRTCP packet
+    (a sender report) with a bit flipped; everything else as it is."""
     legs = []
     log = []
 
@@ -229,12 +230,21 @@ class TamperLeg(relay.UdpLeg):
         self.index = len(TamperLeg.legs)
         TamperLeg.legs.append(self)
         self.rtp = 0
+        self.rtcp = 0
         self.saved = None
 
     def _send(self, data):
         self.client_facing[0].transport.sendto(data, (relay.LOOPBACK, self.client_ports[0]))
 
     def _from_server(self, index, data, addr):
+        if self.index == 0 and index == 1:
+            self.rtcp += 1
+            if self.rtcp == 2:
+                flipped = bytearray(data)
+                flipped[10] ^= 0x01             # the encrypted part of the report
+                data = bytes(flipped)
+                TamperLeg.log.append(("srtcp-flipped", time.monotonic()))
+            return super()._from_server(index, data, addr)
         if self.index != 0 or index != 0:
             return super()._from_server(index, data, addr)
         if self.server_ports is None:
@@ -328,20 +338,22 @@ def case_tamper():
             assert_srtp(play, 2)
             assert tls_relay.replies and all(r.startswith("RTP/SAVP") for r in tls_relay.replies), \
                 tls_relay.replies
-            assert wait_until(lambda: len(TamperLeg.log) == 3, 30), TamperLeg.log
+            assert wait_until(lambda: len(TamperLeg.log) == 4, 30), TamperLeg.log
             after = play.frames()
             # Playback goes on after all three, and the last one is counted once the next
             # packet arrives.
             play.wait_frames(after + 30, seconds=10)
-            assert wait_until(lambda: play.src.get_property("srtp-dropped") >= 3, 5)
+            # The last one is counted once the next packet arrives on its port (an SR: ~1 s).
+            assert wait_until(lambda: play.src.get_property("srtp-dropped") >= 4, 5), \
+                play.stats().to_string()
             time.sleep(0.5)
             video = play.stream_stats(0)
             print("tampering %s; video %s; srtp-dropped %d" % (
                 [e[0] for e in TamperLeg.log], video.to_string(), play.src.get_property("srtp-dropped")))
-            assert video.get_value("srtp-dropped") == 3, video.to_string()
+            assert video.get_value("srtp-dropped") == 4, video.to_string()
             assert play.stream_stats(1).get_value("srtp-dropped") == 0, play.stats().to_string()
-            assert play.src.get_property("srtp-dropped") == 3
-            assert play.stats().get_value("srtp-dropped") == 3
+            assert play.src.get_property("srtp-dropped") == 4
+            assert play.stats().get_value("srtp-dropped") == 4
             assert play.error is None, play.error
         finally:
             play.stop()
