@@ -3,6 +3,7 @@
 - meet_udp: meetrtspsink encryption=required, meetrtspsrc protocols=udp: every stream set up as
   RTP/SAVP (stats: transport udp, srtp), frames decoded, the session kept past the server's
   session timeout by RTSP keep-alives alone (no RTCP goes back over SAVP).
+- meet_reconnect: the server restarted mid-play (new keys): meetrtspsrc plays on over SRTP.
 - gst_rtsp_server_udp: gst-rtsp-server with a TLS certificate and its SAVP profile
   (tests/srtp_rtsp_server.py): SETUP asked and answered RTP/SAVP, frames decoded.
 - plain_over_udp_refused / plain_goes_inside_tls: gst-rtsp-server offering RTP/AVP beside TLS:
@@ -154,6 +155,29 @@ def case_meet_udp():
             print("%d frames over SRTP; stats %s" % (play.frames(), play.stats().to_string()))
         finally:
             play.stop()
+
+
+def case_meet_reconnect():
+    """The server restarts (new keys, new SSRCs): meetrtspsrc reconnects, takes the new keys from
+    the new DESCRIBE and plays on over SRTP, on the same pads."""
+    server = meet_server()
+    port = server.port
+    play = Play(server.url.replace("rtsp://", "rtsps://"), TRUST + " protocols=udp retry=10 timeout=1000")
+    try:
+        play.wait_frames(20)
+        server.stop()
+        time.sleep(0.5)
+        server = meet_server("port=%d" % port)
+        before = play.frames()
+        play.wait_frames(before + 30)
+        assert_srtp(play, 2)
+        assert any("reconnect" in w.lower() or "lost" in w.lower() for w in play.warnings), play.warnings
+        assert play.src.get_property("srtp-dropped") < 5, play.stats().to_string()
+        print("%d frames before the restart, %d after; warnings %s" % (before, play.frames() - before,
+                                                                       play.warnings))
+    finally:
+        play.stop()
+        server.stop()
 
 
 def case_gst_rtsp_server_udp():
