@@ -14,6 +14,7 @@ Prints one event a line on stdout:
   --tls-cert F --tls-key K  the PEM certificate and key to serve rtsps:// with
   --profile savp|avp        what the factory offers (default savp; avp: plain RTP beside TLS)
   --protocols udp|tcp|udp+tcp  lower transports allowed (default udp)
+  --port N                  listen on N (default 0: the OS picks)
 """
 import argparse
 import sys
@@ -41,12 +42,13 @@ def main():
     parser.add_argument('--tls-key', required=True)
     parser.add_argument('--profile', default='savp', choices=['savp', 'avp'])
     parser.add_argument('--protocols', default='udp')
+    parser.add_argument('--port', type=int, default=0)
     args = parser.parse_args()
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
     server.set_address('127.0.0.1')
-    server.set_service('0')
+    server.set_service(str(args.port))
 
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_shared(True)

@@ -6,6 +6,7 @@
 - meet_reconnect: the server restarted mid-play (new keys): meetrtspsrc plays on over SRTP.
 - gst_rtsp_server_udp: gst-rtsp-server with a TLS certificate and its SAVP profile
   (tests/srtp_rtsp_server.py): SETUP asked and answered RTP/SAVP, frames decoded.
+- gst_rtsp_server_reconnect: that server restarted mid-play: our SRTCP reports still decrypt there.
 - plain_over_udp_refused / plain_goes_inside_tls: gst-rtsp-server offering RTP/AVP beside TLS:
   protocols=udp is an error saying why (never RTP in clear); udp+tcp plays inside TLS.
 - udp_blocked_falls_back: that relay dropping all the server's UDP: the session switches to TCP
@@ -197,6 +198,35 @@ def case_gst_rtsp_server_udp():
         print(setups, replies, server.lines("KEYMGMT"), server.lines("RTCP-RR")[:3])
         assert setups and all(" RTP/SAVP/UDP;unicast;client_port=" in s for s in setups), setups
         assert replies and all(r.split()[1].startswith("RTP/SAVP") for r in replies), replies
+
+
+def case_gst_rtsp_server_reconnect():
+    """gst-rtsp-server restarted mid-play: after the reconnect our receiver reports still reach the
+    new server decrypted (the SRTCP key SETUP hands over names the SSRC rtpbin still sends from)."""
+    server = GstRtspServerProcess("--profile", "savp", "--protocols", "udp")
+    port = server.url.split(":")[2].split("/")[0]
+    play = Play(server.url, TRUST + " protocols=udp retry=20 timeout=1000")
+    try:
+        play.wait_frames(20)
+        assert wait_until(lambda: server.lines("RTCP-RR"), 15), server.events
+        first = server.lines("KEYMGMT")
+        server.__exit__()
+        time.sleep(0.3)
+        for _ in range(20):         # the port of the killed server may take a moment to free up
+            server = GstRtspServerProcess("--profile", "savp", "--protocols", "udp", "--port", port)
+            if server.proc.poll() is None:
+                break
+            time.sleep(0.2)
+        before = play.frames()
+        play.wait_frames(before + 20)
+        assert_srtp(play, 1)
+        assert wait_until(lambda: server.lines("KEYMGMT"), 5), server.events
+        ssrc = server.lines("KEYMGMT")[0].split()[1]
+        assert wait_until(lambda: "RTCP-RR " + ssrc in server.events, 15), server.events
+        print("before %s, after %s; RRs %s" % (first, server.lines("KEYMGMT"), server.lines("RTCP-RR")[:2]))
+    finally:
+        play.stop()
+        server.__exit__()
 
 
 def case_plain_over_udp_refused():

@@ -443,6 +443,21 @@ ReceiveStreams::described (RtspClientLogic &logic, GSocketFamily family, std::st
   }
   for (const auto &s : streams_)
     GST_INFO_OBJECT (owner_, "stream %u: %" GST_PTR_FORMAT, s->id, s->caps);
+  /* A reconnect: our SRTCP key goes with the SSRC rtpbin already sends from (it keeps its
+   * internal source), or the new server could not tell our reports from a forger's. */
+  for (size_t i = 0; rtpbin_ && i < infos.size (); i++) {
+    RtspStream &info = logic.streams ()[i];
+    GObject *session = nullptr;
+    if (info.srtp_offer.keyed)
+      g_signal_emit_by_name (rtpbin_, "get-internal-session", info.id, &session);
+    if (session == nullptr)
+      continue;
+    guint ssrc = 0;
+    g_object_get (session, "internal-ssrc", &ssrc, nullptr);
+    g_object_unref (session);
+    if (!srtp_key_generate (info.srtp_offer.keys.suite, ssrc, &info.rtcp_key))
+      info.rtcp_key = SrtpKey ();
+  }
 
   return prepare_ports (logic, family, error);
 }
