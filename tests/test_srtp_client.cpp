@@ -345,3 +345,31 @@ TEST (SrtpClientLogic, PlainRtspIsUnchanged)
   EXPECT_FALSE (logic.parse_sdp (sdp ("RTP/SAVP", meet::mikey_keymgmt_value (test_key (1))),
           "rtsp://127.0.0.1:8554/meet/"));
 }
+
+TEST (SrtpClientLogic, HostileMikeyNeverReachesTheLibraryParser)
+{
+  /* GStreamer 1.22's MIKEY parser hangs on these (SECURITY.md): a hostile server's SDP carrying
+   * one must fail the stream's key (meetstream's own checks), never hang the client. */
+  const char *source = g_getenv ("MEET_SOURCE_DIR");
+  if (source == nullptr)
+    GTEST_SKIP () << "MEET_SOURCE_DIR not set";
+  for (const char *name : {"libgstsdp-hang-dh-payload", "libgstsdp-hang-pk-init"}) {
+    gchar *path = g_build_filename (source, "fuzz", "regressions", "mikey", name, nullptr);
+    gchar *data = nullptr;
+    gsize size = 0;
+    ASSERT_TRUE (g_file_get_contents (path, &data, &size, nullptr)) << path;
+    g_free (path);
+    gchar *b64 = g_base64_encode (reinterpret_cast<const guchar *> (data), size);
+    g_free (data);
+    std::string keymgmt = std::string ("mikey ") + b64;
+    g_free (b64);
+    for (bool session_level : {false, true}) {
+      RtspClientLogic logic;
+      ASSERT_EQ (describe (logic, session_level ? sdp ("RTP/SAVP", "", keymgmt) :
+              sdp ("RTP/SAVP", keymgmt), true, true), Event::Described) << name;
+      EXPECT_EQ (logic.transport (), RtspLowerTransport::Tcp) << name;
+      EXPECT_FALSE (logic.streams ()[0].srtp_offer.keyed) << name;
+      EXPECT_EQ (logic.streams ()[0].caps.find ("srtp"), std::string::npos);
+    }
+  }
+}

@@ -669,6 +669,13 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     error_ = "stream description (SDP) from " + request_uri_ + " does not parse";
     return false;
   }
+  GstSDPMessage *plain = sdp_copy_without_keymgmt (msg);
+  if (plain == nullptr) {
+    error_ = "stream description (SDP) from " + request_uri_ + " does not parse";
+    return false;
+  }
+  std::unique_ptr<GstSDPMessage, decltype (&gst_sdp_message_free)> plain_guard (plain,
+      gst_sdp_message_free);
 
   const gchar *session_control = gst_sdp_message_get_attribute_val (msg, "control");
   aggregate_uri_ = resolve_control (base, session_control ? session_control : "*");
@@ -693,16 +700,16 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     int payload = atoi (format);
     if (payload < 0 || payload > 127)
       continue;
-    GstCaps *caps = gst_sdp_media_get_caps_from_media (media, payload);
+    /* Caps from a copy without a=key-mgmt: the library's MIKEY parser can hang (srtpreceive.h),
+     * and the key stays out of the caps the pads show (srtp_offer has it). */
+    const GstSDPMedia *plain_media = gst_sdp_message_get_media (plain, i);
+    GstCaps *caps = gst_sdp_media_get_caps_from_media (plain_media, payload);
     if (caps == nullptr)
       continue;         /* dynamic payload without rtpmap: cannot be decoded */
-    gst_sdp_media_attributes_to_caps (media, caps);
-    gst_sdp_message_attributes_to_caps (msg, caps);
+    gst_sdp_media_attributes_to_caps (plain_media, caps);
+    gst_sdp_message_attributes_to_caps (plain, caps);
     GstStructure *s = gst_caps_get_structure (caps, 0);
     gst_structure_set_name (s, "application/x-rtp");
-    /* The SRTP key (a=key-mgmt as caps) stays out of the caps the pads show (srtp_offer has it). */
-    gst_structure_remove_fields (s, "srtp-key", "srtp-cipher", "srtp-auth", "srtcp-cipher",
-        "srtcp-auth", "mki", nullptr);
     gint clock_rate = 0;
     if (!gst_structure_get_int (s, "clock-rate", &clock_rate) || clock_rate <= 0) {
       gst_caps_unref (caps);

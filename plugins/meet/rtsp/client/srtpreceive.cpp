@@ -29,6 +29,39 @@ srtp_offer_from_sdp_media (const GstSDPMessage *sdp, const GstSDPMedia *media)
   return offer;
 }
 
+namespace {
+
+template <typename Count, typename Get, typename Remove>
+void
+remove_keymgmt (Count count, Get get, Remove remove)
+{
+  for (guint i = count (); i > 0; i--) {
+    const GstSDPAttribute *a = get (i - 1);
+    if (a && a->key && g_ascii_strcasecmp (a->key, "key-mgmt") == 0)
+      remove (i - 1);
+  }
+}
+
+}  // namespace
+
+GstSDPMessage *
+sdp_copy_without_keymgmt (const GstSDPMessage *sdp)
+{
+  GstSDPMessage *copy = nullptr;
+  if (gst_sdp_message_copy (sdp, &copy) != GST_SDP_OK)
+    return nullptr;
+  remove_keymgmt ([&] { return gst_sdp_message_attributes_len (copy); },
+      [&](guint i) { return gst_sdp_message_get_attribute (copy, i); },
+      [&](guint i) { gst_sdp_message_remove_attribute (copy, i); });
+  for (guint m = 0; m < gst_sdp_message_medias_len (copy); m++) {
+    GstSDPMedia *media = const_cast<GstSDPMedia *> (gst_sdp_message_get_media (copy, m));
+    remove_keymgmt ([&] { return gst_sdp_media_attributes_len (media); },
+        [&](guint i) { return gst_sdp_media_get_attribute (media, i); },
+        [&](guint i) { gst_sdp_media_remove_attribute (media, i); });
+  }
+  return copy;
+}
+
 SecureTransportChoice
 choose_secure_transport (const std::vector<std::string> &media,
     const std::vector<SrtpOffer> &offers, bool allow_udp, bool allow_tcp,

@@ -44,6 +44,12 @@ bool srtp_profile_is_savp (const char *proto);
  * session-level one of @sdp). */
 SrtpOffer srtp_offer_from_sdp_media (const GstSDPMessage *sdp, const GstSDPMedia *media);
 
+/* A copy of @sdp without any a=key-mgmt (session or media level; transfer full), for making caps:
+ * gst_sdp_*_attributes_to_caps() hand a=key-mgmt to GStreamer 1.22's MIKEY parser, which hangs
+ * on some payloads (SECURITY.md, fuzz/regressions/mikey); the keys are read by
+ * srtp_offer_from_sdp_media(), which checks a message before the library sees it. */
+GstSDPMessage *sdp_copy_without_keymgmt (const GstSDPMessage *sdp);
+
 /* How an rtsps:// session takes its media. */
 struct SecureTransportChoice {
   enum class Kind {
