@@ -280,6 +280,7 @@ class SecureMulticastTest(unittest.TestCase):
         self.assertRegex(raw["transport"], r"^RTP/SAVP;multicast;destination=239\.255\.43\.\d+;"
                          r"port=50\d\d-50\d\d;ttl=1")
         self.assertGreater(raw["rtp"], 50, "no SRTP arrived through the group")
+        self.assertGreater(raw["ff"], 100, "too few bytes to judge")
         self.assertFalse(raw["jpeg_in_clear"], "JPEG in clear on the group")
 
     def wire_rate(self, seconds):
