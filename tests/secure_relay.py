@@ -161,7 +161,9 @@ def receive(sock, seconds):
 
 
 def srtp_decrypt(sdp_text, media, packets, roc=None):
-    """@packets through srtpdec keyed as rtspsrc keys it from the SDP's a=key-mgmt."""
+    """@packets through srtpdec keyed as rtspsrc keys it from the SDP's a=key-mgmt; the clear RTP
+    comes back as one byte string. srtpdec runs in a gst-launch-1.0 of its own fed over loopback
+    UDP: in this process the Python bindings mis-count references of buffers srtpdec drops."""
     _, sdp = GstSdp.SDPMessage.new_from_text(sdp_text)
     ssrc = int.from_bytes(packets[0][8:12], "big")
     caps = Gst.Caps.from_string("application/x-srtp,media=video,payload=26,clock-rate=90000,"
@@ -170,23 +172,26 @@ def srtp_decrypt(sdp_text, media, packets, roc=None):
     if roc is not None:
         # What rtspsrc adds from the MIKEY's crypto session of this SSRC (its request-key answer).
         caps = Gst.Caps.from_string(caps.to_string() + ", roc=(uint)%d" % roc)
-    pipeline = Gst.parse_launch("appsrc name=in format=time ! srtpdec ! appsink name=out sync=false")
-    src, sink = pipeline.get_by_name("in"), pipeline.get_by_name("out")
-    src.set_property("caps", caps)
-    pipeline.set_state(Gst.State.PLAYING)
-    clear = []
+    out = os.path.join(TMP, "clear-%d.rtp" % time.monotonic_ns())
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dec = subprocess.Popen(["gst-launch-1.0", "-q", "udpsrc", "address=127.0.0.1", "port=%d" % port,
+                            "caps=" + caps.to_string(), "!", "srtpdec", "!", "filesink",
+                            "location=" + out, "buffer-mode=unbuffered", "sync=false"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for packet in packets:
-            src.emit("push-buffer", Gst.Buffer.new_wrapped(bytes(packet)))
-        while True:
-            sample = sink.emit("try-pull-sample", int(0.5 * Gst.SECOND))
-            if sample is None:
-                break
-            buf = sample.get_buffer()
-            clear.append(buf.extract_dup(0, buf.get_size()))
+        time.sleep(1.0)     # listening
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            for packet in packets:
+                tx.sendto(packet, ("127.0.0.1", port))
+                time.sleep(0.001)
+        time.sleep(1.0)
     finally:
-        pipeline.set_state(Gst.State.NULL)
-    return clear
+        dec.kill()
+        dec.wait()
+    with open(out, "rb") as f:
+        return f.read()
 
 
 def case_by_hand():
@@ -228,9 +233,11 @@ def case_by_hand():
             assert len(common) >= min(len(got[0]), len(got[1])) - 10, "readers got different bytes"
             assert not looks_like_jpeg(b"".join(pk[12:] for pk in got[0])), "JPEG in clear on the wire"
             clear = srtp_decrypt(readers[0][3], 0, got[0])
-            assert len(clear) >= len(got[0]) - 2, (len(clear), len(got[0]))
-            assert looks_like_jpeg(b"".join(pk[12:] for pk in clear)), "srtpdec gave no JPEG back"
-            print("%d of %d packets decrypted to JPEG with the key from the SDP" % (len(clear), len(got[0])))
+            # An SRTP packet is its RTP and a 10-byte tag.
+            n = round(len(clear) / (sum(len(pk) - 10 for pk in got[0]) / len(got[0])))
+            assert n >= len(got[0]) - 2, (n, len(got[0]))
+            assert looks_like_jpeg(clear), "srtpdec gave no JPEG back"
+            print("%d of %d packets decrypted to JPEG with the key from the SDP" % (n, len(got[0])))
         finally:
             publisher.stop()
 
@@ -311,11 +318,12 @@ def case_late_reader():
         assert len(got) >= 90, len(got)
         assert not looks_like_jpeg(b"".join(pk[12:] for pk in got))
         clear = srtp_decrypt(described, 0, got, roc=roc)
-        assert len(clear) >= len(got) - 2, (len(clear), len(got))
-        assert all(pk[12:] == payload for pk in clear), "decrypted payload differs"
+        sent = b"".join(rtp(seq & 0xFFFF, (seq * 3000) & 0xFFFFFFFF, ssrc, payload)
+                        for seq in range(65536 + 200, 65536 + 300))
+        assert len(got) == 100 and clear == sent, (len(got), len(clear), len(sent))
         # The counter matters: told 0, the reader would decrypt nothing after the wrap.
-        assert not srtp_decrypt(described, 0, got, roc=0), "decrypted with the wrong ROC"
-        print("%d packets after the wrap decrypted with ROC %d" % (len(clear), roc))
+        assert srtp_decrypt(described, 0, got, roc=0) == b"", "decrypted with the wrong ROC"
+        print("%d packets after the wrap decrypted bit-exact with ROC %d (none with ROC 0)" % (len(got), roc))
 
 
 CASES = {name[5:]: fn for name, fn in list(globals().items()) if name.startswith("case_")}
