@@ -22,6 +22,7 @@
  * stream's group from the pool (`destination=GROUP;port=P-P+1;ttl=N`), one group per stream
  * shared by every multicast reader, so each packet is sent once whatever their number; RTCP
  * sender reports go to the group, and the readers' receiver reports there keep them alive.
+ * Over rtsps://, `RTP/SAVP;multicast` gets the stream's SRTP group, another group of the pool.
  *
  * Safety: RTP only goes to the address of the client's own RTSP connection (a Transport
  * `destination=` naming another host is refused with 403 Forbidden); session IDs are 128
@@ -575,7 +576,8 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MULTICAST_POOL,
       g_param_spec_string ("multicast-address-pool", "Multicast address pool",
-          "IPv4 multicast groups the server hands out to clients asking for RTP/AVP;multicast, "
+          "IPv4 multicast groups the server hands out to clients asking for RTP/AVP;multicast "
+          "(RTP/SAVP;multicast over rtsps://: a group of its own, SRTP only), "
           "as ADDRESS/PREFIX (e.g. 239.255.42.0/24, administratively scoped): one group per "
           "stream, shared by every multicast reader, so each packet is sent once whatever their "
           "number. Clients never choose a group (destination= is refused). Empty: no multicast",
@@ -603,7 +605,8 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
       g_param_spec_enum ("encryption", "Encryption",
           "none: plain RTSP; optional: rtsp:// and rtsps:// on the same port (the first byte "
           "a client sends tells them apart); required: rtsps:// only, plain clients answered "
-          "403. Media of rtsps:// clients stays inside TLS (interleaved TCP)",
+          "403. Media of rtsps:// clients stays inside TLS (interleaved TCP) or goes as SRTP "
+          "(RTP/SAVP over UDP or multicast, keys in the SDP), participants' as the element's own",
           GST_TYPE_MEET_RTSP_ENCRYPTION, static_cast<gint> (meet::RtspEncryption::kNone), rw));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

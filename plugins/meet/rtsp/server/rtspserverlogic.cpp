@@ -106,6 +106,21 @@ explain_savp_refusal (const std::string & transport, bool secure, RtspResponse &
 
 /* ---------------------------------------------------------------- helpers */
 
+/* For a client over TLS, when every stream has a key: RTP/SAVP and the keys (MIKEY) in the SDP;
+ * otherwise @sdp as it is (its streams then go interleaved inside TLS only). */
+std::string
+RtspServerLogic::secure_sdp (const std::string & sdp, const std::vector<StreamInfo> & streams)
+{
+  bool keyed = !streams.empty ();
+  std::vector<std::string> keys;
+  for (const StreamInfo & info : streams) {
+    keyed = keyed && !info.keymgmt.empty ();
+    keys.push_back (info.keymgmt);
+  }
+  std::string savp = keyed ? sdp_to_savp (sdp, keys) : std::string ();
+  return savp.empty () ? sdp : savp;
+}
+
 std::string
 RtspServerLogic::build_sdp (const std::vector<StreamInfo> & streams,
     const std::string & local_host)
@@ -258,7 +273,8 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
       }
       response.add_header ("Content-Type", "application/sdp");
       response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
-      response.body = p->reader_sdp;
+      response.body = connection.secure ? secure_sdp (p->reader_sdp,
+          media_.participant_streams (name)) : p->reader_sdp;
       return response;
     }
     if (kind != UriKind::kAggregate) {
@@ -504,18 +520,8 @@ RtspServerLogic::handle_describe (const RtspRequest & request,
     response.add_header ("Retry-After", "1");
     return;
   }
-  /* Over TLS, with every stream keyed: RTP/SAVP and the keys (MIKEY) in the SDP. */
-  bool keyed = connection.secure && !infos.empty ();
-  std::vector<std::string> keys;
-  for (const StreamInfo & info : infos) {
-    keyed = keyed && !info.keymgmt.empty ();
-    keys.push_back (info.keymgmt);
-  }
-  if (keyed) {
-    std::string savp = sdp_to_savp (sdp, keys);
-    if (!savp.empty ())
-      sdp = std::move (savp);
-  }
+  if (connection.secure)
+    sdp = secure_sdp (sdp, infos);
   response.add_header ("Content-Type", "application/sdp");
   response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
   response.body = std::move (sdp);
@@ -603,7 +609,7 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   offer.publishing = publishing;
   offer.stream = stream;
   offer.multicast_offered = infos[stream].multicast;
-  offer.srtp_offered = connection.secure && !participant && !infos[stream].keymgmt.empty ();
+  offer.srtp_offered = connection.secure && !publishing && !infos[stream].keymgmt.empty ();
   offer.channels_taken = [&](int a, int b) {
     return sessions_.channels_taken (connection.id, session, stream, a, b);
   };
@@ -627,15 +633,19 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   }
   bool had_group = session && stream < session->streams.size ()
       && session->streams[stream].configured && session->streams[stream].multicast;
-  if (chosen.multicast && had_group) {
+  bool had_srtp = had_group && session->streams[stream].srtp;
+  /* A stream's plain group and its SRTP group are two groups. */
+  bool same_group = had_group && chosen.multicast && had_srtp == chosen.srtp;
+  if (same_group) {
     chosen.group = session->streams[stream].group;
-  } else if (chosen.multicast && !media_.multicast_acquire (name, stream, chosen.group)) {
+  } else if (chosen.multicast
+      && !media_.multicast_acquire (name, stream, chosen.srtp, chosen.group)) {
     /* The pool is used up: no group for this stream. */
     response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
     return;
   }
-  if (had_group && !chosen.multicast)
-    release_multicast (*session, stream);
+  if (had_group && !same_group)
+    release_multicast (name, stream, had_srtp);
 
   if (!session) {
     session = &sessions_.create (connection.id, connection.peer_host, config_.user, name,
@@ -688,7 +698,13 @@ RtspServerLogic::end_session (const RtspSession & session)
 void
 RtspServerLogic::release_multicast (const RtspSession & session, size_t stream)
 {
-  media_.multicast_release (session.name, static_cast<unsigned> (stream));
+  release_multicast (session.name, stream, session.streams[stream].srtp);
+}
+
+void
+RtspServerLogic::release_multicast (const std::string & name, size_t stream, bool srtp)
+{
+  media_.multicast_release (name, static_cast<unsigned> (stream), srtp);
 }
 
 void
