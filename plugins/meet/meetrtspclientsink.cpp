@@ -59,8 +59,8 @@ GST_DEBUG_CATEGORY_STATIC (meet_rtsp_client_sink_debug);
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 5
-/* Sender reports per stream at least this often (see the request pad): readers keep lip sync by them. */
-constexpr GstClockTime kRtcpMinInterval = GST_SECOND;
+/* A sender report per stream at least this often (see the request pad): readers keep lip sync by them. */
+constexpr GstClockTime kRtcpMinInterval = GST_SECOND / 2;
 
 enum
 {
@@ -251,8 +251,9 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
   /* Readers line this publisher's audio up with its video from a sender report of each stream, anew
    * after every report: RTCP's default 5 s minimum interval leaves them out of step for seconds whenever
    * their jitter buffers retime a stream (buffer-mode slave follows arrival times, and on a busy machine
-   * packets come late in runs). A report a second per stream is a few hundred bytes a second, well within
-   * RFC 3550's reduced minimum (6.2: 360 s / session kbit/s, 0.1 s at the 3 Mbit/s of a camera). */
+   * packets come late in runs). Half a second keeps such a wobble to about a second and costs a few
+   * hundred bytes a second; RFC 3550 6.2 allows down to 360 s / session kbit/s: 0.47 s for 48 kHz L16,
+   * 0.1 s for a camera's 3 Mbit/s. */
   if (rtp_sink) {
     GObject *rtp_session = nullptr;
     g_signal_emit_by_name (priv->rtpbin, "get-internal-session", index, &rtp_session);
