@@ -792,6 +792,11 @@ meet_rtsp_client_sink_init (MeetRtspClientSink * self)
   self->priv = new Private ();
   /* Our own reference: request pads are released after the bin has let go of its children. */
   self->priv->rtpbin = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make ("rtpbin", "rtpbin")));
+  /* Sender reports map NTP to the packets' capture time, which is all readers need to line the streams
+   * up. The default, send time, adds the pipeline latency from a LATENCY event, and an element added to
+   * a playing pipeline (meetsrv --forward) gets none until the latency changes: its reports then said
+   * RTP times seconds ahead of its packets (readers' rtpbin ignore them, ffmpeg jumps back by them). */
+  g_object_set (self->priv->rtpbin, "rtcp-sync-send-time", FALSE, nullptr);
   gst_bin_add (GST_BIN (self), self->priv->rtpbin);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
