@@ -251,9 +251,9 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
   /* Readers line this publisher's audio up with its video from a sender report of each stream, anew
    * after every report: RTCP's default 5 s minimum interval leaves them out of step for seconds whenever
    * their jitter buffers retime a stream (buffer-mode slave follows arrival times, and on a busy machine
-   * packets come late in runs). Half a second keeps such a wobble to about a second and costs a few
-   * hundred bytes a second; RFC 3550 6.2 allows down to 360 s / session kbit/s: 0.47 s for 48 kHz L16,
-   * 0.1 s for a camera's 3 Mbit/s. */
+   * packets come late in runs). Every 0.25-0.75 s (RTCP randomizes the half second) keeps such a wobble
+   * under a second for a few hundred bytes a second; RFC 3550 6.2 allows down to 360 s / session
+   * kbit/s: 0.47 s for 48 kHz L16, 0.1 s for a camera's 3 Mbit/s. */
   if (rtp_sink) {
     GObject *rtp_session = nullptr;
     g_signal_emit_by_name (priv->rtpbin, "get-internal-session", index, &rtp_session);
