@@ -115,9 +115,9 @@ struct ProbeData {
 };
 
 /* Diagnostics (GST_DEBUG=meetrtspsrc-streams:5): when a jitter buffer's mapping from RTP time to
- * running time moves. In buffer-mode slave it follows each stream's arrival times, and a run of late
- * packets retimes one stream and not the other: lip sync is off by that much until rtpbin lines the
- * streams up again at the sender's next report (how issue 10's wobble was found). */
+ * output PTS (rtpbin's ts-offset included) moves. In buffer-mode slave it follows each stream's arrival
+ * times, and a run of late packets retimes one stream and not the other: lip sync is off by that much
+ * until rtpbin lines the streams up again at the sender's next report (how issue 10's wobble was found). */
 struct RetimeWatch {
   guint ssrc;
   std::string path;
