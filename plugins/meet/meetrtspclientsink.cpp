@@ -66,6 +66,8 @@ GST_DEBUG_CATEGORY_STATIC (meet_rtsp_client_sink_debug);
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 5
+/* A sender report per stream at least this often (see the request pad): readers keep lip sync by them. */
+constexpr GstClockTime kRtcpMinInterval = GST_SECOND / 2;
 
 enum
 {
@@ -342,6 +344,20 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
   gchar *rtp_name = g_strdup_printf ("send_rtp_sink_%u", index);
   GstPad *rtp_sink = gst_element_request_pad_simple (priv->rtpbin, rtp_name);
   g_free (rtp_name);
+  /* Readers line this publisher's audio up with its video from a sender report of each stream, anew
+   * after every report: RTCP's default 5 s minimum interval leaves them out of step for seconds whenever
+   * their jitter buffers retime a stream (buffer-mode slave follows arrival times, and on a busy machine
+   * packets come late in runs). Every 0.25-0.75 s (RTCP randomizes the half second) keeps such a wobble
+   * under a second for a few hundred bytes a second; RFC 3550 6.2 allows down to 360 s / session
+   * kbit/s: 0.47 s for 48 kHz L16, 0.1 s for a camera's 3 Mbit/s. */
+  if (rtp_sink) {
+    GObject *rtp_session = nullptr;
+    g_signal_emit_by_name (priv->rtpbin, "get-internal-session", index, &rtp_session);
+    if (rtp_session) {
+      g_object_set (rtp_session, "rtcp-min-interval", static_cast<guint64> (kRtcpMinInterval), NULL);
+      g_object_unref (rtp_session);
+    }
+  }
   gchar *src_name = g_strdup_printf ("send_rtp_src_%u", index);
   GstPad *rtp_src = gst_element_get_static_pad (priv->rtpbin, src_name);
   g_free (src_name);
@@ -964,6 +980,11 @@ meet_rtsp_client_sink_init (MeetRtspClientSink * self)
   self->priv = new Private ();
   /* Our own reference: request pads are released after the bin has let go of its children. */
   self->priv->rtpbin = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make ("rtpbin", "rtpbin")));
+  /* Sender reports map NTP to the packets' capture time, which is all readers need to line the streams
+   * up. The default, send time, adds the pipeline latency from a LATENCY event, and an element added to
+   * a playing pipeline (meetsrv --forward) gets none until the latency changes: its reports then said
+   * RTP times seconds ahead of its packets (readers' rtpbin ignore them, ffmpeg jumps back by them). */
+  g_object_set (self->priv->rtpbin, "rtcp-sync-send-time", FALSE, nullptr);
   gst_bin_add (GST_BIN (self), self->priv->rtpbin);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }

@@ -189,7 +189,8 @@ meet_rtsp_src_buffer_mode_get_type (void)
     {MEET_RTSP_SRC_BUFFER_MODE_NONE, "Timestamps from RTP only: exact lip sync, but no "
           "compensation of the sender's clock drift (same host or NTP-synced hosts)", "none"},
     {MEET_RTSP_SRC_BUFFER_MODE_SLAVE, "Follow the sender's clock from arrival times: "
-          "compensates drift; lip sync can wobble by a frame or two on a starved CPU", "slave"},
+          "compensates drift; on a starved CPU late packets retime a stream and lip sync wobbles "
+          "until the sender's next report (a second from meetstream's senders)", "slave"},
     {0, nullptr, nullptr},
   };
   if (g_once_init_enter (&type)) {

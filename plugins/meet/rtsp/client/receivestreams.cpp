@@ -11,6 +11,8 @@
 #include "receptionstats.h"
 #include "srtpdecoder.h"
 
+#include <gst/rtp/rtp.h>
+
 GST_DEBUG_CATEGORY_STATIC (meet_receive_streams_debug);
 #define GST_CAT_DEFAULT meet_receive_streams_debug
 
@@ -116,6 +118,73 @@ struct ProbeData {
   std::atomic<int64_t> *last_data_us;
   std::atomic<uint64_t> *packets, *bytes;
 };
+
+/* Diagnostics (GST_DEBUG=meetrtspsrc-streams:5): when a jitter buffer's mapping from RTP time to
+ * output PTS (rtpbin's ts-offset included) moves. In buffer-mode slave it follows each stream's arrival
+ * times, and a run of late packets retimes one stream and not the other: lip sync is off by that much
+ * until rtpbin lines the streams up again at the sender's next report (how issue 10's wobble was found). */
+struct RetimeWatch {
+  guint ssrc;
+  std::string path;
+  guint64 ext = -1;       /* extended RTP timestamp state */
+  guint rate = 0;
+  gint64 logged = G_MININT64;
+};
+
+GstPadProbeReturn
+retime_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  auto *w = static_cast<RetimeWatch *> (data);
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (!GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_PAD_PROBE_OK;
+  if (w->rate == 0) {
+    GstCaps *caps = gst_pad_get_current_caps (pad);
+    gint rate = 0;
+    if (caps && gst_structure_get_int (gst_caps_get_structure (caps, 0), "clock-rate", &rate) && rate > 0)
+      w->rate = rate;
+    if (caps)
+      gst_caps_unref (caps);
+    if (w->rate == 0)
+      return GST_PAD_PROBE_OK;
+  }
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  if (!gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp))
+    return GST_PAD_PROBE_OK;
+  guint64 ext = gst_rtp_buffer_ext_timestamp (&w->ext, gst_rtp_buffer_get_timestamp (&rtp));
+  gst_rtp_buffer_unmap (&rtp);
+  gint64 map = static_cast<gint64> (GST_BUFFER_PTS (buf)) -
+      static_cast<gint64> (gst_util_uint64_scale_int (ext, GST_SECOND, w->rate));
+  /* Small moves are the skew estimate's creep and its clamping of backward timestamps. */
+  if (w->logged != G_MININT64 && ABS (map - w->logged) < 2 * GST_MSECOND)
+    return GST_PAD_PROBE_OK;
+  if (w->logged != G_MININT64) {
+    GstObject *jb = gst_pad_get_parent (pad);
+    gint64 ts_offset = 0;
+    g_object_get (jb, "ts-offset", &ts_offset, nullptr);
+    GST_DEBUG ("%s: SSRC %08x retimed by %+.1f ms (ts-offset %.1f ms) at PTS %" GST_TIME_FORMAT,
+        w->path.c_str (), w->ssrc, (map - w->logged) / 1e6, ts_offset / 1e6,
+        GST_TIME_ARGS (GST_BUFFER_PTS (buf)));
+    gst_object_unref (jb);
+  }
+  w->logged = map;
+  return GST_PAD_PROBE_OK;
+}
+
+void
+on_new_jitterbuffer (GstElement *, GstElement *jb, guint, guint ssrc, gpointer)
+{
+  if (gst_debug_category_get_threshold (meet_receive_streams_debug) < GST_LEVEL_DEBUG)
+    return;
+  auto *w = new RetimeWatch {ssrc, ""};
+  gchar *path = gst_object_get_path_string (GST_OBJECT (jb));
+  w->path = path;
+  g_free (path);
+  GstPad *pad = gst_element_get_static_pad (jb, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, retime_probe, w,
+      [](gpointer d) { delete static_cast<RetimeWatch *> (d); });
+  gst_object_unref (pad);
+}
 
 }  // namespace
 
@@ -392,6 +461,7 @@ ReceiveStreams::ensure_rtpbin ()
   g_signal_connect (rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), this);
   g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_pad_added), this);
   g_signal_connect (rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), this);
+  g_signal_connect (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), this);
   g_mutex_lock (&lock_);
   rtpbin_ = rtpbin;
   g_mutex_unlock (&lock_);
