@@ -98,4 +98,46 @@ TEST (TickDetector, FindsOnsetsAfterQuiet)
   EXPECT_EQ (onsets[1], size_t (rate + rate / 2 + 20));
 }
 
+/* The ticks start on whole seconds of running time wherever the buffers start, and the detector finds them
+ * there (within two samples: the tone starts at zero), in any buffer size. */
+TEST (TickWriter, TicksOnWholeSecondsOfRunningTime)
+{
+  const int rate = 48000;
+  meet::TickWriter writer (1000, 0.5);
+  meet::TickDetector detector (rate, 2);
+  /* A source whose first buffer came 37.3 ms into the second (a live source's start-up delay), in 441-frame
+   * buffers: nothing lines up with the second but the running times. */
+  const uint64_t start_ns = 2037300000;
+  const size_t block = 441;
+  std::vector<int16_t> samples (block * 2);
+  std::vector<uint64_t> onsets_ns;
+  for (size_t frames = 0; frames < size_t (rate) * 4; frames += block) {
+    uint64_t t = start_ns + frames * 1000000000ull / rate;
+    writer.write (samples.data (), block, 2, rate, t);
+    EXPECT_EQ (samples[0], samples[1]);   /* every channel */
+    detector.feed (samples.data (), block, [&](size_t i) { onsets_ns.push_back (t + i * 1000000000ull / rate); });
+  }
+  /* 2.04 s to 6.04 s: the ticks at 3, 4, 5 and 6 s. */
+  ASSERT_EQ (onsets_ns.size (), 4u);
+  for (size_t k = 0; k < onsets_ns.size (); k++) {
+    int64_t after = static_cast<int64_t> (onsets_ns[k]) - static_cast<int64_t> ((3 + k) * 1000000000ull);
+    EXPECT_GE (after, 0);
+    EXPECT_LT (after, 2 * 1000000000 / rate);
+  }
+}
+
+TEST (TickWriter, ToneLastsFiftyMillisecondsAtTheAmplitude)
+{
+  meet::TickWriter writer (1000, 0.5);
+  EXPECT_EQ (writer.value_at (0), 0.0);
+  EXPECT_NEAR (writer.value_at (250000), 0.5, 1e-9);            /* a quarter period of 1 kHz */
+  EXPECT_NEAR (writer.value_at (750000), -0.5, 1e-9);
+  EXPECT_NE (writer.value_at (meet::TickWriter::kTickNs - 100000), 0.0);
+  EXPECT_EQ (writer.value_at (meet::TickWriter::kTickNs), 0.0);
+  EXPECT_EQ (writer.value_at (500000000), 0.0);
+  std::vector<float> f (48);
+  writer.write (f.data (), f.size (), 1, 48000, 1000000000);
+  EXPECT_NEAR (f[12], 0.5f, 1e-6);                               /* 250 us into the second */
+}
+
 }  // namespace

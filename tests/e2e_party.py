@@ -101,14 +101,17 @@ class PartyTest(unittest.TestCase):
                 self.assertGreaterEqual(s["marked"], 0.9 * sent, "%s lost %s's frames:\n%s" % (n, other, out))
                 self.assertGreaterEqual(s["audio"], 0.9 * s["span"], "%s lost %s's sound:\n%s" % (n, other, out))
                 self.assertIsNotNone(s["offset"], out)
-                # meetrtspsrc's jitter buffers follow each sender's clock from arrival times (buffer-mode
-                # slave), so on two busy cores one pair's lip sync can wobble past a frame (meetrtspsrc says
-                # so); two frames is the bound per pair, one frame for the typical pair.
-                self.assertLess(abs(s["offset"]), 2 * FRAME_MS, "%s: %s's A/V offset over two frames:\n%s"
+                # Every pair within a frame (issue 10). Two causes made this 2 frames before: the test sound
+                # did not tick on whole seconds of running time (audiotestsrc's ticks count samples from its
+                # first buffer, which a live source timestamps late by its start-up delay: constant offsets
+                # of up to 100 ms per sender), and with sender reports only every 5 s a stream retimed by the
+                # jitter buffer (buffer-mode slave) stayed out of step for seconds; publishers report every
+                # second now. The offset is the median of the last sync marks, so a retiming is one mark.
+                self.assertLess(abs(s["offset"]), FRAME_MS, "%s: %s's A/V offset over one frame:\n%s"
                                 % (n, other, out))
                 offsets.append(abs(s["offset"]))
-        offsets.sort()
-        self.assertLess(offsets[len(offsets) // 2], FRAME_MS, "the median pair's A/V offset is over a frame")
+        print("A/V offsets: worst pair %.1f ms, median pair %.1f ms"
+              % (max(offsets), sorted(offsets)[len(offsets) // 2]))
 
     def test_killed_participant_rejoins(self):
         """A participant killed with SIGKILL is dropped (its connection closes, or the session times out); it

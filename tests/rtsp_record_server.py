@@ -18,6 +18,7 @@ and prints what it sees on stdout, one event a line, so a test can follow along:
   --session-timeout S   sessions expire after S seconds without a request
   --video-only          the announced SDP has one stream (video), not video + audio
   --tls-cert F [--tls-key K]   serve rtsps:// with the PEM certificate F (and key K, or in F)
+  --profiles P          avp (default), savp (SRTP only: keys from the SETUP's KeyMgmt) or avp+savp
   --play                a media factory that plays a live JPEG video (for RTSP clients) instead
 
 gst-rtsp-server maps the announced streams, in SDP order, to the elements named depay0, depay1.
@@ -96,6 +97,7 @@ def main():
     parser.add_argument('--tls-cert')
     parser.add_argument('--tls-key')
     parser.add_argument('--play', action='store_true')
+    parser.add_argument('--profiles', default='avp', help='avp, savp or avp+savp (SRTP publishers)')
     args = parser.parse_args()
 
     Gst.init(None)
@@ -117,6 +119,13 @@ def main():
     if 'tcp' in args.protocols:
         protocols |= GstRtsp.RTSPLowerTrans.TCP
     factory.set_protocols(protocols)
+    if args.profiles != 'avp':
+        profiles = GstRtsp.RTSPProfile(0)
+        if 'savp' in args.profiles.split('+'):
+            profiles |= GstRtsp.RTSPProfile.SAVP
+        if 'avp' in args.profiles.split('+'):
+            profiles |= GstRtsp.RTSPProfile.AVP
+        factory.set_profiles(profiles)
     if not args.play:
         factory.connect('media-configure', lambda _factory, media: watch_media(media))
 

@@ -287,18 +287,18 @@ public:
   void session_play (const RtspSession & s) override { events.push_back ("play " + s.id); }
   void session_pause (const RtspSession &) override {}
   void session_teardown (const RtspSession & s) override { events.push_back ("end " + s.id); }
-  bool multicast_acquire (const std::string & name, unsigned stream, MulticastDestination & group)
-      override {
+  bool multicast_acquire (const std::string & name, unsigned stream, bool srtp,
+      MulticastDestination & group) override {
     if (pool_empty)
       return false;
     acquired++;
-    group = { "239.255.42.0", 5000, 5001, 1 };
-    events.push_back ("acquire " + name + "/" + std::to_string (stream));
+    group = { srtp ? "239.255.42.1" : "239.255.42.0", 5000, 5001, 1 };
+    events.push_back ("acquire " + name + "/" + std::to_string (stream) + (srtp ? " srtp" : ""));
     return true;
   }
-  void multicast_release (const std::string & name, unsigned stream) override {
+  void multicast_release (const std::string & name, unsigned stream, bool srtp) override {
     acquired--;
-    events.push_back ("release " + name + "/" + std::to_string (stream));
+    events.push_back ("release " + name + "/" + std::to_string (stream) + (srtp ? " srtp" : ""));
   }
 };
 

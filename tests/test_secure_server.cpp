@@ -244,8 +244,16 @@ TEST (SecureServer, SavpTransport)
   ASSERT_TRUE (avp.transport.configured);
   EXPECT_FALSE (avp.transport.srtp);
   offer.multicast_offered = true;
-  EXPECT_FALSE (choose_transport ("RTP/SAVP;multicast", offer).transport.configured);
+  /* Issue 12: RTP/SAVP;multicast is the stream's SRTP group (tests/test_secure_relay.cpp). */
+  TransportChoice group = choose_transport ("RTP/SAVP;multicast", offer);
+  EXPECT_TRUE (group.transport.configured && group.transport.multicast && group.transport.srtp);
+  /* A publisher's RTP/SAVP: SRTP under its own key (srtpreceiver.h), when it gave one over TLS. */
   offer.publishing = true;
+  TransportChoice record = choose_transport ("RTP/SAVP;unicast;client_port=5000-5001;mode=record",
+      offer);
+  ASSERT_TRUE (record.transport.configured);
+  EXPECT_TRUE (record.transport.srtp);
+  offer.srtp_offered = false;
   EXPECT_FALSE (choose_transport ("RTP/SAVP;unicast;client_port=5000-5001;mode=record", offer)
       .transport.configured);
 }

@@ -73,9 +73,12 @@ choose_video (const char *program, const CaptureOptions & o, CaptureChoice * c)
 void
 choose_audio (const char *program, const CaptureOptions & o, CaptureChoice * c, int tick_hz)
 {
-  /* The test sound ticks once a second, in step with the flash mark of the test picture. */
-  std::string test = "audiotestsrc name=asrc is-live=true wave=ticks freq=" + std::to_string (tick_hz) +
-      " sine-periods-per-tick=" + std::to_string (tick_hz / 20) + " volume=0.5";
+  /* The test sound ticks once a second, in step with the flash mark of the test picture: silence here, the
+   * ticks written by draw_ticks_into_output (launcher.h) at whole seconds of running time. audiotestsrc's
+   * wave=ticks does not tick there (it counts samples from its first buffer, timestamped late by the
+   * start-up delay, and is a buffer early), which showed as A/V offsets of up to 100 ms. */
+  std::string test = "audiotestsrc name=asrc is-live=true wave=silence";
+  c->tick_hz = tick_hz;
   std::string device = o.audio ? o.audio : "";
   if (device == "test") {
     c->test_audio = true;

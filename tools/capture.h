@@ -24,7 +24,8 @@ struct CaptureChoice {
   std::string audio;            /* source fragment; its first element is named asrc */
   std::string video_desc;       /* "camera /dev/video0", "test picture", ... for messages */
   bool test_video = false;      /* the picture marks (marks.h) can be drawn */
-  bool test_audio = false;
+  bool test_audio = false;      /* silence: draw_ticks_into_output (launcher.h) on asrc puts the ticks in */
+  int tick_hz = 1000;           /* the test sound's tone */
 };
 
 /* Chooses the sources. @program names the tool in messages ("meetsrv"); a device asked for that cannot be

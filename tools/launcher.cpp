@@ -8,7 +8,9 @@
 #include <netinet/in.h>
 
 #include <glib-unix.h>
+#include <gst/audio/audio.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace meet {
@@ -206,6 +208,85 @@ draw_marks_into_input (GstElement * element, int fps)
   GstPad *pad = gst_element_get_static_pad (element, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, draw_marks,
       GSIZE_TO_POINTER (static_cast<gsize> (GST_SECOND / (fps > 0 ? fps : 30))), nullptr);
+  gst_object_unref (pad);
+}
+
+namespace {
+
+struct TickProbe {
+  TickWriter writer;
+  bool warned;
+};
+
+GstPadProbeReturn
+draw_ticks (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  auto *probe = static_cast<TickProbe *> (user_data);
+  const TickWriter *writer = &probe->writer;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  GstAudioInfo ainfo;
+  bool have_info = caps && gst_audio_info_from_caps (&ainfo, caps);
+  if (caps)
+    gst_caps_unref (caps);
+  GstEvent *segment_event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  if (segment_event) {
+    const GstSegment *segment;
+    gst_event_parse_segment (segment_event, &segment);
+    running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+    gst_event_unref (segment_event);
+  }
+  if (!have_info || !GST_CLOCK_TIME_IS_VALID (running_time))
+    return GST_PAD_PROBE_OK;
+  const GstAudioFormatInfo *f = ainfo.finfo;
+  int width = GST_AUDIO_FORMAT_INFO_WIDTH (f);
+  bool is_float = GST_AUDIO_FORMAT_INFO_IS_FLOAT (f);
+  if (GST_AUDIO_FORMAT_INFO_DEPTH (f) != width || !(is_float ? width == 32 || width == 64 :
+          GST_AUDIO_FORMAT_INFO_IS_SIGNED (f) && (width == 16 || width == 32))) {
+    if (!probe->warned) {
+      GST_WARNING_OBJECT (pad, "the test sound's ticks need 16 or 32-bit integer or float audio, not %s: "
+          "sending silence", GST_AUDIO_FORMAT_INFO_NAME (f));
+      probe->warned = true;   /* once: the format does not change under way */
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  buffer = gst_buffer_make_writable (buffer);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  /* wave=silence marks its buffers as gaps, which converters pass on as silence without reading them. */
+  GST_BUFFER_FLAG_UNSET (buffer, GST_BUFFER_FLAG_GAP);
+  GstMapInfo map;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_WRITE))
+    return GST_PAD_PROBE_OK;
+  int channels = GST_AUDIO_INFO_CHANNELS (&ainfo), rate = GST_AUDIO_INFO_RATE (&ainfo);
+  size_t frames = map.size / GST_AUDIO_INFO_BPF (&ainfo);
+  if (!is_float && width == 16)
+    writer->write (reinterpret_cast<int16_t *> (map.data), frames, channels, rate, running_time);
+  else if (!is_float)
+    writer->write (reinterpret_cast<int32_t *> (map.data), frames, channels, rate, running_time);
+  else if (width == 32)
+    writer->write (reinterpret_cast<float *> (map.data), frames, channels, rate, running_time);
+  else
+    writer->write (reinterpret_cast<double *> (map.data), frames, channels, rate, running_time);
+  if (GST_AUDIO_FORMAT_INFO_ENDIANNESS (f) != G_BYTE_ORDER) {
+    /* Written in this machine's byte order: swap each sample into the stream's. */
+    size_t bytes = width / 8;
+    for (size_t i = 0; i + bytes <= map.size; i += bytes)
+      std::reverse (map.data + i, map.data + i + bytes);
+  }
+  gst_buffer_unmap (buffer, &map);
+  return GST_PAD_PROBE_OK;
+}
+
+}  // namespace
+
+void
+draw_ticks_into_output (GstElement * source, int hz)
+{
+  GstPad *pad = gst_element_get_static_pad (source, "src");
+  /* Half of full scale, as the test sound always had: loud, and room for the mix. */
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, draw_ticks, new TickProbe { TickWriter (hz, 0.5), false },
+      [](gpointer p) { delete static_cast<TickProbe *> (p); });
   gst_object_unref (pad);
 }
 

@@ -44,6 +44,11 @@ bool luma_view_of (GstVideoFrame * frame, ConstLumaView * view);
  * every frame entering @element's sink pad, a raw video pad of @fps frames per second. */
 void draw_marks_into_input (GstElement * element, int fps);
 
+/* Writes the test sound's ticks (marks.h, TickWriter: a @hz tone for 50 ms from every whole second of running
+ * time) into every buffer leaving @source's src pad, raw 16 or 32-bit signed integer or float audio (other
+ * formats pass silent, with a warning). @source is a silent test source (audiotestsrc wave=silence). */
+void draw_ticks_into_output (GstElement * source, int hz);
+
 /* Installs SIGINT/SIGTERM handlers on the default main context calling @on_signal; the second signal calls
  * @on_second_signal so a stuck shutdown can always be cut short. */
 void watch_unix_signals (void (*on_signal) (gpointer), void (*on_second_signal) (gpointer), gpointer data);

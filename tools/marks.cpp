@@ -1,6 +1,8 @@
 /* meetstream: picture marks for latency and A/V offset measurements; see marks.h. */
 #include "marks.h"
 
+#include <cmath>
+
 namespace meet {
 
 namespace {
@@ -102,6 +104,61 @@ FrameMarks::diff_us (uint64_t later, uint64_t earlier)
   if (d >= (uint64_t (1) << (kBits - 1)))
     return static_cast<int64_t> (d) - static_cast<int64_t> (uint64_t (1) << kBits);
   return static_cast<int64_t> (d);
+}
+
+double
+TickWriter::value_at (uint64_t phase_ns) const
+{
+  if (phase_ns >= kTickNs)
+    return 0;
+  return amplitude_ * std::sin (2 * M_PI * hz_ * (phase_ns / 1e9));
+}
+
+namespace {
+
+template <typename T, typename Convert>
+void
+write_ticks (const TickWriter & w, T * samples, size_t n_frames, int channels, int rate, uint64_t start_ns,
+    Convert convert)
+{
+  if (rate <= 0 || channels <= 0)
+    return;
+  for (size_t i = 0; i < n_frames; i++) {
+    /* Exact to the nanosecond from the buffer's start, so consecutive buffers join without a seam. */
+    uint64_t t = start_ns + static_cast<uint64_t> (i) * 1000000000ull / static_cast<uint64_t> (rate);
+    T v = convert (w.value_at (t % 1000000000ull));
+    for (int c = 0; c < channels; c++)
+      samples[i * channels + c] = v;
+  }
+}
+
+}  // namespace
+
+void
+TickWriter::write (int16_t * samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const
+{
+  write_ticks (*this, samples, n_frames, channels, rate, start_ns,
+      [](double v) { return static_cast<int16_t> (std::lround (v * 32767)); });
+}
+
+void
+TickWriter::write (int32_t * samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const
+{
+  write_ticks (*this, samples, n_frames, channels, rate, start_ns,
+      [](double v) { return static_cast<int32_t> (std::llround (v * 2147483647.0)); });
+}
+
+void
+TickWriter::write (double *samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const
+{
+  write_ticks (*this, samples, n_frames, channels, rate, start_ns, [](double v) { return v; });
+}
+
+void
+TickWriter::write (float *samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const
+{
+  write_ticks (*this, samples, n_frames, channels, rate, start_ns,
+      [](double v) { return static_cast<float> (v); });
 }
 
 TickDetector::TickDetector (int rate, int channels)

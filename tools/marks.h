@@ -6,6 +6,8 @@
  *  - a flash square, white on the first frame captured after a whole second of running time (when the test
  *    sound ticks), black otherwise; a second barcode (same layout) holds how many microseconds after that
  *    whole second the frame was captured, so the receiver can place the tick moment exactly.
+ * The test sound's ticks (TickWriter) start on every whole second of running time, the moment the flash stands
+ * for.
  * Blocks are multiples of 8 pixels so JPEG keeps them crisp. Plain C++: no GStreamer types.
  */
 #pragma once
@@ -56,6 +58,34 @@ public:
 
   /* Difference later - earlier of two times modulo 2^40, as a signed number of microseconds. */
   static int64_t diff_us (uint64_t later, uint64_t earlier);
+};
+
+/* Writes the test sound's ticks: a tone of @hz for kTickNs from every whole second of running time, over
+ * silence. The sample times are the running times of the buffer (after any start-up offset a live source's
+ * base class adds), which is what the flash of the picture marks stands for: audiotestsrc's own wave=ticks
+ * counts samples from its first buffer instead, so its ticks land off a whole second by the source's start-up
+ * delay (tens of ms, up to 100 ms behind webrtcdsp's start on a busy machine) plus one buffer (it places
+ * them with the next buffer's sample count). */
+class TickWriter {
+public:
+  static constexpr uint64_t kTickNs = 50000000;   /* 50 ms */
+
+  /* @amplitude: of full scale, 0-1. */
+  TickWriter (int hz, double amplitude) : hz_ (hz > 0 ? hz : 1000), amplitude_ (amplitude) {}
+
+  /* Fills @n_frames interleaved frames of @channels at @rate whose first frame plays at running time
+   * @start_ns: the tone inside a tick, silence elsewhere. */
+  void write (int16_t * samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const;
+  void write (int32_t * samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const;
+  void write (float *samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const;
+  void write (double *samples, size_t n_frames, int channels, int rate, uint64_t start_ns) const;
+
+  /* The tone at @phase_ns after a whole second (0 outside a tick), from -1 to 1. */
+  double value_at (uint64_t phase_ns) const;
+
+private:
+  int hz_;
+  double amplitude_;
 };
 
 /* Finds the onsets of ticks (short beeps separated by silence) in a stream of 16-bit samples. */

@@ -162,7 +162,9 @@ MediaMeter::on_video (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Sound leaving the depayloader: counted, and the onsets of test ticks found for the A/V offset. */
+/* Sound leaving the depayloader: counted, and the onsets of test ticks found for the A/V offset. The sender
+ * writes the ticks from every whole second of its running time (TickWriter), the moment its flash mark stands
+ * for, so flash and tick pair up exactly; their running times here are the jitter buffers' output PTS. */
 GstPadProbeReturn
 MediaMeter::on_audio (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {

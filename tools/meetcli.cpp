@@ -83,7 +83,7 @@ main (int argc, char **argv)
     {"latency", 0, 0, G_OPTION_ARG_INT, &o.latency, "Jitter buffer in milliseconds (default 10; raise it "
           "on a jittery network)", "MS"},
     {"buffer-mode", 0, 0, G_OPTION_ARG_STRING, &o.buffer_mode, "How the jitter buffers time what arrives: "
-          "slave (default: follows each sender's clock, lip sync can wobble by a frame on a starved CPU) or "
+          "slave (default: follows each sender's clock; on a starved CPU lip sync can wobble for a second) or "
           "none (RTP timestamps only: exact lip sync, for senders with NTP-synced clocks)", "MODE"},
     {"user", 0, 0, G_OPTION_ARG_STRING, &user, "User name for the server", "NAME"},
     {"password", 0, 0, G_OPTION_ARG_STRING, &password, "Password for the server", "SECRET"},

@@ -108,6 +108,13 @@ MeetingPublisher::create (GstBin * pipeline, const PublisherConfig & c, std::str
     *error = p->microphone_->error ();
     return nullptr;
   }
+  if (choice.test_audio) {
+    GstElement *asrc = gst_bin_get_by_name (GST_BIN (p->microphone_->bin ()), "asrc");
+    if (asrc) {
+      draw_ticks_into_output (asrc, choice.tick_hz);
+      gst_object_unref (asrc);
+    }
+  }
   p->audio_bin_ = parse_bin ("audioconvert ! capsfilter caps=\"audio/x-raw,format=S16BE,rate=48000,channels=1\" "
       "! meetpcmpay", error);
   if (!p->audio_bin_)

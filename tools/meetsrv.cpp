@@ -80,6 +80,8 @@ struct Server {
   GstElement *self_publisher = nullptr;  /* the host into its own server as PATH/NAME */
   std::string video_desc;       /* what the picture comes from, for messages */
   bool test_video = false;
+  bool test_audio = false;
+  int tick_hz = 1000;
   bool playing = false;
   bool announced = false;
   bool stopping = false;
@@ -575,6 +577,8 @@ main (int argc, char **argv)
     meet::CaptureChoice choice = meet::choose_capture ("meetsrv", capture);
     s.video_desc = choice.video_desc;
     s.test_video = choice.test_video;
+    s.test_audio = choice.test_audio;
+    s.tick_hz = choice.tick_hz;
     description = choice.video + " ! " + meet::video_processing (capture) +
         " ! video/x-raw,format=I420 ! jpegenc name=venc quality=" + std::to_string (s.opt.quality) +
         " ! meetjpegpay ! tee name=vtee ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=200000000 "
@@ -639,6 +643,13 @@ main (int argc, char **argv)
     GstElement *encoder = gst_bin_get_by_name (GST_BIN (s.pipeline), "venc");
     meet::draw_marks_into_input (encoder, s.opt.fps);
     gst_object_unref (encoder);
+  }
+  if (s.test_audio) {
+    GstElement *asrc = gst_bin_get_by_name (GST_BIN (s.pipeline), "asrc");
+    if (asrc) {
+      meet::draw_ticks_into_output (asrc, s.tick_hz);
+      gst_object_unref (asrc);
+    }
   }
   /* The server binds its port on NULL->READY: only then is the host's own publishing URL known. */
   if (gst_element_set_state (s.rtsp_sink, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {

@@ -9,7 +9,11 @@
  * is one stream of the announced SDP (rtpmap and fmtp from the pad's caps, a=control:stream=N);
  * any payloader will do. It works over one outbound connection, so it publishes from behind NAT:
  * RTP goes over UDP to the ports the server names, or interleaved in the RTSP TCP connection when
- * the server refuses UDP (461) or protocols=tcp.
+ * the server refuses UDP (461) or protocols=tcp. Over rtsps:// the media never leaves TLS in
+ * clear: with UDP allowed it goes as SRTP (RTP/SAVP) under a key per stream of its own, made
+ * for each ANNOUNCE and handed to the server inside TLS (a=key-mgmt:mikey in the SDP, and a
+ * KeyMgmt header in each SETUP, where gst-rtsp-server reads it), encrypted by an srtpenc per
+ * stream; otherwise interleaved inside the TLS connection.
  *
  * Inside: an rtpbin send session per stream, so the server gets RTCP sender reports and whoever
  * reads the stream can line audio up with video. The RTSP exchange runs on a thread of its own,
@@ -40,6 +44,9 @@
 #include "rtsppublishsession.h"
 #include "rtsptlsclient.h"
 #include "sdpbuilder.h"
+#include "srtpkeys.h"
+#include "srtpmikey.h"
+#include "srtpsender.h"   /* sdp_to_savp */
 
 #include <gst/rtsp/rtsp.h>
 
@@ -59,6 +66,8 @@ GST_DEBUG_CATEGORY_STATIC (meet_rtsp_client_sink_debug);
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRY 5
+/* A sender report per stream at least this often (see the request pad): readers keep lip sync by them. */
+constexpr GstClockTime kRtcpMinInterval = GST_SECOND / 2;
 
 enum
 {
@@ -86,6 +95,14 @@ struct SinkStream {
   GstPad *ghost = nullptr;
   GstElement *rtp_out = nullptr;     /* fakesinks after rtpbin: their probes send the packets */
   GstElement *rtcp_out = nullptr;
+  /* rtsps:// over UDP: srtpenc between rtpbin and the fakesinks, under a key of our own made
+   * for each ANNOUNCE (RTP/SAVP). NULL without gst-plugins-bad: then TLS means interleaved. */
+  GstElement *srtp_enc = nullptr;
+  std::atomic<bool> srtp { false };  /* packets go through srtp_enc now (SRTP set up over UDP) */
+  std::atomic<bool> prime { false }; /* a new key is set: let packets through to learn the ROC */
+  std::atomic<uint64_t> encrypted { 0 };   /* RTP packets out of srtp_enc, sent or not */
+  std::atomic<uint32_t> ssrc { 0 };  /* the sender's SSRC (caps, else first packet): for MIKEY */
+  std::atomic<bool> has_ssrc { false };
   std::string caps;                  /* under Private::lock */
   bool eos = false;                  /* under Private::lock */
   meet::RtpSendTransport transport;  /* locks itself */
@@ -136,6 +153,7 @@ struct OutputProbe {
   MeetRtspClientSink *self;
   SinkStream *stream;
   bool rtcp;
+  bool encrypted;   /* after srtpenc: what it sends is SRTP; else the clear packets from rtpbin */
 };
 
 static void
@@ -165,6 +183,18 @@ on_stream_eos (Private * priv, SinkStream * stream)
   }
 }
 
+/* The SSRC of an RTP packet, for the MIKEY of streams whose caps name none. */
+static void
+note_ssrc (SinkStream * s, GstBuffer * buffer)
+{
+  guint8 head[12];
+  if (buffer && gst_buffer_extract (buffer, 0, head, sizeof (head)) == sizeof (head)) {
+    s->ssrc = (guint32 (head[8]) << 24) | (guint32 (head[9]) << 16) | (guint32 (head[10]) << 8)
+        | head[11];
+    s->has_ssrc = true;
+  }
+}
+
 static GstPadProbeReturn
 output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
 {
@@ -172,10 +202,17 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
   Private *priv = probe->self->priv;
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && !probe->rtcp) {
+    if (probe->encrypted) {
+      /* srtpenc's caps (application/x-srtp with the key) are nobody's business. */
+    } else if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && !probe->rtcp) {
       GstCaps *caps;
       gst_event_parse_caps (event, &caps);
       gchar *text = gst_caps_to_string (caps);
+      guint ssrc;
+      if (gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", &ssrc)) {
+        probe->stream->ssrc = ssrc;
+        probe->stream->has_ssrc = true;
+      }
       std::lock_guard<std::mutex> lock (priv->lock);
       probe->stream->caps = text;
       g_free (text);
@@ -185,8 +222,19 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
     }
     return GST_PAD_PROBE_OK;
   }
-  if (!priv->recording)
+  if (!probe->encrypted && !probe->rtcp && !probe->stream->has_ssrc
+      && (info->type & GST_PAD_PROBE_TYPE_BUFFER))
+    note_ssrc (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info));
+  if (probe->encrypted && !probe->rtcp)
+    probe->stream->encrypted++;
+  /* key_streams waits for a packet under the new key (then drops it) to read srtpenc's ROC. */
+  if (!probe->encrypted && probe->stream->prime)
+    return GST_PAD_PROBE_OK;
+  if (!priv->recording || (probe->encrypted && !probe->stream->srtp))
     return GST_PAD_PROBE_DROP;
+  /* Clear packets go on into srtpenc when the stream is SRTP; what comes out is sent. */
+  if (!probe->encrypted && probe->stream->srtp)
+    return GST_PAD_PROBE_OK;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     send_buffer (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info), probe->rtcp);
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
@@ -197,8 +245,19 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_DROP;
 }
 
+static void
+add_probe (MeetRtspClientSink * self, SinkStream * s, GstPad * pad, bool rtcp, bool encrypted)
+{
+  gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), output_probe,
+      new OutputProbe { self, s, rtcp, encrypted },
+      [](gpointer p) { delete static_cast<OutputProbe *> (p); });
+}
+
+/* A fakesink fed from @from; its probe sends what reaches it (@encrypted: out of srtpenc). */
 static GstElement *
-add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp)
+add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp,
+    bool encrypted = false)
 {
   GstElement *sink = gst_element_factory_make ("fakesink", nullptr);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
@@ -211,12 +270,51 @@ add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp)
   gst_object_ref (sink);   /* the stream keeps it: the bin may drop its children first at dispose */
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
   gst_pad_link (from, pad);
-  gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
-          GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), output_probe,
-      new OutputProbe { self, s, rtcp }, [](gpointer p) { delete static_cast<OutputProbe *> (p); });
+  add_probe (self, s, pad, rtcp, encrypted);
   gst_object_unref (pad);
   gst_element_sync_state_with_parent (sink);
   return sink;
+}
+
+/* rtpbin -> srtpenc -> fakesinks for RTP and RTCP. The probe on srtpenc's sinks sees the clear
+ * packets (caps, EOS, SSRC) and sends them itself unless the stream is SRTP; the fakesinks' probes
+ * send what srtpenc made. False without srtpenc (gst-plugins-bad): the caller links directly. */
+static bool
+add_srtp_outputs (MeetRtspClientSink * self, SinkStream * s, GstPad * rtp_src, GstPad * rtcp_src)
+{
+  GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
+  if (!enc)
+    return false;
+  /* srtpenc will not leave NULL without a key: one to start with, replaced at each ANNOUNCE
+   * (key_streams) before any packet goes through. */
+  meet::SrtpKey key;
+  if (!meet::srtp_key_generate (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80, 0, &key)) {
+    gst_object_unref (gst_object_ref_sink (enc));
+    return false;
+  }
+  meet::srtp_key_configure_encoder (key, enc);
+  GstPad *enc_rtp_sink = gst_element_request_pad_simple (enc, "rtp_sink_0");
+  GstPad *enc_rtcp_sink = gst_element_request_pad_simple (enc, "rtcp_sink_0");
+  GstPad *enc_rtp_src = gst_element_get_static_pad (enc, "rtp_src_0");
+  GstPad *enc_rtcp_src = gst_element_get_static_pad (enc, "rtcp_src_0");
+  bool ok = enc_rtp_sink && enc_rtcp_sink && enc_rtp_src && enc_rtcp_src;
+  if (ok) {
+    gst_bin_add (GST_BIN (self), enc);
+    s->srtp_enc = GST_ELEMENT (gst_object_ref (enc));
+    gst_pad_link (rtp_src, enc_rtp_sink);
+    gst_pad_link (rtcp_src, enc_rtcp_sink);
+    add_probe (self, s, enc_rtp_sink, false, false);
+    add_probe (self, s, enc_rtcp_sink, true, false);
+    s->rtp_out = add_output (self, s, enc_rtp_src, false, true);
+    s->rtcp_out = add_output (self, s, enc_rtcp_src, true, true);
+    gst_element_sync_state_with_parent (enc);
+  } else {
+    gst_object_unref (gst_object_ref_sink (enc));
+  }
+  for (GstPad *pad : { enc_rtp_sink, enc_rtcp_sink, enc_rtp_src, enc_rtcp_src })
+    if (pad)
+      gst_object_unref (pad);
+  return ok;
 }
 
 static GstPad *
@@ -246,6 +344,20 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
   gchar *rtp_name = g_strdup_printf ("send_rtp_sink_%u", index);
   GstPad *rtp_sink = gst_element_request_pad_simple (priv->rtpbin, rtp_name);
   g_free (rtp_name);
+  /* Readers line this publisher's audio up with its video from a sender report of each stream, anew
+   * after every report: RTCP's default 5 s minimum interval leaves them out of step for seconds whenever
+   * their jitter buffers retime a stream (buffer-mode slave follows arrival times, and on a busy machine
+   * packets come late in runs). Every 0.25-0.75 s (RTCP randomizes the half second) keeps such a wobble
+   * under a second for a few hundred bytes a second; RFC 3550 6.2 allows down to 360 s / session
+   * kbit/s: 0.47 s for 48 kHz L16, 0.1 s for a camera's 3 Mbit/s. */
+  if (rtp_sink) {
+    GObject *rtp_session = nullptr;
+    g_signal_emit_by_name (priv->rtpbin, "get-internal-session", index, &rtp_session);
+    if (rtp_session) {
+      g_object_set (rtp_session, "rtcp-min-interval", static_cast<guint64> (kRtcpMinInterval), NULL);
+      g_object_unref (rtp_session);
+    }
+  }
   gchar *src_name = g_strdup_printf ("send_rtp_src_%u", index);
   GstPad *rtp_src = gst_element_get_static_pad (priv->rtpbin, src_name);
   g_free (src_name);
@@ -263,8 +375,10 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
 
   auto *s = new SinkStream ();
   s->index = index;
-  s->rtp_out = add_output (self, s, rtp_src, false);
-  s->rtcp_out = add_output (self, s, rtcp_src, true);
+  if (!add_srtp_outputs (self, s, rtp_src, rtcp_src)) {
+    s->rtp_out = add_output (self, s, rtp_src, false);
+    s->rtcp_out = add_output (self, s, rtcp_src, true);
+  }
   gchar *pad_name = g_strdup_printf ("sink_%u", index);
   s->ghost = gst_ghost_pad_new_from_template (pad_name, rtp_sink, templ);
   g_free (pad_name);
@@ -307,7 +421,9 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
     gst_element_release_request_pad (priv->rtpbin, target);
     gst_object_unref (target);
   }
-  for (GstElement *e : { found->rtp_out, found->rtcp_out }) {
+  for (GstElement *e : { found->rtp_out, found->rtcp_out, found->srtp_enc }) {
+    if (!e)
+      continue;
     if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
       gst_element_set_state (e, GST_STATE_NULL);
       gst_bin_remove (GST_BIN (self), e);
@@ -332,8 +448,10 @@ public:
   ~SinkHooks () override {
     set_recording (false);
     std::lock_guard<std::mutex> lock (priv_->lock);
-    for (SinkStream *s : priv_->streams)
+    for (SinkStream *s : priv_->streams) {
+      s->srtp = false;
       s->transport.close ();
+    }
     g_clear_object (&server_);
   }
 
@@ -358,6 +476,8 @@ public:
     }
     for (size_t i = 0; i < streams.size (); i++) {
       meet::RtpSendTransport & transport = priv_->streams[i]->transport;
+      /* RTP/SAVP (logic.srtp_keymgmt only when every stream has its srtpenc keyed). */
+      priv_->streams[i]->srtp = streams[i].srtp && priv_->streams[i]->srtp_enc;
       if (streams[i].transport == meet::RtspLowerTransport::Tcp) {
         std::shared_ptr<meet::RtspPublishConnection> connection = connection_;
         transport.set_interleaved (static_cast<uint8_t> (streams[i].rtp_channel),
@@ -423,10 +543,77 @@ announce_sdp (Private * priv, const std::string & location, std::vector<std::str
   return meet::build_sdp (session, descriptions);
 }
 
-/* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. */
+/* rtsps:// over UDP: a fresh key per stream for this ANNOUNCE, set on its srtpenc, and the SDP
+ * made RTP/SAVP with the keys as a=key-mgmt:mikey (inside TLS, as gst-rtsp-server does). The
+ * keys' MIKEY names each stream's SSRC (gst-rtsp-server keys srtpdec by it) and the rollover
+ * counter srtpenc is at under the new key: 0 where a new key starts a new libsrtp session (1.22),
+ * the old count where srtpenc keeps it (srtp_update_stream in later versions), so it is read
+ * from srtpenc's stats once a packet went through under the new key (dropped, never sent). False
+ * when a stream has no srtpenc or no key could be made: the caller publishes interleaved. */
+static bool
+key_streams (MeetRtspClientSink * self, std::string & sdp, std::vector<std::string> & keymgmt)
+{
+  Private *priv = self->priv;
+  /* Held throughout (at most kPrimeMs): a pad released meanwhile would free its stream. The
+   * data path takes no lock for packets. */
+  std::lock_guard<std::mutex> lock (priv->lock);
+  std::vector<meet::SrtpKey> keys;
+  for (SinkStream *s : priv->streams) {
+    meet::SrtpKey key;
+    if (!s->srtp_enc || !meet::srtp_key_generate (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80,
+            s->ssrc, &key))
+      return false;
+    keys.push_back (key);
+  }
+  std::vector<uint64_t> before;
+  for (size_t i = 0; i < keys.size (); i++) {
+    SinkStream *s = priv->streams[i];
+    meet::srtp_key_configure_encoder (keys[i], s->srtp_enc);
+    before.push_back (s->encrypted);
+    s->prime = true;
+  }
+  constexpr int kPrimeMs = 500;
+  auto primed = [&] {
+    for (size_t i = 0; i < keys.size (); i++)
+      if (priv->streams[i]->encrypted == before[i])
+        return false;
+    return true;
+  };
+  for (int waited = 0; waited < kPrimeMs && !primed (); waited += 5)
+    g_usleep (5000);
+  std::vector<std::string> values;
+  for (size_t i = 0; i < keys.size (); i++) {
+    SinkStream *s = priv->streams[i];
+    s->prime = false;
+    /* A stream that sent nothing meanwhile starts under the new key at 0 (1.22's srtpenc). */
+    const bool went_through = s->encrypted != before[i];
+    uint32_t roc = s->has_ssrc && went_through ? meet::srtpenc_roc (s->srtp_enc, s->ssrc) : 0;
+    GST_DEBUG_OBJECT (self, "stream %zu: SRTP key for SSRC %08x at ROC %u%s", i,
+        static_cast<guint> (s->ssrc), roc, went_through ? "" : " (no packet yet)");
+    meet::MikeyKeys mikey;
+    mikey.suite = keys[i].suite;
+    mikey.key_salt = keys[i].key_salt;
+    if (s->has_ssrc)
+      mikey.sessions.push_back ({ s->ssrc, roc });
+    std::string value = meet::mikey_keymgmt_value (mikey);
+    if (value.empty ())
+      return false;
+    values.push_back (value);
+  }
+  std::string savp = meet::sdp_to_savp (sdp, values);
+  if (savp.empty ())
+    return false;
+  GST_DEBUG_OBJECT (self, "announcing %zu SRTP stream(s)", values.size ());
+  sdp = std::move (savp);
+  keymgmt = std::move (values);
+  return true;
+}
+
+/* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. @srtp: over rtsps://
+ * with UDP allowed, announce RTP/SAVP and send SRTP over UDP. */
 static meet::PublishAttempt
 publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
-    const meet::RtspTlsConfig & tls)
+    const meet::RtspTlsConfig & tls, bool srtp = true)
 {
   meet::PublishAttempt attempt;
   attempt.outcome = meet::PublishOutcome::kRefused;
@@ -437,6 +624,15 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
         "(application/x-rtp with media, encoding-name, clock-rate and payload)";
     return attempt;
   }
+  std::vector<std::string> keymgmt;
+  meet::PublishSettings publish = settings;
+  if (tls.enabled && settings.udp && (!srtp || !key_streams (self, sdp, keymgmt))) {
+    if (srtp)
+      GST_INFO_OBJECT (self, "no SRTP for every stream (srtpenc of gst-plugins-bad): media "
+          "interleaved inside TLS");
+    publish.udp = false;
+    publish.tcp = true;
+  }
   bool refused = false;
   auto connection = meet::RtspPublishConnection::connect (settings.location, settings.timeout_us,
       attempt.reason, tls, &refused);
@@ -446,13 +642,22 @@ publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
     return attempt;
   }
   SinkHooks hooks (self, connection);
-  meet::RtspPublishSession session (settings, *connection, hooks);
+  meet::RtspPublishSession session (publish, *connection, hooks);
   if (!session.prepare (sdp, controls, attempt.reason))
     return attempt;
+  session.logic ().set_srtp_keymgmt (keymgmt);
   attempt = session.run ();
   if (attempt.recorded || attempt.outcome == meet::PublishOutcome::kStopped)
     GST_INFO_OBJECT (self, "session at %s ended: %s", settings.location.c_str (),
         attempt.reason.empty () ? "stopped" : attempt.reason.c_str ());
+  if (!keymgmt.empty () && attempt.outcome == meet::PublishOutcome::kRefused
+      && attempt.status == GST_RTSP_STS_UNSUPPORTED_MEDIA_TYPE && !attempt.recorded) {
+    /* A server that takes no RTP/SAVP (gst-rtsp-server without the SAVP profile answers the
+     * ANNOUNCE 415): the same streams as RTP/AVP interleaved inside TLS, never over UDP. */
+    GST_INFO_OBJECT (self, "%s takes no RTP/SAVP (%s): publishing interleaved inside TLS",
+        settings.location.c_str (), attempt.reason.c_str ());
+    return publish_once (self, settings, tls, false);
+  }
   return attempt;
 }
 
@@ -502,11 +707,8 @@ control_thread (MeetRtspClientSink * self)
   meet::RtspTlsConfig tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
       priv->tls_fingerprint);
   GST_OBJECT_UNLOCK (self);
-  if (tls.enabled) {
-    /* Over TLS the media stays inside it (interleaved): no RTP/AVP in clear beside rtsps://. */
-    settings.udp = false;
-    settings.tcp = true;
-  }
+  /* Over TLS the media never leaves it in clear: RTP/SAVP (SRTP) over UDP under keys of our own
+   * (publish_once, key_streams), or interleaved inside TLS; never RTP/AVP beside rtsps://. */
   settings.timeout_us = static_cast<int64_t> (timeout_ms) * 1000;
   const char *location = settings.location.c_str ();
 
@@ -763,6 +965,8 @@ meet_rtsp_client_sink_finalize (GObject * object)
   for (SinkStream *s : self->priv->streams) {
     gst_object_unref (s->rtp_out);
     gst_object_unref (s->rtcp_out);
+    if (s->srtp_enc)
+      gst_object_unref (s->srtp_enc);
     delete s;
   }
   gst_object_unref (self->priv->rtpbin);
@@ -776,6 +980,11 @@ meet_rtsp_client_sink_init (MeetRtspClientSink * self)
   self->priv = new Private ();
   /* Our own reference: request pads are released after the bin has let go of its children. */
   self->priv->rtpbin = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make ("rtpbin", "rtpbin")));
+  /* Sender reports map NTP to the packets' capture time, which is all readers need to line the streams
+   * up. The default, send time, adds the pipeline latency from a LATENCY event, and an element added to
+   * a playing pipeline (meetsrv --forward) gets none until the latency changes: its reports then said
+   * RTP times seconds ahead of its packets (readers' rtpbin ignore them, ffmpeg jumps back by them). */
+  g_object_set (self->priv->rtpbin, "rtcp-sync-send-time", FALSE, nullptr);
   gst_bin_add (GST_BIN (self), self->priv->rtpbin);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
@@ -805,7 +1014,9 @@ meet_rtsp_client_sink_class_init (MeetRtspClientSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_PROTOCOLS,
       g_param_spec_flags ("protocols", "Protocols",
           "Lower transports to offer: RTP over UDP to the server's ports, or interleaved in the "
-          "RTSP TCP connection; with both, UDP first and TCP when the server refuses it (461)",
+          "RTSP TCP connection; with both, UDP first and TCP when the server refuses it (461). "
+          "Over rtsps:// UDP means SRTP (RTP/SAVP, keys of our own in the ANNOUNCE and SETUP), "
+          "TCP interleaved inside TLS",
           MEET_TYPE_RTSP_SRC_PROTOCOLS, DEFAULT_PROTOCOLS, flags));
   g_object_class_install_property (gobject_class, PROP_TIMEOUT,
       g_param_spec_uint ("timeout", "Timeout",

@@ -22,6 +22,7 @@
  * stream's group from the pool (`destination=GROUP;port=P-P+1;ttl=N`), one group per stream
  * shared by every multicast reader, so each packet is sent once whatever their number; RTCP
  * sender reports go to the group, and the readers' receiver reports there keep them alive.
+ * Over rtsps://, `RTP/SAVP;multicast` gets the stream's SRTP group, another group of the pool.
  *
  * Safety: RTP only goes to the address of the client's own RTSP connection (a Transport
  * `destination=` naming another host is refused with 403 Forbidden); session IDs are 128
@@ -596,7 +597,9 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
       g_param_spec_boolean ("allow-publish", "Allow publishing",
           "Let clients publish their own streams as participants: ANNOUNCE + SETUP "
           "(mode=record) + RECORD at rtsp://host:port<path>/NAME (NAME of letters, digits, "
-          "'-', '_', '.'); whoever PLAYs <path>/NAME then gets them, forwarded as they are. "
+          "'-', '_', '.'); whoever PLAYs <path>/NAME then gets them, forwarded as they are "
+          "(SRTP from a publisher over rtsps://, RTP/SAVP under its own MIKEY key, decrypted "
+          "first). "
           "user/password apply to publishing as to reading. Off: a read-only server "
           "(ANNOUNCE and RECORD get 405)", FALSE, rw));
   g_object_class_install_property (gobject_class, PROP_MAX_PUBLISHERS,
@@ -613,12 +616,14 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
   g_object_class_install_property (gobject_class, PROP_DROPPED_PACKETS,
       g_param_spec_uint64 ("dropped-packets", "Dropped packets",
           "Packets that reached a participant's ports from anyone but its publisher (its "
-          "RTSP connection's address and the ports its SETUP named), or were not RTP/RTCP: "
-          "dropped, never forwarded", 0, G_MAXUINT64, 0, ro));
+          "RTSP connection's address and the ports its SETUP named), or were not RTP/RTCP, or "
+          "(a publisher's RTP/SAVP) failed SRTP authentication or were replays: dropped, never "
+          "forwarded", 0, G_MAXUINT64, 0, ro));
 
   g_object_class_install_property (gobject_class, PROP_MULTICAST_POOL,
       g_param_spec_string ("multicast-address-pool", "Multicast address pool",
-          "IPv4 multicast groups the server hands out to clients asking for RTP/AVP;multicast, "
+          "IPv4 multicast groups the server hands out to clients asking for RTP/AVP;multicast "
+          "(RTP/SAVP;multicast over rtsps://: a group of its own, SRTP only), "
           "as ADDRESS/PREFIX (e.g. 239.255.42.0/24, administratively scoped): one group per "
           "stream, shared by every multicast reader, so each packet is sent once whatever their "
           "number. Clients never choose a group (destination= is refused). Empty: no multicast",
@@ -646,7 +651,8 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
       g_param_spec_enum ("encryption", "Encryption",
           "none: plain RTSP; optional: rtsp:// and rtsps:// on the same port (the first byte "
           "a client sends tells them apart); required: rtsps:// only, plain clients answered "
-          "403. Media of rtsps:// clients stays inside TLS (interleaved TCP)",
+          "403. Media of rtsps:// clients stays inside TLS (interleaved TCP) or goes as SRTP "
+          "(RTP/SAVP over UDP or multicast, keys in the SDP), participants' as the element's own",
           GST_TYPE_MEET_RTSP_ENCRYPTION, static_cast<gint> (meet::RtspEncryption::kNone), rw));
   g_object_class_install_property (gobject_class, PROP_SRTP_SUITE,
       g_param_spec_enum ("srtp-suite", "SRTP suite",

@@ -31,7 +31,12 @@
  * stays the default for playbin; applications pick meetrtspsrc by name and set its `uri`).
  * Over `rtsps://` the server's certificate is checked against the system store, `tls-ca-file`
  * or a pinned `tls-fingerprint`, a refused one is an error naming what failed, and RTP goes
- * interleaved inside TLS (never UDP in clear, never a retry over plain RTSP).
+ * interleaved inside TLS (never UDP in clear, never a retry over plain RTSP). With `protocols`
+ * set to include udp, an `rtsps://` stream comes as SRTP over UDP (SETUP RTP/SAVP, keys from the
+ * server's MIKEY in the SDP, an srtpdec per stream): streams offered without a usable key are
+ * received inside TLS when tcp is allowed too, refused otherwise, never taken as RTP/AVP over
+ * UDP. What srtpdec drops (a packet altered on the way, replayed, or under another key) is
+ * counted in `srtp-dropped` and `stats`; playback goes on.
  *
  * Inside (plugins/meet/rtsp/client): RtspClientLogic (the RTSP exchange), RtspClientSession (the
  * request loop on the element's RTSP thread: keep-alive, reconnect, transport fallback, teardown)
@@ -95,6 +100,7 @@ enum {
   PROP_PARTICIPANTS,
   PROP_TLS_CA_FILE,
   PROP_TLS_FINGERPRINT,
+  PROP_SRTP_DROPPED,
   N_PROPERTIES,
 };
 static GParamSpec *properties[N_PROPERTIES];
@@ -122,6 +128,8 @@ struct MeetRtspSrcPrivate {
   std::string location, user, password;
   std::string tls_ca_file, tls_fingerprint;
   guint protocols = DEFAULT_PROTOCOLS;
+  /* protocols was set: over rtsps:// udp then means SRTP (the default there is tcp, in TLS). */
+  bool protocols_set = false;
   guint latency_ms = DEFAULT_LATENCY_MS;
   guint timeout_ms = DEFAULT_TIMEOUT_MS;
   guint retry = DEFAULT_RETRY;
@@ -181,7 +189,8 @@ meet_rtsp_src_buffer_mode_get_type (void)
     {MEET_RTSP_SRC_BUFFER_MODE_NONE, "Timestamps from RTP only: exact lip sync, but no "
           "compensation of the sender's clock drift (same host or NTP-synced hosts)", "none"},
     {MEET_RTSP_SRC_BUFFER_MODE_SLAVE, "Follow the sender's clock from arrival times: "
-          "compensates drift; lip sync can wobble by a frame or two on a starved CPU", "slave"},
+          "compensates drift; on a starved CPU late packets retime a stream and lip sync wobbles "
+          "until the sender's next report (a second from meetstream's senders)", "slave"},
     {0, nullptr, nullptr},
   };
   if (g_once_init_enter (&type)) {
@@ -296,9 +305,13 @@ post_command (MeetRtspSrc * src, RtspClientLogic::State target)
   command->config.tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
       priv->tls_fingerprint);
   if (command->config.tls.enabled) {
-    /* Over TLS the media stays inside it (interleaved): no RTP/AVP in clear beside rtsps://. */
-    command->config.udp = command->config.multicast = false;
-    command->config.tcp = true;
+    /* Over TLS the media stays inside it (interleaved) unless protocols asks for udp: then SRTP
+     * (RtspClientLogic::set_secure), never RTP/AVP in clear beside rtsps://. No multicast. */
+    command->config.multicast = false;
+    if (!priv->protocols_set)
+      command->config.udp = false;
+    if (!command->config.udp)
+      command->config.tcp = true;
   }
   GST_OBJECT_UNLOCK (src);
   GSource *source = g_idle_source_new ();
@@ -411,6 +424,7 @@ meet_rtsp_src_set_property (GObject * object, guint prop_id, const GValue * valu
       priv->protocols = g_value_get_flags (value);
       if (priv->protocols == 0)
         priv->protocols = DEFAULT_PROTOCOLS;
+      priv->protocols_set = true;
       break;
     case PROP_LATENCY:
       priv->latency_ms = g_value_get_uint (value);
@@ -444,6 +458,10 @@ meet_rtsp_src_get_property (GObject * object, guint prop_id, GValue * value, GPa
   MeetRtspSrcPrivate *priv = src->priv;
   if (prop_id == PROP_STATS) {
     g_value_take_boxed (value, priv->streams->stats ());
+    return;
+  }
+  if (prop_id == PROP_SRTP_DROPPED) {
+    g_value_set_uint64 (value, priv->streams->srtp_dropped ());
     return;
   }
   if (prop_id == PROP_PARTICIPANTS) {
@@ -654,7 +672,9 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
       g_param_spec_flags ("protocols", "Protocols",
           "How RTP may travel, tried in the order udp-mcast, udp, tcp (e.g. udp-mcast+udp+tcp): "
           "the next one is used when the server refuses one or no packet arrives over it within "
-          "timeout (a warning says why)", MEET_TYPE_RTSP_SRC_PROTOCOLS,
+          "timeout (a warning says why). rtsps:// takes tcp (inside TLS) unless this is set: "
+          "udp there means SRTP (RTP/SAVP, keys from the server's MIKEY), never RTP in clear; "
+          "no udp-mcast", MEET_TYPE_RTSP_SRC_PROTOCOLS,
           DEFAULT_PROTOCOLS, rw));
   g_object_class_install_property (gobject_class, PROP_LATENCY,
       g_param_spec_uint ("latency", "Latency",
@@ -688,9 +708,14 @@ meet_rtsp_src_class_init (MeetRtspSrcClass * klass)
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Reception statistics: totals plus one stream-N structure per stream with "
-          "packets-received, bytes-received, packets-lost, jitter (clock-rate units) and "
-          "transport (udp, udp-mcast or tcp)",
+          "packets-received, bytes-received, packets-lost, jitter (clock-rate units), "
+          "transport (udp, udp-mcast or tcp) and, for SRTP, srtp=true and srtp-dropped",
           GST_TYPE_STRUCTURE, ro));
+  g_object_class_install_property (gobject_class, PROP_SRTP_DROPPED,
+      g_param_spec_uint64 ("srtp-dropped", "SRTP packets dropped",
+          "rtsps:// with SRTP over UDP: packets srtpdec refused (failed authentication: altered "
+          "on the way or under another key; or replayed), all streams, since the element started; "
+          "playback goes on without them", 0, G_MAXUINT64, 0, ro));
   /**
    * MeetRtspSrc:participants:
    * The participants publishing under the server's path, in join order, as the server's roster

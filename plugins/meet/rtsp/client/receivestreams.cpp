@@ -9,6 +9,9 @@
 #include <netinet/in.h>
 
 #include "receptionstats.h"
+#include "srtpdecoder.h"
+
+#include <gst/rtp/rtp.h>
 
 GST_DEBUG_CATEGORY_STATIC (meet_receive_streams_debug);
 #define GST_CAT_DEFAULT meet_receive_streams_debug
@@ -22,6 +25,10 @@ struct ReceiveStreams::Stream {
   RtspLowerTransport transport = RtspLowerTransport::Udp;
   GSocket *rtp_socket = nullptr, *rtcp_socket = nullptr;
   GstElement *rtp_src = nullptr, *rtcp_src = nullptr, *rtcp_sink = nullptr;
+  /* SRTP over UDP (rtsps://): its srtpdec while set up; the decoder (and its drop count) stays. */
+  GstElement *srtp_dec = nullptr, *srtcp_enc = nullptr;
+  std::unique_ptr<SrtpDecoder> srtp;
+  std::atomic<bool> srtp_active {false};
   GstPad *rtp_sink_pad = nullptr, *rtcp_sink_pad = nullptr, *rtcp_src_pad = nullptr;
   GstPad *ghost = nullptr;
   int rtp_channel = -1, rtcp_channel = -1;
@@ -112,6 +119,73 @@ struct ProbeData {
   std::atomic<uint64_t> *packets, *bytes;
 };
 
+/* Diagnostics (GST_DEBUG=meetrtspsrc-streams:5): when a jitter buffer's mapping from RTP time to
+ * output PTS (rtpbin's ts-offset included) moves. In buffer-mode slave it follows each stream's arrival
+ * times, and a run of late packets retimes one stream and not the other: lip sync is off by that much
+ * until rtpbin lines the streams up again at the sender's next report (how issue 10's wobble was found). */
+struct RetimeWatch {
+  guint ssrc;
+  std::string path;
+  guint64 ext = -1;       /* extended RTP timestamp state */
+  guint rate = 0;
+  gint64 logged = G_MININT64;
+};
+
+GstPadProbeReturn
+retime_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  auto *w = static_cast<RetimeWatch *> (data);
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (!GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_PAD_PROBE_OK;
+  if (w->rate == 0) {
+    GstCaps *caps = gst_pad_get_current_caps (pad);
+    gint rate = 0;
+    if (caps && gst_structure_get_int (gst_caps_get_structure (caps, 0), "clock-rate", &rate) && rate > 0)
+      w->rate = rate;
+    if (caps)
+      gst_caps_unref (caps);
+    if (w->rate == 0)
+      return GST_PAD_PROBE_OK;
+  }
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  if (!gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp))
+    return GST_PAD_PROBE_OK;
+  guint64 ext = gst_rtp_buffer_ext_timestamp (&w->ext, gst_rtp_buffer_get_timestamp (&rtp));
+  gst_rtp_buffer_unmap (&rtp);
+  gint64 map = static_cast<gint64> (GST_BUFFER_PTS (buf)) -
+      static_cast<gint64> (gst_util_uint64_scale_int (ext, GST_SECOND, w->rate));
+  /* Small moves are the skew estimate's creep and its clamping of backward timestamps. */
+  if (w->logged != G_MININT64 && ABS (map - w->logged) < 2 * GST_MSECOND)
+    return GST_PAD_PROBE_OK;
+  if (w->logged != G_MININT64) {
+    GstObject *jb = gst_pad_get_parent (pad);
+    gint64 ts_offset = 0;
+    g_object_get (jb, "ts-offset", &ts_offset, nullptr);
+    GST_DEBUG ("%s: SSRC %08x retimed by %+.1f ms (ts-offset %.1f ms) at PTS %" GST_TIME_FORMAT,
+        w->path.c_str (), w->ssrc, (map - w->logged) / 1e6, ts_offset / 1e6,
+        GST_TIME_ARGS (GST_BUFFER_PTS (buf)));
+    gst_object_unref (jb);
+  }
+  w->logged = map;
+  return GST_PAD_PROBE_OK;
+}
+
+void
+on_new_jitterbuffer (GstElement *, GstElement *jb, guint, guint ssrc, gpointer)
+{
+  if (gst_debug_category_get_threshold (meet_receive_streams_debug) < GST_LEVEL_DEBUG)
+    return;
+  auto *w = new RetimeWatch {ssrc, ""};
+  gchar *path = gst_object_get_path_string (GST_OBJECT (jb));
+  w->path = path;
+  g_free (path);
+  GstPad *pad = gst_element_get_static_pad (jb, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, retime_probe, w,
+      [](gpointer d) { delete static_cast<RetimeWatch *> (d); });
+  gst_object_unref (pad);
+}
+
 }  // namespace
 
 ReceiveStreams::ReceiveStreams (GstElement *owner, GstStaticPadTemplate *templ)
@@ -164,9 +238,14 @@ void
 ReceiveStreams::clear_stream (Stream &stream)
 {
   stream.transport_name = nullptr;
+  stream.srtp_active = false;
   remove_child (&stream.rtp_src);
   remove_child (&stream.rtcp_src);
   remove_child (&stream.rtcp_sink);
+  remove_child (&stream.srtp_dec);
+  remove_child (&stream.srtcp_enc);
+  if (stream.srtp)
+    stream.srtp->forget ();
   g_clear_object (&stream.rtp_socket);
   g_clear_object (&stream.rtcp_socket);
 }
@@ -382,6 +461,7 @@ ReceiveStreams::ensure_rtpbin ()
   g_signal_connect (rtpbin, "request-pt-map", G_CALLBACK (on_request_pt_map), this);
   g_signal_connect (rtpbin, "pad-added", G_CALLBACK (on_pad_added), this);
   g_signal_connect (rtpbin, "pad-removed", G_CALLBACK (on_pad_removed), this);
+  g_signal_connect (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), this);
   g_mutex_lock (&lock_);
   rtpbin_ = rtpbin;
   g_mutex_unlock (&lock_);
@@ -433,6 +513,21 @@ ReceiveStreams::described (RtspClientLogic &logic, GSocketFamily family, std::st
   }
   for (const auto &s : streams_)
     GST_INFO_OBJECT (owner_, "stream %u: %" GST_PTR_FORMAT, s->id, s->caps);
+  /* A reconnect: our SRTCP key goes with the SSRC rtpbin already sends from (it keeps its
+   * internal source), or the new server could not tell our reports from a forger's. */
+  for (size_t i = 0; rtpbin_ && i < infos.size (); i++) {
+    RtspStream &info = logic.streams ()[i];
+    GObject *session = nullptr;
+    if (info.srtp_offer.keyed)
+      g_signal_emit_by_name (rtpbin_, "get-internal-session", info.id, &session);
+    if (session == nullptr)
+      continue;
+    guint ssrc = 0;
+    g_object_get (session, "internal-ssrc", &ssrc, nullptr);
+    g_object_unref (session);
+    if (!srtp_key_generate (info.srtp_offer.keys.suite, ssrc, &info.rtcp_key))
+      info.rtcp_key = SrtpKey ();
+  }
 
   return prepare_ports (logic, family, error);
 }
@@ -523,7 +618,34 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
         "caps", stream.caps, "buffer-size", 1 << 19, nullptr);
     g_object_set (stream.rtcp_src, "socket", stream.rtcp_socket, "close-socket", FALSE,
         "caps", rtcp_caps, nullptr);
-    if (info.server_rtcp_port > 0) {
+    if (info.srtp) {
+      if (!build_srtp (stream, info)) {
+        gst_caps_unref (rtcp_caps);
+        return false;
+      }
+      /* Receiver reports go back as SRTCP under the key SETUP handed over (KeyMgmt), from the
+       * SSRC that key names; never RTCP in clear beside rtsps://. Without that key (no
+       * randomness, no srtpenc) none go back: the server keeps the session alive from our RTSP
+       * keep-alives (at half its timeout), not from RTCP. */
+      if (info.server_rtcp_port > 0 && srtp_key_valid (info.rtcp_key) &&
+          (stream.srtcp_enc = srtp_rtcp_encoder_new (info.rtcp_key))) {
+        gst_bin_add (GST_BIN (owner_), stream.srtcp_enc);
+        stream.rtcp_sink = add_child ("udpsink");
+        if (stream.rtcp_sink == nullptr) {
+          gst_caps_unref (rtcp_caps);
+          return false;
+        }
+        g_object_set (stream.rtcp_sink, "socket", stream.rtcp_socket, "close-socket", FALSE,
+            "host", server_ip.c_str (), "port", info.server_rtcp_port, "sync", FALSE,
+            "async", FALSE, nullptr);
+        GObject *session = nullptr;
+        g_signal_emit_by_name (rtpbin_, "get-internal-session", stream.id, &session);
+        if (session) {
+          g_object_set (session, "internal-ssrc", info.rtcp_key.ssrc, nullptr);
+          g_object_unref (session);
+        }
+      }
+    } else if (info.server_rtcp_port > 0) {
       stream.rtcp_sink = add_child ("udpsink");
       if (stream.rtcp_sink == nullptr) {
         gst_caps_unref (rtcp_caps);
@@ -559,10 +681,33 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
   }
   gst_caps_unref (rtcp_caps);
 
-  if (!link_element (stream.rtp_src, "src", stream.rtp_sink_pad, true) ||
-      !link_element (stream.rtcp_src, "src", stream.rtcp_sink_pad, true))
+  if (stream.srtp_dec) {
+    /* udpsrc -> srtpdec -> rtpbin, for RTP and RTCP. */
+    GstPad *rtp_in = gst_element_get_static_pad (stream.srtp_dec, "rtp_sink");
+    GstPad *rtcp_in = gst_element_get_static_pad (stream.srtp_dec, "rtcp_sink");
+    bool ok = link_element (stream.rtp_src, "src", rtp_in, true) &&
+        link_element (stream.rtcp_src, "src", rtcp_in, true) &&
+        link_element (stream.srtp_dec, "rtp_src", stream.rtp_sink_pad, true) &&
+        link_element (stream.srtp_dec, "rtcp_src", stream.rtcp_sink_pad, true);
+    gst_object_unref (rtp_in);
+    gst_object_unref (rtcp_in);
+    if (ok && stream.srtcp_enc) {
+      /* rtpbin -> srtpenc -> udpsink: receiver reports as SRTCP. */
+      GstPad *enc_in = gst_element_get_static_pad (stream.srtcp_enc, "rtcp_sink_0");
+      GstPad *udp_in = gst_element_get_static_pad (stream.rtcp_sink, "sink");
+      ok = enc_in && link (stream.rtcp_src_pad, enc_in) &&
+          link_element (stream.srtcp_enc, "rtcp_src_0", udp_in, true);
+      gst_clear_object (&enc_in);
+      gst_clear_object (&udp_in);
+    }
+    if (!ok)
+      return false;
+  } else if (!link_element (stream.rtp_src, "src", stream.rtp_sink_pad, true) ||
+      !link_element (stream.rtcp_src, "src", stream.rtcp_sink_pad, true)) {
     return false;
-  if (stream.rtcp_sink && !link_element (stream.rtcp_sink, "sink", stream.rtcp_src_pad, false))
+  }
+  if (stream.rtcp_sink && !stream.srtcp_enc &&
+      !link_element (stream.rtcp_sink, "sink", stream.rtcp_src_pad, false))
     return false;
 
   GstPad *pad = gst_element_get_static_pad (stream.rtp_src, "src");
@@ -574,11 +719,39 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
       });
   gst_object_unref (pad);
 
-  for (GstElement *e : {stream.rtp_src, stream.rtcp_src, stream.rtcp_sink})
+  for (GstElement *e : {stream.srtp_dec, stream.srtcp_enc, stream.rtp_src, stream.rtcp_src,
+           stream.rtcp_sink})
     if (e)
       gst_element_sync_state_with_parent (e);
+  stream.srtp_active = info.srtp;
   stream.transport_name = info.transport == RtspLowerTransport::Tcp ? "tcp" :
       info.transport == RtspLowerTransport::Udp ? "udp" : "udp-mcast";
+  return true;
+}
+
+/* srtpdec for @stream with the keys of @info's SDP; udpsrc's caps become application/x-srtp(cp). */
+bool
+ReceiveStreams::build_srtp (Stream &stream, const RtspStream &info)
+{
+  if (!stream.srtp)
+    stream.srtp = std::make_unique<SrtpDecoder> (stream.id);
+  stream.srtp_dec = stream.srtp->make (GST_BIN (owner_), info.srtp_offer.keys);
+  if (stream.srtp_dec == nullptr) {
+    GST_ELEMENT_ERROR (owner_, CORE, MISSING_PLUGIN,
+        ("Element 'srtpdec' is missing: SRTP from %s needs GStreamer's bad plugins "
+            "(gstreamer1.0-plugins-bad), or allow protocols=tcp to receive inside TLS.",
+            info.control_uri.c_str ()), (nullptr));
+    return false;
+  }
+  GstCaps *srtp_caps = gst_caps_copy (stream.caps);
+  gst_structure_set_name (gst_caps_get_structure (srtp_caps, 0), "application/x-srtp");
+  GstCaps *srtcp_caps = gst_caps_new_empty_simple ("application/x-srtcp");
+  g_object_set (stream.rtp_src, "caps", srtp_caps, nullptr);
+  g_object_set (stream.rtcp_src, "caps", srtcp_caps, nullptr);
+  gst_caps_unref (srtp_caps);
+  gst_caps_unref (srtcp_caps);
+  GST_INFO_OBJECT (owner_, "stream %u: SRTP (%s) from the server's MIKEY key", stream.id,
+      srtp_suite_info (info.srtp_offer.keys.suite).short_name);
   return true;
 }
 
@@ -651,6 +824,17 @@ ReceiveStreams::push_interleaved (GstRTSPMessage *message)
   gst_object_unref (target);
 }
 
+uint64_t
+ReceiveStreams::srtp_dropped () const
+{
+  uint64_t total = 0;
+  g_mutex_lock (&lock_);
+  for (const auto &s : streams_)
+    total += s->srtp ? s->srtp->dropped () : 0;
+  g_mutex_unlock (&lock_);
+  return total;
+}
+
 GstStructure *
 ReceiveStreams::stats () const
 {
@@ -663,6 +847,8 @@ ReceiveStreams::stats () const
     c.packets = s->packets.load ();
     c.bytes = s->bytes.load ();
     c.transport = s->transport_name.load ();
+    c.srtp_dropped = s->srtp ? s->srtp->dropped () : 0;
+    c.srtp = s->srtp_active.load ();
     counts.push_back (c);
   }
   g_mutex_unlock (&lock_);

@@ -63,6 +63,8 @@ public:
   int64_t last_data_us () const { return last_data_us_; }
   /* The `stats` structure (receptionstats.h). */
   GstStructure *stats () const;
+  /* SRTP/SRTCP packets srtpdec dropped (not authentic, replayed, another key), all streams. */
+  uint64_t srtp_dropped () const;
 
 private:
   struct Stream;
@@ -78,6 +80,7 @@ private:
   bool link_element (GstElement *element, const char *pad_name, GstPad *peer, bool is_source);
   bool build_stream (Stream &stream, const std::string &server_ip, const RtspStream &info,
       const std::string &iface);
+  bool build_srtp (Stream &stream, const RtspStream &info);
   void clear_stream (Stream &stream);
   void free_stream (Stream &stream);
 

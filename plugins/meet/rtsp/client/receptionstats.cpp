@@ -61,6 +61,7 @@ build_reception_stats (const std::vector<StreamReception> &streams)
   GstStructure *stats = gst_structure_new_empty ("meetrtspsrc-stats");
   guint64 total_packets = 0, total_bytes = 0;
   gint64 total_lost = 0;
+  guint64 total_srtp_dropped = 0;
   for (const auto &c : streams) {
     std::string name = "stream-" + std::to_string (c.id);
     GstStructure *s = gst_structure_new ("stream",
@@ -70,16 +71,23 @@ build_reception_stats (const std::vector<StreamReception> &streams)
         "jitter", G_TYPE_UINT, c.jitter, nullptr);
     if (c.transport)
       gst_structure_set (s, "transport", G_TYPE_STRING, c.transport, nullptr);
+    /* SRTP over UDP (rtsps://): said while set up, the drops counted since the first session. */
+    if (c.srtp)
+      gst_structure_set (s, "srtp", G_TYPE_BOOLEAN, TRUE, nullptr);
+    if (c.srtp || c.srtp_dropped)
+      gst_structure_set (s, "srtp-dropped", G_TYPE_UINT64, (guint64) c.srtp_dropped, nullptr);
     gst_structure_set (stats, name.c_str (), GST_TYPE_STRUCTURE, s, nullptr);
     gst_structure_free (s);
     total_packets += c.packets;
     total_bytes += c.bytes;
     total_lost += c.lost;
+    total_srtp_dropped += c.srtp_dropped;
   }
   gst_structure_set (stats, "streams", G_TYPE_UINT, (guint) streams.size (),
       "packets-received", G_TYPE_UINT64, total_packets,
       "bytes-received", G_TYPE_UINT64, total_bytes,
-      "packets-lost", G_TYPE_INT64, total_lost, nullptr);
+      "packets-lost", G_TYPE_INT64, total_lost,
+      "srtp-dropped", G_TYPE_UINT64, total_srtp_dropped, nullptr);
   return stats;
 }
 

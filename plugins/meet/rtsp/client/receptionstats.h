@@ -20,6 +20,8 @@ struct StreamReception {
   int lost = 0;                 /* summed over the remote sources */
   unsigned jitter = 0;          /* the largest of the remote sources, clock-rate units */
   const char *transport = nullptr;  /* "udp", "udp-mcast", "tcp", or nullptr before SETUP */
+  bool srtp = false;            /* set up as SRTP over UDP (rtsps://) */
+  uint64_t srtp_dropped = 0;    /* SRTP/SRTCP packets srtpdec dropped */
 };
 
 /* Adds the loss (negative counts as 0) and the largest jitter of the remote (not internal)
@@ -29,9 +31,9 @@ void summarize_session_stats (const GstStructure *session_stats, StreamReception
 /* Asks @rtpbin (may be nullptr) for each stream's internal session and summarizes it. */
 void add_rtpbin_stats (GstElement *rtpbin, std::vector<StreamReception> &streams);
 
-/* "meetrtspsrc-stats": streams, packets-received, bytes-received, packets-lost (totals) and one
- * "stream-N" structure each with packets-received, bytes-received, packets-lost, jitter and
- * (once set up) transport. */
+/* "meetrtspsrc-stats": streams, packets-received, bytes-received, packets-lost, srtp-dropped
+ * (totals) and one "stream-N" structure each with packets-received, bytes-received, packets-lost,
+ * jitter, (once set up) transport, and for SRTP srtp=true and srtp-dropped. */
 GstStructure *build_reception_stats (const std::vector<StreamReception> &streams);
 
 }  // namespace meet

@@ -2,6 +2,7 @@
 #include "rtspclientlogic.h"
 
 #include "roster.h"
+#include "srtpkeymgmt.h"
 
 #include <algorithm>
 #include <cstring>
@@ -321,7 +322,11 @@ RtspClientLogic::transport_header (const RtspStream &stream) const
   if (transport_ == RtspLowerTransport::Tcp)
     return "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (2 * stream.id) +
         "-" + std::to_string (2 * stream.id + 1);
-  return "RTP/AVP;unicast;client_port=" + std::to_string (stream.client_rtp_port) +
+  /* Publishing over rtsps://: RTP/SAVP with our keys. Playing rtsps://: SRTP in the profile the SDP
+   * offered (choose_secure_transport saw to it that every stream has a key). */
+  std::string profile = srtp () ? "RTP/SAVP" :
+      secure_ && stream.srtp_offer.keyed ? stream.srtp_offer.profile + "/UDP" : "RTP/AVP";
+  return profile + ";unicast;client_port=" + std::to_string (stream.client_rtp_port) +
       "-" + std::to_string (stream.client_rtcp_port);
 }
 
@@ -362,6 +367,18 @@ RtspClientLogic::next_request ()
     RtspClientRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
     r.headers.emplace_back ("Transport", transport_header (streams_[i]) +
         (publishing_ ? ";mode=record" : ""));
+    RtspStream &s = streams_[i];
+    if (srtp () && transport_ == RtspLowerTransport::Udp && i < srtp_keymgmt_.size ()) {
+      /* Publishing: the key of what we send. */
+      std::string keymgmt = keymgmt_header_from_attribute (s.control_uri, srtp_keymgmt_[i]);
+      if (!keymgmt.empty ())
+        r.headers.emplace_back ("KeyMgmt", keymgmt);
+    } else if (secure_ && transport_ == RtspLowerTransport::Udp && s.srtp_offer.keyed &&
+        (srtp_key_valid (s.rtcp_key) || srtp_rtcp_key_generate (s.srtp_offer.keys.suite,
+                &s.rtcp_key))) {
+      /* Playing: our receiver reports go as SRTCP under a key of ours, handed over here. */
+      r.headers.emplace_back ("KeyMgmt", srtp_keymgmt_header (s.rtcp_key, s.control_uri));
+    }
     return remember (r, Step::Setup, i);
   }
 
@@ -659,6 +676,13 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     error_ = "stream description (SDP) from " + request_uri_ + " does not parse";
     return false;
   }
+  GstSDPMessage *plain = sdp_copy_without_keymgmt (msg);
+  if (plain == nullptr) {
+    error_ = "stream description (SDP) from " + request_uri_ + " does not parse";
+    return false;
+  }
+  std::unique_ptr<GstSDPMessage, decltype (&gst_sdp_message_free)> plain_guard (plain,
+      gst_sdp_message_free);
 
   const gchar *session_control = gst_sdp_message_get_attribute_val (msg, "control");
   aggregate_uri_ = resolve_control (base, session_control ? session_control : "*");
@@ -668,10 +692,10 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     const GstSDPMedia *media = gst_sdp_message_get_media (msg, i);
     const gchar *proto = gst_sdp_media_get_proto (media);
     const gchar *media_type = gst_sdp_media_get_media (media);
-    /* Plain RTP only: SRTP (RTP/SAVP) would need keys we do not handle. Interleaved only (as
-     * over rtsps://), a SAVP stream is set up as RTP/AVP/TCP: inside TLS it needs no SRTP. */
-    const bool savp_ok = !allow_udp_ && !allow_multicast_ && proto &&
-        (strcmp (proto, "RTP/SAVP") == 0 || strcmp (proto, "RTP/SAVPF") == 0);
+    /* RTP/SAVP: over rtsps:// (SRTP over UDP with the MIKEY keys, or interleaved inside TLS),
+     * or interleaved only, where it is set up as RTP/AVP/TCP. */
+    const bool savp_ok = srtp_profile_is_savp (proto) &&
+        (secure_ || (!allow_udp_ && !allow_multicast_));
     if (proto == nullptr || media_type == nullptr ||
         (strcmp (proto, "RTP/AVP") != 0 && strcmp (proto, "RTP/AVPF") != 0 && !savp_ok))
       continue;
@@ -683,11 +707,14 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     int payload = atoi (format);
     if (payload < 0 || payload > 127)
       continue;
-    GstCaps *caps = gst_sdp_media_get_caps_from_media (media, payload);
+    /* Caps from a copy without a=key-mgmt: the library's MIKEY parser can hang (srtpreceive.h),
+     * and the key stays out of the caps the pads show (srtp_offer has it). */
+    const GstSDPMedia *plain_media = gst_sdp_message_get_media (plain, i);
+    GstCaps *caps = gst_sdp_media_get_caps_from_media (plain_media, payload);
     if (caps == nullptr)
       continue;         /* dynamic payload without rtpmap: cannot be decoded */
-    gst_sdp_media_attributes_to_caps (media, caps);
-    gst_sdp_message_attributes_to_caps (msg, caps);
+    gst_sdp_media_attributes_to_caps (plain_media, caps);
+    gst_sdp_message_attributes_to_caps (plain, caps);
     GstStructure *s = gst_caps_get_structure (caps, 0);
     gst_structure_set_name (s, "application/x-rtp");
     gint clock_rate = 0;
@@ -706,12 +733,37 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     gst_caps_unref (caps);
     const gchar *control = gst_sdp_media_get_attribute_val (media, "control");
     stream.control_uri = resolve_control (aggregate_uri_, control ? control : "*");
+    if (secure_)
+      stream.srtp_offer = srtp_offer_from_sdp_media (msg, media);
     streams_.push_back (stream);
   }
   if (streams_.empty ()) {
     error_ = "stream description (SDP) from " + request_uri_ +
         " announces no RTP stream this client can receive";
     return false;
+  }
+  /* rtsps:// and UDP still to be tried (a switch to TCP after silence stays): SRTP or nothing. */
+  secure_notice_.clear ();
+  if (secure_ && transport_ == RtspLowerTransport::Udp) {
+    std::vector<std::string> media;
+    std::vector<SrtpOffer> offers;
+    for (const RtspStream &s : streams_) {
+      media.push_back (s.media);
+      offers.push_back (s.srtp_offer);
+    }
+    /* The messages name the URL as the user gave it (the request URI is rtsp:// over TLS too). */
+    std::string shown = request_uri_.compare (0, 7, "rtsp://") == 0 ?
+        "rtsps://" + request_uri_.substr (7) : request_uri_;
+    SecureTransportChoice choice = choose_secure_transport (media, offers, allow_udp_, allow_tcp_,
+        shown);
+    if (choice.kind == SecureTransportChoice::Kind::Refused) {
+      error_ = choice.message;
+      return false;
+    }
+    if (choice.kind == SecureTransportChoice::Kind::TlsTcp) {
+      transport_ = RtspLowerTransport::Tcp;
+      secure_notice_ = choice.message;
+    }
   }
   return true;
 }
@@ -808,7 +860,19 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     stream.ssrc = transport->ssrc;
     stream.has_ssrc = true;
   }
+  /* Asked for SRTP over UDP: an answer in plain RTP/AVP would have media cross in clear. */
+  stream.srtp = (srtp () || secure_) && stream.transport == RtspLowerTransport::Udp;
+  const bool answered_savp = transport->profile == GST_RTSP_PROFILE_SAVP ||
+      transport->profile == GST_RTSP_PROFILE_SAVPF;
   gst_rtsp_transport_free (transport);
+  if (stream.srtp && !answered_savp && srtp ())
+    return fail ("server at " + request_uri_ + " answered the RTP/SAVP SETUP of " +
+        stream.control_uri + " with plain RTP: the media would leave TLS in clear; publish to a "
+        "server that takes SRTP (RTP/SAVP), or set protocols=tcp to keep it inside TLS");
+  if (stream.srtp && !answered_savp)
+    return fail ("server at " + request_uri_ + " answered SETUP of " + stream.control_uri +
+        " with plain RTP over UDP where SRTP (RTP/SAVP) was asked: refusing media in clear beside "
+        "rtsps://; allow protocols=tcp to receive it inside TLS");
   if (!ok || stream.transport != transport_)
     return fail ("server at " + request_uri_ + " answered SETUP with an unusable Transport: '" +
         value->substr (0, 80) + "'");
@@ -831,21 +895,25 @@ meet_rtsp_client_logic_fuzz (const uint8_t *data, size_t size)
   static bool initialized = gst_init_check (nullptr, nullptr, nullptr);
   if (!initialized)
     return 0;
-  meet::RtspClientLogic logic;
-  logic.set_location ("rtsp://user:pass@127.0.0.1:8554/test");
-  logic.set_target (meet::RtspClientLogic::State::Playing);
-  /* Walk the session with @data as every answer until it fails or plays. */
-  for (int step = 0; step < 16; step++) {
-    auto request = logic.next_request ();
-    if (!request)
-      break;
-    auto event = logic.handle_raw_response (data, size);
-    if (event == meet::RtspClientLogic::Event::Failed ||
-        event == meet::RtspClientLogic::Event::Playing)
-      break;
-    if (event == meet::RtspClientLogic::Event::Described) {
-      for (size_t i = 0; i < logic.streams ().size (); i++)
-        logic.set_client_ports (i, 5000 + 2 * i, 5001 + 2 * i);
+  /* Plain, then as over rtsps:// (SAVP offers, MIKEY keys in the SDP, KeyMgmt in SETUP). */
+  for (bool secure : {false, true}) {
+    meet::RtspClientLogic logic;
+    logic.set_location ("rtsp://user:pass@127.0.0.1:8554/test");
+    logic.set_secure (secure);
+    logic.set_target (meet::RtspClientLogic::State::Playing);
+    /* Walk the session with @data as every answer until it fails or plays. */
+    for (int step = 0; step < 16; step++) {
+      auto request = logic.next_request ();
+      if (!request)
+        break;
+      auto event = logic.handle_raw_response (data, size);
+      if (event == meet::RtspClientLogic::Event::Failed ||
+          event == meet::RtspClientLogic::Event::Playing)
+        break;
+      if (event == meet::RtspClientLogic::Event::Described) {
+        for (size_t i = 0; i < logic.streams ().size (); i++)
+          logic.set_client_ports (i, 5000 + 2 * i, 5001 + 2 * i);
+      }
     }
   }
   return 0;

@@ -20,6 +20,8 @@
 
 #include <gst/rtsp/gstrtspdefs.h>
 
+#include "srtpreceive.h"
+
 namespace meet {
 
 /* One RTSP response as received: status, headers in arrival order, body. */
@@ -61,6 +63,14 @@ struct RtspStream {
   unsigned ttl = 1;
   uint32_t ssrc = 0;
   bool has_ssrc = false;
+
+  /* Set up as RTP/SAVP over UDP: its packets go through SRTP (srtpenc when publishing, srtpdec with
+   * srtp_offer.keys when playing rtsps://). */
+  bool srtp = false;
+  /* Playing rtsps:// (set_secure): what the SDP offers for SRTP. */
+  SrtpOffer srtp_offer;
+  /* Our key for the receiver reports we send as SRTCP (KeyMgmt in SETUP); its ssrc is ours. */
+  SrtpKey rtcp_key;
 };
 
 /* A request for the connection to send: the connection adds CSeq, Date and
@@ -111,7 +121,21 @@ public:
    * "recording"). @controls are the a=control values of @sdp's streams, in order. Call after
    * set_location(). */
   void set_publish (const std::string &sdp, const std::vector<std::string> &controls);
+  /* rtsps:// (playing): media over UDP only as SRTP (RTP/SAVP with the keys of the SDP's MIKEY),
+   * else interleaved inside TLS when TCP is allowed, else DESCRIBE fails saying why; never
+   * RTP/AVP over UDP. Call before the session starts. */
+  void set_secure (bool secure) { secure_ = secure; }
+  bool secure () const { return secure_; }
+  /* Why an rtsps:// session that allowed UDP takes TCP inside TLS instead (empty otherwise):
+   * set by DESCRIBE, for the log. */
+  const std::string &secure_notice () const { return secure_notice_; }
   bool publishing () const { return publishing_; }
+  /* Publishing over rtsps:// (RFC 3711, RFC 4567): unicast UDP is set up as RTP/SAVP with each
+   * stream's key, @keymgmt[i] (the "mikey BASE64" of its a=key-mgmt), in a KeyMgmt header of its
+   * SETUP, and the answer must be RTP/SAVP too: never RTP/AVP in clear beside TLS. Interleaved
+   * stays RTP/AVP/TCP (inside TLS). Empty: plain RTP/AVP. */
+  void set_srtp_keymgmt (const std::vector<std::string> &keymgmt) { srtp_keymgmt_ = keymgmt; }
+  bool srtp () const { return !srtp_keymgmt_.empty (); }
   /* Once playing, ask the server for its participants roster (roster.h): GET_PARAMETER of PATH,
    * then of the parent path, when OPTIONS listed GET_PARAMETER; a server without a roster just
    * answers no (the roster stays empty). */
@@ -162,6 +186,8 @@ public:
   /* The last failure was the server saying it cannot serve yet (503 Service Unavailable, e.g. a
    * server still starting its streams): worth retrying, unlike a refusal. */
   bool failure_is_transient () const { return last_status_ == GST_RTSP_STS_SERVICE_UNAVAILABLE; }
+  /* The status of the last answer (0 before any). */
+  int last_status () const { return last_status_; }
 
   /* Exposed for tests. */
   bool parse_sdp (const std::string &sdp, const std::string &base_uri);
@@ -198,6 +224,8 @@ private:
   bool described_ = false;
   bool get_parameter_supported_ = false;
   bool publishing_ = false;
+  bool secure_ = false;
+  std::string secure_notice_;
   bool ask_roster_ = false;
   size_t roster_asked_ = 0;     /* roster URIs asked in this session */
   bool roster_done_ = false;
@@ -205,6 +233,7 @@ private:
   std::vector<std::string> roster_;
   std::string announce_sdp_;
   std::vector<std::string> announce_controls_;
+  std::vector<std::string> srtp_keymgmt_;
   std::string aggregate_uri_;
   std::vector<RtspStream> streams_;
   std::string session_id_;

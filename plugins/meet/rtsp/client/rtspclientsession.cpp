@@ -170,6 +170,9 @@ RtspClientSession::handle_event (RtspClientLogic::Event event)
         fatal_error (error);
         return;
       }
+      /* As quiet as a 461 fallback: TCP inside TLS is as secure, only not UDP. */
+      if (!logic_.secure_notice ().empty ())
+        GST_INFO ("%s", logic_.secure_notice ().c_str ());
       break;
     }
     case Event::SetupDone:{
@@ -344,6 +347,8 @@ RtspClientSession::go (State target, const Config &config)
     logic_ = RtspClientLogic ();
     logic_.set_credentials (config.user, config.password);
     logic_.set_ask_roster (true);
+    /* rtsps:// media over UDP only as SRTP; a publisher's media goes inside TLS. */
+    logic_.set_secure (config.tls.enabled && config.publish_sdp.empty ());
     logic_.set_allowed_transports (config.udp, config.tcp, config.multicast);
     fallback_.set_allowed (config.udp, config.tcp, config.multicast);
     reconnect_.set_retries (config.retries);

@@ -99,6 +99,7 @@ RtspPublishSession::run ()
       hooks_.set_recording (true);
     } else if (event == Event::Failed) {
       attempt.reason = logic_.error ();
+      attempt.status = logic_.last_status ();
       /* A server still starting its side (503) is worth another try; a refusal is not. */
       attempt.outcome = logic_.failure_is_transient () ? PublishOutcome::kLost : PublishOutcome::kRefused;
       return attempt;

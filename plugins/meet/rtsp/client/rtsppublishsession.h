@@ -27,6 +27,7 @@ struct PublishAttempt {
   std::string reason;
   bool connected = false;   /* the server was reached */
   bool recorded = false;    /* the server answered RECORD */
+  int status = 0;           /* kRefused by an answer: its status code */
 };
 
 /* The RTSP connection of one attempt. */

@@ -1,5 +1,6 @@
 /* meetstream: forwards published participants to their readers. See participantrelay.h. */
 #include "participantrelay.h"
+#include "srtpreceiver.h"
 #include "udpfanoutsink.h"
 
 #include <gst/gst.h>
@@ -79,6 +80,7 @@ struct ParticipantRelay::Reader {
   std::string host;
   bool tcp = false;
   bool multicast = false;   // host and ports are the stream's group, shared with other readers
+  bool srtp = false;        // RTP/SAVP: gets the stream's SRTP
   int rtp_port = 0;
   int rtcp_port = 0;
   uint64_t connection_id = 0;
@@ -97,6 +99,10 @@ struct ParticipantRelay::Stream {
   GSource *rtcp_source = nullptr;
   GstMeetUdpFanoutSink *rtp_out = nullptr;
   GstMeetUdpFanoutSink *rtcp_out = nullptr;
+  /* SRTP: the encoder and a fan-out of its own for RTP/SAVP readers, on the same sockets. */
+  std::unique_ptr<SrtpPacketEncoder> srtp;
+  GstMeetUdpFanoutSink *srtp_out = nullptr;
+  GstMeetUdpFanoutSink *srtcp_out = nullptr;
   /* Where the publisher sends from (its SETUP). */
   bool configured = false;
   bool from_tcp = false;
@@ -108,9 +114,14 @@ struct ParticipantRelay::Stream {
   bool have_position = false;
   uint16_t last_seq = 0;
   uint32_t last_rtptime = 0;
+  /* The publisher's SRTP (srtpreceiver.h): set at its SETUP, used once it RECORDs RTP/SAVP. */
+  std::unique_ptr<SrtpReceiver> srtp_receiver;
+  bool srtp_in = false;
   std::vector<Reader> readers;
-  unsigned udp_readers = 0;
-  unsigned multicast_readers = 0;
+  unsigned udp_readers = 0;          // plain UDP destinations (a multicast group counts)
+  unsigned srtp_udp_readers = 0;     // SRTP ones
+  unsigned multicast_readers = 0;    // readers of either group
+  unsigned srtp_multicast_readers = 0;
 };
 
 struct ParticipantRelay::Participant {
@@ -163,6 +174,17 @@ ParticipantRelay::open (const std::string & name, size_t streams)
     }
     stream.rtp_out = gst_meet_udp_fanout_sink_new_for_socket (stream.rtp_socket);
     stream.rtcp_out = gst_meet_udp_fanout_sink_new_for_socket (stream.rtcp_socket);
+    if (srtp_enabled_) {
+      auto encoder = std::make_unique<SrtpPacketEncoder> ();
+      if (encoder->init (SrtpSuite::AES_128_CM_HMAC_SHA1_80)) {
+        stream.srtp = std::move (encoder);
+        stream.srtp_out = gst_meet_udp_fanout_sink_new_for_socket (stream.rtp_socket);
+        stream.srtcp_out = gst_meet_udp_fanout_sink_new_for_socket (stream.rtcp_socket);
+      } else if (i == 0) {
+        GST_WARNING ("participant %s: no srtpenc (gstreamer1.0-plugins-bad) or no randomness: "
+            "its readers get no RTP/SAVP", name.c_str ());
+      }
+    }
     for (bool rtcp : { false, true }) {
       GSource *source = g_socket_create_source (rtcp ? stream.rtcp_socket : stream.rtp_socket,
           G_IO_IN, nullptr);
@@ -193,9 +215,49 @@ ParticipantRelay::streams (const std::string & name) const
     info.have_position = s->have_position;
     info.next_seq = s->last_seq + 1;
     info.rtptime = s->last_rtptime;
+    /* The key for a reader joining now, at the rollover counter of the publisher's first
+     * source (the SSRC is not known before its first packet: counter 0 then). */
+    if (s->srtp)
+      info.keymgmt = s->srtp->keymgmt (s->ssrcs.empty () ? 0 : s->ssrcs.front ());
     infos.push_back (info);
   }
   return infos;
+}
+
+bool
+ParticipantRelay::set_srtp (const std::string & name, size_t stream, const MikeyKeys & keys)
+{
+  auto it = participants_.find (name);
+  if (it == participants_.end () || stream >= it->second->streams.size ())
+    return false;
+  auto receiver = std::make_unique<SrtpReceiver> ();
+  std::string error;
+  if (!receiver->init (keys, &error)) {
+    GST_WARNING ("participant %s stream %zu: no SRTP: %s", name.c_str (), stream, error.c_str ());
+    return false;
+  }
+  it->second->streams[stream]->srtp_receiver = std::move (receiver);
+  return true;
+}
+
+GstBuffer *
+ParticipantRelay::decrypt (Participant & p, Stream & s, const uint8_t * data, size_t size,
+    bool rtcp)
+{
+  GstBuffer *clear = s.srtp_receiver->unprotect (data, size, rtcp);
+  if (clear)
+    return clear;
+  dropped_++;
+  uint64_t rejected = ++srtp_rejected_;
+  /* Loud once, then now and then: a flood of forgeries must not flood the log too. */
+  if (s.srtp_receiver->rejected () == 1 || rejected % 1000 == 0)
+    GST_WARNING ("participant %s: dropped an %s packet that failed SRTP authentication or was "
+        "a replay (%" G_GUINT64_FORMAT " so far)", p.name.c_str (), rtcp ? "SRTCP" : "SRTP",
+        rejected);
+  else
+    GST_DEBUG ("participant %s: dropped a forged or replayed %s packet", p.name.c_str (),
+        rtcp ? "SRTCP" : "SRTP");
+  return nullptr;
 }
 
 void
@@ -218,6 +280,13 @@ ParticipantRelay::record (const RtspSession & publisher)
     s.publisher_rtcp_port = t.client_rtcp_port;
     s.publisher_rtp_channel = static_cast<uint8_t> (t.rtp_channel);
     s.publisher_rtcp_channel = static_cast<uint8_t> (t.rtcp_channel);
+    s.srtp_in = t.configured && t.srtp;
+    if (s.srtp_in && !s.srtp_receiver) {
+      /* SETUP said RTP/SAVP but no receiver took the key: nothing of it can be trusted. */
+      GST_WARNING ("participant %s stream %zu: RTP/SAVP without a key, every packet dropped",
+          p.name.c_str (), i);
+      s.configured = false;
+    }
   }
   GST_INFO ("participant %s publishes from %s", p.name.c_str (), p.publisher_host.c_str ());
 }
@@ -243,6 +312,9 @@ ParticipantRelay::add_reader (const RtspSession & reader)
     r.connection_id = reader.connection_id;
     r.rtp_channel = static_cast<uint8_t> (t.rtp_channel);
     r.rtcp_channel = static_cast<uint8_t> (t.rtcp_channel);
+    r.srtp = t.srtp && s.srtp;
+    if (t.srtp && !s.srtp)
+      continue;     // never in clear to a reader who asked for SRTP
     if (t.multicast) {
       /* The group is one destination of the fan-out however many read it (destinations are
        * counted there): each packet is sent to it once. */
@@ -252,11 +324,14 @@ ParticipantRelay::add_reader (const RtspSession & reader)
       r.rtcp_port = t.group.rtcp_port;
       if (s.multicast_readers++ == 0)
         prepare_multicast (s, t.group.ttl);
+      if (r.srtp)
+        s.srtp_multicast_readers++;
     }
     if (!r.tcp) {
-      gst_meet_udp_fanout_sink_add (s.rtp_out, r.host.c_str (), r.rtp_port);
-      gst_meet_udp_fanout_sink_add (s.rtcp_out, r.host.c_str (), r.rtcp_port);
-      s.udp_readers++;
+      gst_meet_udp_fanout_sink_add (r.srtp ? s.srtp_out : s.rtp_out, r.host.c_str (), r.rtp_port);
+      gst_meet_udp_fanout_sink_add (r.srtp ? s.srtcp_out : s.rtcp_out, r.host.c_str (),
+          r.rtcp_port);
+      (r.srtp ? s.srtp_udp_readers : s.udp_readers)++;
     }
     s.readers.push_back (r);
   }
@@ -291,12 +366,17 @@ ParticipantRelay::remove_reader (const RtspSession & reader)
         continue;
       }
       if (!r->tcp) {
-        gst_meet_udp_fanout_sink_remove (s->rtp_out, r->host.c_str (), r->rtp_port);
-        gst_meet_udp_fanout_sink_remove (s->rtcp_out, r->host.c_str (), r->rtcp_port);
-        s->udp_readers--;
+        gst_meet_udp_fanout_sink_remove (r->srtp ? s->srtp_out : s->rtp_out, r->host.c_str (),
+            r->rtp_port);
+        gst_meet_udp_fanout_sink_remove (r->srtp ? s->srtcp_out : s->rtcp_out, r->host.c_str (),
+            r->rtcp_port);
+        (r->srtp ? s->srtp_udp_readers : s->udp_readers)--;
       }
-      if (r->multicast)
+      if (r->multicast) {
         s->multicast_readers--;
+        if (r->srtp)
+          s->srtp_multicast_readers--;
+      }
       r = s->readers.erase (r);
     }
   }
@@ -369,6 +449,19 @@ ParticipantRelay::receive (Participant & p, Stream & s, bool rtcp)
       dropped_++;
       continue;
     }
+    if (s.srtp_in) {
+      GstBuffer *clear = decrypt (p, s, data, size, rtcp);
+      if (!clear)
+        continue;
+      GstMapInfo map;
+      if (!rtcp && gst_buffer_map (clear, &map, GST_MAP_READ)) {
+        if (map.size >= 12)
+          note_rtp (s, map.data);
+        gst_buffer_unmap (clear, &map);
+      }
+      packets[n++] = clear;
+      continue;
+    }
     if (!rtcp)
       note_rtp (s, data);
     packets[n++] = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY,
@@ -403,15 +496,41 @@ ParticipantRelay::forward (Participant &, Stream & s, bool rtcp, GstBuffer * con
   for (size_t i = 0; i < n; i++)
     bytes += gst_buffer_get_size (packets[i]);
   bytes_received_ += bytes;
-  if (s.readers.empty ())
-    return;
-  if (s.udp_readers)
-    gst_meet_udp_fanout_sink_send (rtcp ? s.rtcp_out : s.rtp_out, packets, n);
-  /* Multicast readers share one send. */
-  size_t receivers = s.readers.size () - s.multicast_readers + (s.multicast_readers ? 1 : 0);
-  bytes_sent_ += bytes * receivers;
+  /* Encrypted once for every SRTP reader, and even without one (see the header). */
+  static thread_local std::vector<GstBuffer *> secure;
+  secure.clear ();
+  if (s.srtp)
+    s.srtp->protect (packets, n, rtcp, secure);
+  if (!s.readers.empty ()) {
+    bytes_sent_ += send_to (s, rtcp, false, packets, n);
+    if (!secure.empty ())
+      bytes_sent_ += send_to (s, rtcp, true, secure.data (), secure.size ());
+  }
+  for (GstBuffer *b : secure)
+    gst_buffer_unref (b);
+  secure.clear ();
+}
+
+size_t
+ParticipantRelay::send_to (Stream & s, bool rtcp, bool srtp, GstBuffer * const * packets,
+    size_t n)
+{
+  unsigned udp = srtp ? s.srtp_udp_readers : s.udp_readers;
+  if (udp)
+    gst_meet_udp_fanout_sink_send (srtp ? (rtcp ? s.srtcp_out : s.srtp_out)
+        : (rtcp ? s.rtcp_out : s.rtp_out), packets, n);
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++)
+    bytes += gst_buffer_get_size (packets[i]);
+  /* Multicast readers share one send (to their group). */
+  unsigned multicast = srtp ? s.srtp_multicast_readers
+      : s.multicast_readers - s.srtp_multicast_readers;
+  size_t receivers = (multicast ? 1 : 0);
+  for (const Reader & r : s.readers)
+    if (r.srtp == srtp && !r.multicast)
+      receivers++;
   for (const Reader & r : s.readers) {
-    if (!r.tcp)
+    if (!r.tcp || r.srtp != srtp)
       continue;
     for (size_t i = 0; i < n; i++) {
       GstMapInfo map;
@@ -421,6 +540,7 @@ ParticipantRelay::forward (Participant &, Stream & s, bool rtcp, GstBuffer * con
       }
     }
   }
+  return bytes * receivers;
 }
 
 bool
@@ -441,6 +561,21 @@ ParticipantRelay::interleaved (uint64_t connection_id, uint8_t channel, const ui
       p.active = true;
       if (size < (rtcp ? 8u : 12u) || (data[0] >> 6) != 2) {
         dropped_++;
+        return true;
+      }
+      if (s->srtp_in) {
+        /* RTP/SAVP/TCP: SRTP inside the interleaved frames. */
+        GstBuffer *clear = decrypt (p, *s, data, size, rtcp);
+        if (clear) {
+          GstMapInfo map;
+          if (rtp && gst_buffer_map (clear, &map, GST_MAP_READ)) {
+            if (map.size >= 12)
+              note_rtp (*s, map.data);
+            gst_buffer_unmap (clear, &map);
+          }
+          forward (p, *s, rtcp, &clear, 1);
+          gst_buffer_unref (clear);
+        }
         return true;
       }
       if (rtp)
@@ -517,11 +652,13 @@ ParticipantRelay::free_participant (Participant & p)
       }
     }
     s->rtp_source = s->rtcp_source = nullptr;
-    for (GstMeetUdpFanoutSink *out : { s->rtp_out, s->rtcp_out }) {
+    for (GstMeetUdpFanoutSink *out : { s->rtp_out, s->rtcp_out, s->srtp_out, s->srtcp_out }) {
       if (out)
         gst_object_unref (out);
     }
-    s->rtp_out = s->rtcp_out = nullptr;
+    s->rtp_out = s->rtcp_out = s->srtp_out = s->srtcp_out = nullptr;
+    s->srtp.reset ();
+    s->srtp_receiver.reset ();
     for (GSocket *socket : { s->rtp_socket, s->rtcp_socket }) {
       if (socket) {
         g_socket_close (socket, nullptr);

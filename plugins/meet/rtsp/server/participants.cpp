@@ -1,5 +1,6 @@
 /* meetstream: the participants publishing into meetrtspsink. See participants.h. */
 #include "participants.h"
+#include "srtpreceiver.h"
 
 #include <gst/gst.h>
 #include <gst/rtsp/rtsp.h>
@@ -84,7 +85,8 @@ parse_announced_sdp (const std::string & body, size_t max_streams,
   for (guint i = 0; i < gst_sdp_message_medias_len (sdp) && !result.error; i++) {
     const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
     const char *proto = gst_sdp_media_get_proto (media);
-    if (!gst_sdp_media_get_media (media) || !proto || strncmp (proto, "RTP/AVP", 7) != 0
+    const bool savp = proto && strncmp (proto, "RTP/SAVP", 8) == 0;
+    if (!gst_sdp_media_get_media (media) || !proto || (strncmp (proto, "RTP/AVP", 7) != 0 && !savp)
         || gst_sdp_media_formats_len (media) == 0) {
       result.error = GST_RTSP_STS_BAD_REQUEST;
       break;
@@ -95,6 +97,22 @@ parse_announced_sdp (const std::string & body, size_t max_streams,
     }
     if (result.error)
       break;
+    MikeyKeys keys;
+    std::string key_error;
+    switch (announced_stream_key (sdp, media, &keys, &key_error)) {
+      case AnnouncedKey::kKeyed:
+        result.keys.emplace_back (std::move (keys));
+        break;
+      case AnnouncedKey::kNone:
+        result.keys.emplace_back ();
+        break;
+      case AnnouncedKey::kBad:
+        result.error = GST_RTSP_STS_BAD_REQUEST;
+        result.error_text = "stream " + std::to_string (i) + ": unusable a=key-mgmt: " + key_error;
+        break;
+    }
+    if (result.error)
+      break;
     const char *control = gst_sdp_media_get_attribute_val (media, "control");
     result.controls.push_back (control ? control : "");
 
@@ -102,7 +120,10 @@ parse_announced_sdp (const std::string & body, size_t max_streams,
     gst_sdp_media_copy (media, &copy);
     for (guint a = gst_sdp_media_attributes_len (copy); a > 0; a--) {
       const GstSDPAttribute *attr = gst_sdp_media_get_attribute (copy, a - 1);
-      if (attr->key && strcmp (attr->key, "control") == 0)
+      /* The publisher's key is for the server alone: readers get the media in clear (or
+       * under keys of the server's own). */
+      if (attr->key && (strcmp (attr->key, "control") == 0 || strcmp (attr->key, "key-mgmt") == 0
+              || strcmp (attr->key, "crypto") == 0))
         gst_sdp_media_remove_attribute (copy, a - 1);
     }
     while (gst_sdp_media_connections_len (copy) > 0)
@@ -119,6 +140,7 @@ parse_announced_sdp (const std::string & body, size_t max_streams,
     g_free (text);
   } else {
     result.controls.clear ();
+    result.keys.clear ();
   }
   gst_sdp_message_free (out);
   gst_sdp_message_free (sdp);

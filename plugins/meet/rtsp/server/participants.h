@@ -6,8 +6,11 @@
  */
 #pragma once
 
+#include "srtpmikey.h"
+
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,12 +19,15 @@ namespace meet {
 /* NAME of docs/publish-protocol: 1-64 of [A-Za-z0-9._-], not "." or "..". */
 bool participant_name_valid (const std::string & name);
 
-/* An announced SDP, checked: every m= line is RTP/AVP with payload formats (dynamic ones with an
- * rtpmap), at most @max_streams of them. */
+/* An announced SDP, checked: every m= line is RTP/AVP (or RTP/SAVP, SRTP keyed by the publisher,
+ * srtpreceiver.h) with payload formats (dynamic ones with an rtpmap), at most @max_streams of
+ * them. */
 struct AnnouncedSdp {
   int error = 0;                        // 0, or the RTSP status to answer (400, 453)
+  std::string error_text;               // why, for the answer's body (a key that cannot be used)
   std::vector<std::string> controls;    // a=control of each stream ("" when absent)
-  std::string reader_sdp;               // the same media, controls rewritten to stream=N
+  std::string reader_sdp;               // the same media, controls rewritten to stream=N, no keys
+  std::vector<std::optional<MikeyKeys>> keys;   // each stream's a=key-mgmt, when it has one
 };
 AnnouncedSdp parse_announced_sdp (const std::string & body, size_t max_streams,
     const std::string & local_host, const std::string & name);
@@ -33,6 +39,7 @@ struct Participant {
   std::string session_id;       // the publisher's session, once SETUP made it
   std::vector<std::string> controls;
   std::string reader_sdp;
+  std::vector<std::optional<MikeyKeys>> srtp_keys;   // the publisher's own, per stream
   bool recording = false;
   uint64_t joined = 0;          // join order of recording participants
 };

@@ -195,6 +195,12 @@ RtspMedia::participant_open (const std::string & name, size_t streams)
   return ok;
 }
 
+bool
+RtspMedia::participant_srtp (const std::string & name, size_t stream, const MikeyKeys & keys)
+{
+  return relay_ && relay_->set_srtp (name, stream, keys);
+}
+
 void
 RtspMedia::participant_record (const RtspSession & publisher)
 {
@@ -236,9 +242,9 @@ RtspMedia::session_play (const RtspSession & session)
             static_cast<uint8_t> (t.rtcp_channel), t.srtp);
     } else if (t.multicast) {
       /* One destination for every multicast reader: the group. */
-      auto it = groups_.find (group_key ("", static_cast<unsigned> (i)));
+      auto it = groups_.find (group_key ("", static_cast<unsigned> (i), t.srtp));
       if (it != groups_.end () && it->second->players++ == 0)
-        s->add_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port);
+        s->add_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port, t.srtp);
     } else {
       s->add_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port, t.srtp);
     }
@@ -263,9 +269,9 @@ RtspMedia::remove_destinations (const RtspSession & session)
     if (t.tcp) {
       s->remove_tcp (session.id);
     } else if (t.multicast) {
-      auto it = groups_.find (group_key ("", static_cast<unsigned> (i)));
+      auto it = groups_.find (group_key ("", static_cast<unsigned> (i), t.srtp));
       if (it != groups_.end () && it->second->players > 0 && --it->second->players == 0)
-        s->remove_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port);
+        s->remove_udp (t.group.address, t.group.rtp_port, t.group.rtcp_port, t.srtp);
     } else {
       s->remove_udp (session.client_host, t.client_rtp_port, t.client_rtcp_port, t.srtp);
     }
@@ -312,18 +318,20 @@ RtspMedia::on_group_rtcp (GSocket * socket, GIOCondition, gpointer data)
 }
 
 std::string
-RtspMedia::group_key (const std::string & name, unsigned stream)
+RtspMedia::group_key (const std::string & name, unsigned stream, bool srtp)
 {
-  return (name.empty () ? "" : name + "/") + "stream=" + std::to_string (stream);
+  /* A group carries plain RTP or SRTP, never both: SRTP readers have a group of their own. */
+  return (name.empty () ? "" : name + "/") + "stream=" + std::to_string (stream)
+      + (srtp ? ";srtp" : "");
 }
 
 bool
-RtspMedia::multicast_acquire (const std::string & name, unsigned stream,
+RtspMedia::multicast_acquire (const std::string & name, unsigned stream, bool srtp,
     MulticastDestination & destination)
 {
   if (!pool_)
     return false;
-  std::string key = group_key (name, stream);
+  std::string key = group_key (name, stream, srtp);
   std::optional<MulticastGroup> group = pool_->acquire (key);
   if (!group) {
     GST_WARNING ("the multicast pool is used up: no group for %s", key.c_str ());
@@ -384,11 +392,11 @@ RtspMedia::multicast_acquire (const std::string & name, unsigned stream,
 }
 
 void
-RtspMedia::multicast_release (const std::string & name, unsigned stream)
+RtspMedia::multicast_release (const std::string & name, unsigned stream, bool srtp)
 {
   if (!pool_)
     return;
-  std::string key = group_key (name, stream);
+  std::string key = group_key (name, stream, srtp);
   pool_->release (key);
   if (pool_->readers (key) == 0)
     groups_.erase (key);

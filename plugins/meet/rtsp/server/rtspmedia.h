@@ -66,16 +66,18 @@ public:
   std::vector<RtspServerLogic::StreamInfo> participant_streams (const std::string & name)
       override;
   bool participant_open (const std::string & name, size_t streams) override;
+  bool participant_srtp (const std::string & name, size_t stream, const MikeyKeys & keys) override;
   void participant_record (const RtspSession & publisher) override;
   void participant_close (const std::string & name) override;
-  bool multicast_acquire (const std::string & name, unsigned stream,
+  bool multicast_acquire (const std::string & name, unsigned stream, bool srtp,
       MulticastDestination & group) override;
-  void multicast_release (const std::string & name, unsigned stream) override;
+  void multicast_release (const std::string & name, unsigned stream, bool srtp) override;
 
 private:
   struct Group;
   void remove_destinations (const RtspSession & session);
-  static std::string group_key (const std::string & name, unsigned stream);
+  /* @srtp: the SRTP group of the stream, apart from its plain one. */
+  static std::string group_key (const std::string & name, unsigned stream, bool srtp);
   static gboolean on_group_rtcp (GSocket * socket, GIOCondition condition, gpointer group);
 
   std::mutex lock_;      // streams_
@@ -89,7 +91,8 @@ private:
   std::optional<MulticastPool> pool_;
   GMainContext *context_ = nullptr;
   std::string address_;      // the server's: multicast leaves and is heard by its interface
-  /* By pool key: "stream=N" (the pads'), "NAME/stream=N" (participants'). */
+  /* By pool key: "stream=N" (the pads'), "NAME/stream=N" (participants'), with ";srtp" for
+   * the SRTP groups. */
   std::map<std::string, std::unique_ptr<Group>> groups_;
 };
 

@@ -123,6 +123,7 @@ RtspServer::start (const Settings & settings, Error & error)
   /* SRTP for the streams' UDP readers over TLS (srtpsender.h): encrypted only when TLS is on. */
   for (RtspStream *s : media_.streams_snapshot ())
     s->set_srtp_enabled (security.encryption != RtspEncryption::kNone);
+  relay_->set_srtp_enabled (security.encryption != RtspEncryption::kNone);
   media_.attach (io, relay_.get (), std::move (pool), io->context (), settings.address);
   logic_.reset (new RtspServerLogic (settings.logic, media_));
 

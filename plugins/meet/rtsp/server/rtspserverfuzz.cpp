@@ -33,15 +33,15 @@ public:
   void session_play (const RtspSession &) override {}
   void session_pause (const RtspSession &) override {}
   void session_teardown (const RtspSession &) override {}
-  bool multicast_acquire (const std::string &, unsigned stream, MulticastDestination & group)
-      override {
+  bool multicast_acquire (const std::string &, unsigned stream, bool,
+      MulticastDestination & group) override {
     if (readers_ >= 2)
       return false;     // a small pool, used up
     readers_++;
     group = { "239.255.42." + std::to_string (stream), 5000, 5001, 1 };
     return true;
   }
-  void multicast_release (const std::string &, unsigned) override {
+  void multicast_release (const std::string &, unsigned, bool) override {
     if (readers_ == 0)
       abort ();         // released more often than acquired: a bug the fuzzer must find
     readers_--;

@@ -1,6 +1,7 @@
 /* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
 #include "rtspserverlogic.h"
 #include "srtpsender.h"
+#include "srtpreceiver.h"
 #include "rtsptransport.h"
 #include "sdpbuilder.h"
 
@@ -89,9 +90,36 @@ aggregate_url (const std::string & uri, bool is_stream_uri)
   return base;
 }
 
+/* Why a publisher's RTP/SAVP SETUP found no transport, for the answer's body. */
+void
+explain_savp_refusal (const std::string & transport, bool secure, RtspResponse & response)
+{
+  if (transport.find ("SAVP") == std::string::npos || response.code != 461)
+    return;
+  response.add_header ("Content-Type", "text/plain");
+  response.body = secure ? "no SRTP key for this stream: send it as a=key-mgmt:mikey in the "
+      "ANNOUNCE or in a KeyMgmt header of the SETUP\r\n"
+      : "RTP/SAVP is taken over rtsps:// (TLS) only: its key must not travel in clear\r\n";
+}
+
 }  // namespace
 
 /* ---------------------------------------------------------------- helpers */
+
+/* For a client over TLS, when every stream has a key: RTP/SAVP and the keys (MIKEY) in the SDP;
+ * otherwise @sdp as it is (its streams then go interleaved inside TLS only). */
+std::string
+RtspServerLogic::secure_sdp (const std::string & sdp, const std::vector<StreamInfo> & streams)
+{
+  bool keyed = !streams.empty ();
+  std::vector<std::string> keys;
+  for (const StreamInfo & info : streams) {
+    keyed = keyed && !info.keymgmt.empty ();
+    keys.push_back (info.keymgmt);
+  }
+  std::string savp = keyed ? sdp_to_savp (sdp, keys) : std::string ();
+  return savp.empty () ? sdp : savp;
+}
 
 std::string
 RtspServerLogic::build_sdp (const std::vector<StreamInfo> & streams,
@@ -245,7 +273,8 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
       }
       response.add_header ("Content-Type", "application/sdp");
       response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
-      response.body = p->reader_sdp;
+      response.body = connection.secure ? secure_sdp (p->reader_sdp,
+          media_.participant_streams (name)) : p->reader_sdp;
       return response;
     }
     if (kind != UriKind::kAggregate) {
@@ -413,6 +442,10 @@ RtspServerLogic::handle_announce (const RtspRequest & request,
       config_.max_streams_per_publisher, connection.local_host, name);
   if (announced.error) {
     response.code = announced.error;
+    if (!announced.error_text.empty ()) {
+      response.add_header ("Content-Type", "text/plain");
+      response.body = announced.error_text + "\r\n";
+    }
     return;
   }
   std::string owner = owner_of (connection);
@@ -442,6 +475,7 @@ RtspServerLogic::handle_announce (const RtspRequest & request,
   p.connection_id = connection.id;
   p.controls = announced.controls;
   p.reader_sdp = announced.reader_sdp;
+  p.srtp_keys = announced.keys;
   participants_.add (std::move (p));
 }
 
@@ -486,18 +520,8 @@ RtspServerLogic::handle_describe (const RtspRequest & request,
     response.add_header ("Retry-After", "1");
     return;
   }
-  /* Over TLS, with every stream keyed: RTP/SAVP and the keys (MIKEY) in the SDP. */
-  bool keyed = connection.secure && !infos.empty ();
-  std::vector<std::string> keys;
-  for (const StreamInfo & info : infos) {
-    keyed = keyed && !info.keymgmt.empty ();
-    keys.push_back (info.keymgmt);
-  }
-  if (keyed) {
-    std::string savp = sdp_to_savp (sdp, keys);
-    if (!savp.empty ())
-      sdp = std::move (savp);
-  }
+  if (connection.secure)
+    sdp = secure_sdp (sdp, infos);
   response.add_header ("Content-Type", "application/sdp");
   response.add_header ("Content-Base", aggregate_url (request.uri, false) + "/");
   response.body = std::move (sdp);
@@ -585,27 +609,43 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
   offer.publishing = publishing;
   offer.stream = stream;
   offer.multicast_offered = infos[stream].multicast;
-  offer.srtp_offered = connection.secure && !participant && !infos[stream].keymgmt.empty ();
+  offer.srtp_offered = connection.secure && !publishing && !infos[stream].keymgmt.empty ();
   offer.channels_taken = [&](int a, int b) {
     return sessions_.channels_taken (connection.id, session, stream, a, b);
   };
+  if (publishing && !publisher_srtp_offer (request, connection, *p, stream, offer, response))
+    return;
   TransportChoice choice = choose_transport (*transport_header, offer);
   RtspStreamTransport chosen = choice.transport;
   if (!chosen.configured) {
     response.code = choice.refusal;
+    if (publishing)
+      explain_savp_refusal (*transport_header, connection.secure, response);
+    return;
+  }
+  if (publishing && chosen.srtp && !media_.participant_srtp (name, stream,
+          *p->srtp_keys[stream])) {
+    response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
+    response.add_header ("Content-Type", "text/plain");
+    response.body = "this server cannot decrypt SRTP (no srtpdec): publish interleaved "
+        "(RTP/AVP/TCP inside TLS)\r\n";
     return;
   }
   bool had_group = session && stream < session->streams.size ()
       && session->streams[stream].configured && session->streams[stream].multicast;
-  if (chosen.multicast && had_group) {
+  bool had_srtp = had_group && session->streams[stream].srtp;
+  /* A stream's plain group and its SRTP group are two groups. */
+  bool same_group = had_group && chosen.multicast && had_srtp == chosen.srtp;
+  if (same_group) {
     chosen.group = session->streams[stream].group;
-  } else if (chosen.multicast && !media_.multicast_acquire (name, stream, chosen.group)) {
+  } else if (chosen.multicast
+      && !media_.multicast_acquire (name, stream, chosen.srtp, chosen.group)) {
     /* The pool is used up: no group for this stream. */
     response.code = GST_RTSP_STS_UNSUPPORTED_TRANSPORT;
     return;
   }
-  if (had_group && !chosen.multicast)
-    release_multicast (*session, stream);
+  if (had_group && !same_group)
+    release_multicast (name, stream, had_srtp);
 
   if (!session) {
     session = &sessions_.create (connection.id, connection.peer_host, config_.user, name,
@@ -625,6 +665,26 @@ RtspServerLogic::handle_setup (const RtspRequest & request, RtspConnectionContex
       + std::to_string (config_.session_timeout_s));
 }
 
+bool
+RtspServerLogic::publisher_srtp_offer (const RtspRequest & request,
+    const RtspConnectionContext & connection, Participant & p, unsigned stream,
+    TransportRequest & offer, RtspResponse & response)
+{
+  /* A publisher's own key: from this SETUP's KeyMgmt header (RFC 4567, where rtspclientsink puts
+   * it), else its ANNOUNCE's a=key-mgmt. Only over TLS, which kept it secret. */
+  if (p.srtp_keys.size () <= stream)
+    p.srtp_keys.resize (stream + 1);
+  std::string error;
+  if (!publisher_key_from_setup (request.header ("KeyMgmt"), p.srtp_keys[stream], &error)) {
+    response.code = GST_RTSP_STS_BAD_REQUEST;
+    response.add_header ("Content-Type", "text/plain");
+    response.body = "unusable KeyMgmt: " + error + "\r\n";
+    return false;
+  }
+  offer.srtp_offered = connection.secure && p.srtp_keys[stream].has_value ();
+  return true;
+}
+
 void
 RtspServerLogic::end_session (const RtspSession & session)
 {
@@ -638,7 +698,13 @@ RtspServerLogic::end_session (const RtspSession & session)
 void
 RtspServerLogic::release_multicast (const RtspSession & session, size_t stream)
 {
-  media_.multicast_release (session.name, static_cast<unsigned> (stream));
+  release_multicast (session.name, stream, session.streams[stream].srtp);
+}
+
+void
+RtspServerLogic::release_multicast (const std::string & name, size_t stream, bool srtp)
+{
+  media_.multicast_release (name, static_cast<unsigned> (stream), srtp);
 }
 
 void

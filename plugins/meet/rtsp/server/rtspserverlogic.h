@@ -22,6 +22,8 @@
 
 namespace meet {
 
+struct TransportRequest;   // rtsptransport.h
+
 /* What the server knows about one client connection. */
 struct RtspConnectionContext {
   uint64_t id = 0;
@@ -79,21 +81,30 @@ public:
       (void) name; (void) streams;
       return false;
     }
+    /* Stream @stream of participant @name comes as SRTP under the publisher's @keys
+     * (srtpreceiver.h): decrypt it before relaying. False when it cannot (no srtpdec): the
+     * SETUP is refused. */
+    virtual bool participant_srtp (const std::string & name, size_t stream,
+        const MikeyKeys & keys) {
+      (void) name; (void) stream; (void) keys;
+      return false;
+    }
     /* Its publisher sent RECORD: accept its packets (from the transports of @publisher). */
     virtual void participant_record (const RtspSession & publisher) { (void) publisher; }
     /* It ends: RTCP BYE to its readers, no more forwarding, its ports closed. */
     virtual void participant_close (const std::string & name) { (void) name; }
     /* Multicast: the group of stream @stream of participant @name (empty: of the element's
      * pads) for one more reader, the same group for all of them; false when there is none to
-     * give (no pool, pool used up). */
-    virtual bool multicast_acquire (const std::string & name, unsigned stream,
+     * give (no pool, pool used up). @srtp: the stream's SRTP group (RTP/SAVP;multicast), not
+     * the one its plain RTP goes to. */
+    virtual bool multicast_acquire (const std::string & name, unsigned stream, bool srtp,
         MulticastDestination & group) {
-      (void) name; (void) stream; (void) group;
+      (void) name; (void) stream; (void) srtp; (void) group;
       return false;
     }
-    /* One multicast reader of that stream fewer. */
-    virtual void multicast_release (const std::string & name, unsigned stream) {
-      (void) name; (void) stream;
+    /* One multicast reader of that group fewer. */
+    virtual void multicast_release (const std::string & name, unsigned stream, bool srtp) {
+      (void) name; (void) stream; (void) srtp;
     }
   };
 
@@ -127,6 +138,8 @@ public:
   /* Builds the SDP for the streams; empty when a stream has no caps yet. */
   static std::string build_sdp (const std::vector<StreamInfo> & streams,
       const std::string & local_host);
+  /* @sdp for a client over TLS: RTP/SAVP with each stream's key when all of @streams have one. */
+  static std::string secure_sdp (const std::string & sdp, const std::vector<StreamInfo> & streams);
 
 private:
   /* kParticipant: PATH/NAME; kParticipantStream: PATH/NAME/REST (REST a control). */
@@ -146,9 +159,14 @@ private:
   /* The media lets go of @session (its destinations, its multicast groups); the caller erases it. */
   void end_session (const RtspSession & session);
   void release_multicast (const RtspSession & session, size_t stream);
+  void release_multicast (const std::string & name, size_t stream, bool srtp);
   void handle_announce (const RtspRequest & request, RtspConnectionContext & connection,
       UriKind kind, const std::string & name, RtspResponse & response);
   void handle_record (RtspSession & session, RtspResponse & response);
+  /* A publisher's SETUP: its SRTP key for @stream and whether RTP/SAVP is offered. False when
+   * @response says no (a KeyMgmt that cannot be used). */
+  bool publisher_srtp_offer (const RtspRequest & request, const RtspConnectionContext & connection,
+      Participant & p, unsigned stream, TransportRequest & offer, RtspResponse & response);
   /* Ends participant @name: its publisher's session, its readers' sessions, its NAME. By value:
    * callers pass names that live in the sessions this erases. */
   void end_participant (std::string name);

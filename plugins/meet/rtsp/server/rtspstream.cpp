@@ -122,8 +122,10 @@ RtspStream::prepare_multicast (unsigned ttl, const std::string & interface_addre
       GST_WARNING ("stream %u: cannot send multicast by %s: %s", pad_index_,
           interface_address.c_str (), g_strerror (errno));
   }
-  if (rtcp_sink_)
-    g_object_set (rtcp_sink_, "ttl-mc", static_cast<gint> (ttl), NULL);
+  /* multiudpsink sets its ttl-mc on the shared socket when a group is added: both must agree. */
+  for (GstElement *sink : { rtcp_sink_, srtcp_sink_ })
+    if (sink)
+      g_object_set (sink, "ttl-mc", static_cast<gint> (ttl), NULL);
 }
 
 void

@@ -83,9 +83,11 @@ restrict_to_interleaved (RtspRequest & request, std::string * refusal)
       gchar *spec = g_strstrip (*s);
       GstRTSPTransport *t = nullptr;
       gst_rtsp_transport_new (&t);
+      /* SRTP over UDP: unicast, or the server's SRTP multicast group. */
       if (gst_rtsp_transport_parse (spec, t) == GST_RTSP_OK
           && (t->lower_transport == GST_RTSP_LOWER_TRANS_TCP
-              || (t->lower_transport == GST_RTSP_LOWER_TRANS_UDP
+              || ((t->lower_transport == GST_RTSP_LOWER_TRANS_UDP
+                      || t->lower_transport == GST_RTSP_LOWER_TRANS_UDP_MCAST)
                   && t->profile == GST_RTSP_PROFILE_SAVP)))
         kept += (kept.empty () ? "" : ",") + std::string (spec);
       gst_rtsp_transport_free (t);
@@ -96,10 +98,15 @@ restrict_to_interleaved (RtspRequest & request, std::string * refusal)
     *value = kept;
     return true;
   }
-  *refusal = "RTSP/1.0 461 Unsupported Transport\r\n";
+  /* Plain RTP/AVP over UDP (unicast or multicast) would carry the media in clear: the reason
+   * phrase and a body say what a TLS client can have instead. */
+  const std::string why = "media over rtsps:// goes as RTP/SAVP (SRTP) over UDP or multicast, "
+      "or interleaved inside TLS (RTP/AVP/TCP); plain RTP/AVP over UDP is refused\r\n";
+  *refusal = "RTSP/1.0 461 Unsupported Transport: use RTP/SAVP or TCP over rtsps://\r\n";
   if (const std::string *cseq = request.header ("CSeq"))
     *refusal += "CSeq: " + *cseq + "\r\n";
-  *refusal += "Server: meetstream\r\n\r\n";
+  *refusal += "Server: meetstream\r\nContent-Type: text/plain\r\nContent-Length: "
+      + std::to_string (why.size ()) + "\r\n\r\n" + why;
   return false;
 }
 

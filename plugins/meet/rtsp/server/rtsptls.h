@@ -61,10 +61,10 @@ FirstByte peek_opening (GSocket * socket);
 std::string encryption_required_response (const RtspRequest & request);
 
 /* For a SETUP on a TLS connection: media never leaves in clear, so it keeps the interleaved-TCP
- * alternatives of the Transport header (inside TLS) and the RTP/SAVP unicast UDP ones (SRTP,
- * srtpsender.h). False, with @refusal (461 Unsupported Transport, CSeq copied) when it offers
- * none: the client then retries over TCP, as rtspsrc and ffmpeg do. Requests other than SETUP
- * pass unchanged. */
+ * alternatives of the Transport header (inside TLS) and the RTP/SAVP UDP ones, unicast and
+ * multicast (SRTP, srtpsender.h). False, with @refusal (461 Unsupported Transport with a reason
+ * a user can read, CSeq copied) when it offers none: the client then retries over TCP, as
+ * rtspsrc and ffmpeg do. Requests other than SETUP pass unchanged. */
 bool restrict_to_interleaved (RtspRequest & request, std::string * refusal);
 
 /* A server TLS connection over @socket (a GSocketConnection around it), presenting @cert;

@@ -49,8 +49,10 @@ choose_transport (const std::string & header, const TransportRequest & request)
     std::string text = normalize_mode (g_strstrip (*alt));
     if (gst_rtsp_transport_parse (text.c_str (), t) != GST_RTSP_OK)
       continue;
+    /* RTP/SAVP: to readers over unicast UDP, interleaved or the stream's SRTP multicast group; from
+     * a publisher, SRTP under its own key (srtpreceiver.h), never multicast. */
     bool savp = t->profile == GST_RTSP_PROFILE_SAVP && request.srtp_offered
-        && !request.publishing && t->lower_transport != GST_RTSP_LOWER_TRANS_UDP_MCAST;
+        && !(request.publishing && t->lower_transport == GST_RTSP_LOWER_TRANS_UDP_MCAST);
     if (t->trans != GST_RTSP_TRANS_RTP || (t->profile != GST_RTSP_PROFILE_AVP && !savp)
         || (t->mode_record ? 1 : 0) != (request.publishing ? 1 : 0)
         || (request.publishing && t->mode_play))
@@ -113,7 +115,7 @@ transport_reply (const RtspStreamTransport & t, int server_rtp_port, int server_
     reply = profile + "/TCP;unicast;interleaved=" + std::to_string (t.rtp_channel) + "-"
         + std::to_string (t.rtcp_channel);
   } else if (t.multicast) {
-    reply = "RTP/AVP;multicast;destination=" + group.address + ";port="
+    reply = profile + ";multicast;destination=" + group.address + ";port="
         + std::to_string (group.rtp_port) + "-" + std::to_string (group.rtcp_port) + ";ttl="
         + std::to_string (group.ttl);
   } else {

@@ -21,7 +21,7 @@ struct TransportRequest {
   bool publishing = false;      // SETUP of a publisher (mode=record)
   unsigned stream = 0;          // default interleaved channels 2N-2N+1
   bool multicast_offered = false;   // the server has a group pool for this stream
-  bool srtp_offered = false;        // RTP/SAVP (unicast UDP or TCP): a keyed stream over TLS
+  bool srtp_offered = false;        // RTP/SAVP (UDP, multicast or TCP): a keyed stream over TLS
   /* True when interleaved channels @a or @b are already used on this connection. */
   std::function<bool (int a, int b)> channels_taken;
 };

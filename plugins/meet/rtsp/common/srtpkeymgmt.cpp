@@ -1,0 +1,95 @@
+/* meetstream: the RTSP KeyMgmt header. See srtpkeymgmt.h. */
+#include "srtpkeymgmt.h"
+
+#include <vector>
+
+namespace meet {
+
+namespace {
+
+std::string
+trim (const std::string & s)
+{
+  size_t begin = s.find_first_not_of (" \t\r\n");
+  if (begin == std::string::npos)
+    return std::string ();
+  size_t end = s.find_last_not_of (" \t\r\n");
+  return s.substr (begin, end - begin + 1);
+}
+
+std::string
+unquote (const std::string & s)
+{
+  std::string t = trim (s);
+  if (t.size () >= 2 && t.front () == '"' && t.back () == '"')
+    t = t.substr (1, t.size () - 2);
+  return trim (t);
+}
+
+/* Splits on @sep outside double quotes: a URI may hold ';' or ','. */
+std::vector<std::string>
+split_unquoted (const std::string & s, char sep)
+{
+  std::vector<std::string> parts (1);
+  bool quoted = false;
+  for (char c : s) {
+    if (c == '"')
+      quoted = !quoted;
+    if (c == sep && !quoted)
+      parts.emplace_back ();
+    else
+      parts.back () += c;
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::string
+keymgmt_header_from_attribute (const std::string & uri, const std::string & keymgmt)
+{
+  std::string value = trim (keymgmt);
+  if (value.compare (0, 5, "mikey") != 0 || value.size () <= 5
+      || (value[5] != ' ' && value[5] != '\t'))
+    return std::string ();
+  std::string data = trim (value.substr (5));
+  if (data.empty () || uri.find ('"') != std::string::npos)
+    return std::string ();
+  return "prot=mikey; uri=\"" + uri + "\"; data=\"" + data + "\"";
+}
+
+bool
+keymgmt_header_to_attribute (const std::string & header, std::string * keymgmt,
+    std::string * error)
+{
+  if (header.size () > 16384) {
+    *error = "KeyMgmt header of " + std::to_string (header.size ()) + " bytes";
+    return false;
+  }
+  bool mikey_seen = false;
+  for (const std::string & entry : split_unquoted (header, ',')) {
+    std::string prot, data;
+    for (const std::string & param : split_unquoted (entry, ';')) {
+      std::string p = trim (param);
+      size_t eq = p.find ('=');
+      if (eq == std::string::npos)
+        continue;
+      std::string name = trim (p.substr (0, eq));
+      if (name == "prot")
+        prot = unquote (p.substr (eq + 1));
+      else if (name == "data")
+        data = unquote (p.substr (eq + 1));
+    }
+    if (prot != "mikey")
+      continue;
+    mikey_seen = true;
+    if (!data.empty ()) {
+      *keymgmt = "mikey " + data;
+      return true;
+    }
+  }
+  *error = mikey_seen ? "KeyMgmt prot=mikey without data" : "KeyMgmt without prot=mikey";
+  return false;
+}
+
+}  // namespace meet
