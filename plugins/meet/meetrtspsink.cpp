@@ -656,8 +656,9 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
           GST_TYPE_MEET_RTSP_ENCRYPTION, static_cast<gint> (meet::RtspEncryption::kNone), rw));
   g_object_class_install_property (gobject_class, PROP_SRTP_SUITE,
       g_param_spec_enum ("srtp-suite", "SRTP suite",
-          "What RTP/SAVP (SRTP over UDP, for rtsps:// clients) is encrypted with, one key per "
-          "stream handed out by MIKEY in the SDP. aes-128-icm is what every SRTP peer speaks; "
+          "What the element's own streams go out as RTP/SAVP (SRTP over UDP, for rtsps:// "
+          "clients) with, one key per stream handed out by MIKEY in the SDP (relayed "
+          "participants stay aes-128-icm). aes-128-icm is what every SRTP peer speaks; "
           "aes-128-gcm costs about a third of its CPU (libsrtp's AES counter mode is slow) but "
           "needs a peer with RFC 7714 (GStreamer's rtspsrc has it)",
           GST_TYPE_MEET_SRTP_SUITE, static_cast<gint> (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80),
