@@ -522,7 +522,15 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
         "buffer-size", 1 << 19, nullptr);
     g_object_set (stream.rtcp_src, "port", info.server_rtcp_port > 0 ? info.server_rtcp_port :
         info.server_rtp_port + 1, "caps", rtcp_caps, nullptr);
-    if (info.server_rtcp_port > 0) {
+    /* rtsps://: the stream's SRTP group (RTP/SAVP;multicast), decrypted with the SDP's key like
+     * unicast SRTP. No receiver reports go to it: under a key of ours every other member's
+     * srtpdec would drop them as forged (and count them), in clear they would leave TLS, and
+     * the server keeps the session alive from our RTSP keep-alives. */
+    if (info.srtp && !build_srtp (stream, info)) {
+      gst_caps_unref (rtcp_caps);
+      return false;
+    }
+    if (info.server_rtcp_port > 0 && !info.srtp) {
       stream.rtcp_sink = add_child ("udpsink");
       if (stream.rtcp_sink == nullptr) {
         gst_caps_unref (rtcp_caps);
