@@ -135,7 +135,7 @@ TEST (SrtpMulticastLogic, SetsUpTheSrtpGroup)
   /* No receiver reports to the group, so no key of ours for them. */
   EXPECT_EQ (header_of (*r, "KeyMgmt"), "");
   ASSERT_EQ (feed (logic, ok (kSavpGroup)), Event::SetupDone) << logic.error ();
-  const meet::RtspStream &stream = logic.streams ()[0];
+  const meet::RtspClientStream &stream = logic.streams ()[0];
   EXPECT_EQ (stream.transport, RtspLowerTransport::UdpMulticast);
   EXPECT_TRUE (stream.srtp);
   EXPECT_EQ (stream.destination, "239.255.43.7");

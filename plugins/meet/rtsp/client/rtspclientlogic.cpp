@@ -315,7 +315,7 @@ RtspClientLogic::remember (const RtspClientRequest &request, Step step, size_t s
 }
 
 std::string
-RtspClientLogic::transport_header (const RtspStream &stream) const
+RtspClientLogic::transport_header (const RtspClientStream &stream) const
 {
   /* Playing rtsps://: the stream's SRTP group (keys in the SDP), never a plain group beside TLS;
    * handle_describe left multicast only where every stream is keyed. */
@@ -369,7 +369,7 @@ RtspClientLogic::next_request ()
     RtspClientRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
     r.headers.emplace_back ("Transport", transport_header (streams_[i]) +
         (publishing_ ? ";mode=record" : ""));
-    RtspStream &s = streams_[i];
+    RtspClientStream &s = streams_[i];
     if (srtp () && transport_ == RtspLowerTransport::Udp && i < srtp_keymgmt_.size ()) {
       /* Publishing: the key of what we send. */
       std::string keymgmt = keymgmt_header_from_attribute (s.control_uri, srtp_keymgmt_[i]);
@@ -644,7 +644,7 @@ RtspClientLogic::handle_announce (const RtspClientResponse &response)
   aggregate_uri_ = request_uri_;
   streams_.clear ();
   for (size_t i = 0; i < announce_controls_.size (); i++) {
-    RtspStream stream;
+    RtspClientStream stream;
     stream.id = static_cast<unsigned> (i);
     stream.control_uri = resolve_control (base, announce_controls_[i]);
     streams_.push_back (stream);
@@ -724,7 +724,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
       gst_caps_unref (caps);
       continue;
     }
-    RtspStream stream;
+    RtspClientStream stream;
     stream.id = streams_.size ();
     stream.media = media_type;
     stream.payload = payload;
@@ -750,7 +750,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
      * multicast this session: a plain group would carry the media in clear beside TLS. */
     std::vector<std::string> media;
     std::vector<SrtpOffer> offers;
-    for (const RtspStream &s : streams_) {
+    for (const RtspClientStream &s : streams_) {
       media.push_back (s.media);
       offers.push_back (s.srtp_offer);
     }
@@ -773,7 +773,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
   if (secure_ && transport_ == RtspLowerTransport::Udp) {
     std::vector<std::string> media;
     std::vector<SrtpOffer> offers;
-    for (const RtspStream &s : streams_) {
+    for (const RtspClientStream &s : streams_) {
       media.push_back (s.media);
       offers.push_back (s.srtp_offer);
     }
@@ -799,7 +799,7 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
 {
   if (index >= streams_.size ())
     return fail ("internal: SETUP answer for unknown stream");
-  RtspStream &stream = streams_[index];
+  RtspClientStream &stream = streams_[index];
 
   if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT &&
       transport_ == RtspLowerTransport::UdpMulticast && (allow_udp_ || allow_tcp_)) {
