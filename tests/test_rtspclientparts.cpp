@@ -415,7 +415,7 @@ TEST (LogicMulticast, SetupTakesTheServersGroup)
   EXPECT_EQ (header_of (setup, "Transport"), "RTP/AVP;multicast");
   EXPECT_EQ (feed (logic, ok ("Session: s1\r\nTransport: RTP/AVP;multicast;destination=239.255.42.7;"
               "port=5002-5003;ttl=4\r\n")), Event::SetupDone) << logic.error ();
-  const meet::RtspStream &stream = logic.streams ()[0];
+  const meet::RtspClientStream &stream = logic.streams ()[0];
   EXPECT_EQ (stream.transport, RtspLowerTransport::UdpMulticast);
   EXPECT_EQ (stream.destination, "239.255.42.7");
   EXPECT_EQ (stream.server_rtp_port, 5002);

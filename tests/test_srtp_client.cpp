@@ -261,7 +261,7 @@ TEST (SrtpClientLogic, SetsUpSavpOverUdpAndKeepsTheKeys)
   EXPECT_EQ (r->method, GST_RTSP_SETUP);
   EXPECT_EQ (transport_of (*r), "RTP/SAVP/UDP;unicast;client_port=5000-5001");
   /* Our SRTCP key, for the SSRC our receiver reports go from. */
-  const meet::RtspStream &stream = logic.streams ()[0];
+  const meet::RtspClientStream &stream = logic.streams ()[0];
   ASSERT_TRUE (meet::srtp_key_valid (stream.rtcp_key));
   EXPECT_NE (stream.rtcp_key.key_salt, key.key_salt);
   std::string keymgmt;

@@ -305,12 +305,14 @@ post_command (MeetRtspSrc * src, RtspClientLogic::State target)
   command->config.tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
       priv->tls_fingerprint);
   if (command->config.tls.enabled) {
-    /* Over TLS the media stays inside it (interleaved) unless protocols asks for udp: then SRTP
-     * (RtspClientLogic::set_secure), never RTP/AVP in clear beside rtsps://. No multicast. */
-    command->config.multicast = false;
-    if (!priv->protocols_set)
+    /* Over TLS the media stays inside it (interleaved) unless protocols asks for udp or
+     * udp-mcast: then SRTP, unicast or the stream's SRTP group (RtspClientLogic::set_secure),
+     * never RTP/AVP in clear beside rtsps://. */
+    if (!priv->protocols_set) {
       command->config.udp = false;
-    if (!command->config.udp)
+      command->config.multicast = false;
+    }
+    if (!command->config.udp && !command->config.multicast)
       command->config.tcp = true;
   }
   GST_OBJECT_UNLOCK (src);

@@ -516,7 +516,7 @@ ReceiveStreams::described (RtspClientLogic &logic, GSocketFamily family, std::st
   /* A reconnect: our SRTCP key goes with the SSRC rtpbin already sends from (it keeps its
    * internal source), or the new server could not tell our reports from a forger's. */
   for (size_t i = 0; rtpbin_ && i < infos.size (); i++) {
-    RtspStream &info = logic.streams ()[i];
+    RtspClientStream &info = logic.streams ()[i];
     GObject *session = nullptr;
     if (info.srtp_offer.keyed)
       g_signal_emit_by_name (rtpbin_, "get-internal-session", info.id, &session);
@@ -557,7 +557,7 @@ ReceiveStreams::prepare_ports (RtspClientLogic &logic, GSocketFamily family, std
 /* Builds the sources (and RTCP sink) of @stream for its transport, linked to rtpbin. */
 bool
 ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
-    const RtspStream &info, const std::string &iface)
+    const RtspClientStream &info, const std::string &iface)
 {
   if (stream.rtp_sink_pad == nullptr) {
     gchar *name = g_strdup_printf ("recv_rtp_sink_%u", stream.id);
@@ -592,7 +592,15 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
         "buffer-size", 1 << 19, nullptr);
     g_object_set (stream.rtcp_src, "port", info.server_rtcp_port > 0 ? info.server_rtcp_port :
         info.server_rtp_port + 1, "caps", rtcp_caps, nullptr);
-    if (info.server_rtcp_port > 0) {
+    /* rtsps://: the stream's SRTP group (RTP/SAVP;multicast), decrypted with the SDP's key like
+     * unicast SRTP. No receiver reports go to it: under a key of ours every other member's
+     * srtpdec would drop them as forged (and count them), in clear they would leave TLS, and
+     * the server keeps the session alive from our RTSP keep-alives. */
+    if (info.srtp && !build_srtp (stream, info)) {
+      gst_caps_unref (rtcp_caps);
+      return false;
+    }
+    if (info.server_rtcp_port > 0 && !info.srtp) {
       stream.rtcp_sink = add_child ("udpsink");
       if (stream.rtcp_sink == nullptr) {
         gst_caps_unref (rtcp_caps);
@@ -731,7 +739,7 @@ ReceiveStreams::build_stream (Stream &stream, const std::string &server_ip,
 
 /* srtpdec for @stream with the keys of @info's SDP; udpsrc's caps become application/x-srtp(cp). */
 bool
-ReceiveStreams::build_srtp (Stream &stream, const RtspStream &info)
+ReceiveStreams::build_srtp (Stream &stream, const RtspClientStream &info)
 {
   if (!stream.srtp)
     stream.srtp = std::make_unique<SrtpDecoder> (stream.id);
@@ -779,7 +787,7 @@ ReceiveStreams::build (const RtspClientLogic &logic, const std::string &server_i
       return false;
   }
   for (size_t i = 0; i < logic.streams ().size (); i++) {
-    const RtspStream &info = logic.streams ()[i];
+    const RtspClientStream &info = logic.streams ()[i];
     if (info.transport == RtspLowerTransport::UdpMulticast)
       GST_INFO_OBJECT (owner_, "stream %zu: multicast group %s ports %d-%d ttl %u", i,
           info.destination.c_str (), info.server_rtp_port, info.server_rtcp_port, info.ttl);

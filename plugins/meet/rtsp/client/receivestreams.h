@@ -78,9 +78,9 @@ private:
   bool ensure_rtpbin ();
   bool link (GstPad *from, GstPad *to);
   bool link_element (GstElement *element, const char *pad_name, GstPad *peer, bool is_source);
-  bool build_stream (Stream &stream, const std::string &server_ip, const RtspStream &info,
+  bool build_stream (Stream &stream, const std::string &server_ip, const RtspClientStream &info,
       const std::string &iface);
-  bool build_srtp (Stream &stream, const RtspStream &info);
+  bool build_srtp (Stream &stream, const RtspClientStream &info);
   void clear_stream (Stream &stream);
   void free_stream (Stream &stream);
 

@@ -315,10 +315,12 @@ RtspClientLogic::remember (const RtspClientRequest &request, Step step, size_t s
 }
 
 std::string
-RtspClientLogic::transport_header (const RtspStream &stream) const
+RtspClientLogic::transport_header (const RtspClientStream &stream) const
 {
+  /* Playing rtsps://: the stream's SRTP group (keys in the SDP), never a plain group beside TLS;
+   * handle_describe left multicast only where every stream is keyed. */
   if (transport_ == RtspLowerTransport::UdpMulticast)
-    return "RTP/AVP;multicast";
+    return multicast_transport_request (stream.srtp_offer, secure_ && !publishing_);
   if (transport_ == RtspLowerTransport::Tcp)
     return "RTP/AVP/TCP;unicast;interleaved=" + std::to_string (2 * stream.id) +
         "-" + std::to_string (2 * stream.id + 1);
@@ -367,7 +369,7 @@ RtspClientLogic::next_request ()
     RtspClientRequest r = make (GST_RTSP_SETUP, streams_[i].control_uri);
     r.headers.emplace_back ("Transport", transport_header (streams_[i]) +
         (publishing_ ? ";mode=record" : ""));
-    RtspStream &s = streams_[i];
+    RtspClientStream &s = streams_[i];
     if (srtp () && transport_ == RtspLowerTransport::Udp && i < srtp_keymgmt_.size ()) {
       /* Publishing: the key of what we send. */
       std::string keymgmt = keymgmt_header_from_attribute (s.control_uri, srtp_keymgmt_[i]);
@@ -642,7 +644,7 @@ RtspClientLogic::handle_announce (const RtspClientResponse &response)
   aggregate_uri_ = request_uri_;
   streams_.clear ();
   for (size_t i = 0; i < announce_controls_.size (); i++) {
-    RtspStream stream;
+    RtspClientStream stream;
     stream.id = static_cast<unsigned> (i);
     stream.control_uri = resolve_control (base, announce_controls_[i]);
     streams_.push_back (stream);
@@ -722,7 +724,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
       gst_caps_unref (caps);
       continue;
     }
-    RtspStream stream;
+    RtspClientStream stream;
     stream.id = streams_.size ();
     stream.media = media_type;
     stream.payload = payload;
@@ -742,12 +744,36 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
         " announces no RTP stream this client can receive";
     return false;
   }
-  /* rtsps:// and UDP still to be tried (a switch to TCP after silence stays): SRTP or nothing. */
   secure_notice_.clear ();
+  if (secure_ && transport_ == RtspLowerTransport::UdpMulticast) {
+    /* rtsps:// and multicast: the SRTP groups (RTP/SAVP;multicast) with the SDP's keys, or no
+     * multicast this session: a plain group would carry the media in clear beside TLS. */
+    std::vector<std::string> media;
+    std::vector<SrtpOffer> offers;
+    for (const RtspClientStream &s : streams_) {
+      media.push_back (s.media);
+      offers.push_back (s.srtp_offer);
+    }
+    std::string why = srtp_offers_problem (media, offers);
+    if (!why.empty ()) {
+      std::string shown = request_uri_.compare (0, 7, "rtsp://") == 0 ?
+          "rtsps://" + request_uri_.substr (7) : request_uri_;
+      if (!allow_udp_ && !allow_tcp_) {
+        error_ = "Cannot receive " + shown + " by multicast securely: " + why +
+            ". Allow protocols=udp-mcast+udp+tcp to receive it by unicast SRTP or inside TLS, "
+            "or have the server offer SRTP (RTP/SAVP with a=key-mgmt:mikey).";
+        return false;
+      }
+      transport_ = allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+      secure_notice_ = "No SRTP multicast from " + shown + ": " + why + "; trying " +
+          (allow_udp_ ? "unicast UDP" : "TCP inside TLS") + " instead.";
+    }
+  }
+  /* rtsps:// and UDP still to be tried (a switch to TCP after silence stays): SRTP or nothing. */
   if (secure_ && transport_ == RtspLowerTransport::Udp) {
     std::vector<std::string> media;
     std::vector<SrtpOffer> offers;
-    for (const RtspStream &s : streams_) {
+    for (const RtspClientStream &s : streams_) {
       media.push_back (s.media);
       offers.push_back (s.srtp_offer);
     }
@@ -762,7 +788,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     }
     if (choice.kind == SecureTransportChoice::Kind::TlsTcp) {
       transport_ = RtspLowerTransport::Tcp;
-      secure_notice_ = choice.message;
+      secure_notice_ += (secure_notice_.empty () ? "" : " ") + choice.message;
     }
   }
   return true;
@@ -773,7 +799,7 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
 {
   if (index >= streams_.size ())
     return fail ("internal: SETUP answer for unknown stream");
-  RtspStream &stream = streams_[index];
+  RtspClientStream &stream = streams_[index];
 
   if (response.code == GST_RTSP_STS_UNSUPPORTED_TRANSPORT &&
       transport_ == RtspLowerTransport::UdpMulticast && (allow_udp_ || allow_tcp_)) {
@@ -860,11 +886,20 @@ RtspClientLogic::handle_setup (size_t index, const RtspClientResponse &response)
     stream.ssrc = transport->ssrc;
     stream.has_ssrc = true;
   }
-  /* Asked for SRTP over UDP: an answer in plain RTP/AVP would have media cross in clear. */
-  stream.srtp = (srtp () || secure_) && stream.transport == RtspLowerTransport::Udp;
-  const bool answered_savp = transport->profile == GST_RTSP_PROFILE_SAVP ||
-      transport->profile == GST_RTSP_PROFILE_SAVPF;
+  /* Asked for SRTP over UDP or an SRTP group: an answer in plain RTP/AVP would have media cross
+   * in clear. */
+  const bool srtp_group = secure_ && !publishing_ &&
+      stream.transport == RtspLowerTransport::UdpMulticast;
+  stream.srtp = ((srtp () || secure_) && stream.transport == RtspLowerTransport::Udp) || srtp_group;
+  const GstRTSPProfile answered_profile = transport->profile;
+  const bool answered_savp = answered_profile == GST_RTSP_PROFILE_SAVP ||
+      answered_profile == GST_RTSP_PROFILE_SAVPF;
   gst_rtsp_transport_free (transport);
+  std::string why;
+  if (srtp_group && !multicast_answer_acceptable (stream.srtp_offer, true, answered_profile, &why))
+    return fail ("server at " + request_uri_ + " answered SETUP of " + stream.control_uri +
+        ": " + why + ": refusing media in clear beside rtsps://; allow "
+        "protocols=udp-mcast+udp+tcp to receive it by unicast SRTP or inside TLS");
   if (stream.srtp && !answered_savp && srtp ())
     return fail ("server at " + request_uri_ + " answered the RTP/SAVP SETUP of " +
         stream.control_uri + " with plain RTP: the media would leave TLS in clear; publish to a "

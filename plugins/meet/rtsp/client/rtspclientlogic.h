@@ -44,8 +44,10 @@ bool parse_rtsp_response (const uint8_t *data, size_t size, RtspClientResponse &
 /* UdpMulticast: RFC 2326 multicast, the server chooses group, ports and TTL. */
 enum class RtspLowerTransport { Udp, Tcp, UdpMulticast };
 
-/* One media stream announced in the SDP that the client sets up. */
-struct RtspStream {
+/* One media stream announced in the SDP that the client sets up. Not "RtspStream": that is the
+ * server's class in the same library, and one name for two classes let the linker call the
+ * server's destructor on the client's struct (a crash in parse_sdp). */
+struct RtspClientStream {
   unsigned id = 0;              /* becomes the pad name stream_<id> */
   std::string media;            /* "video", "audio", ... */
   std::string control_uri;      /* absolute URI used for SETUP */
@@ -174,8 +176,8 @@ public:
   /* Parses raw bytes and feeds them like handle_response(). */
   Event handle_raw_response (const uint8_t *data, size_t size);
 
-  std::vector<RtspStream> &streams () { return streams_; }
-  const std::vector<RtspStream> &streams () const { return streams_; }
+  std::vector<RtspClientStream> &streams () { return streams_; }
+  const std::vector<RtspClientStream> &streams () const { return streams_; }
   void set_client_ports (size_t stream, int rtp_port, int rtcp_port);
 
   const std::string &session_id () const { return session_id_; }
@@ -211,7 +213,7 @@ private:
   bool parse_auth (const RtspClientResponse &response);
   RtspClientRequest make (GstRTSPMethod method, const std::string &uri);
   RtspClientRequest remember (const RtspClientRequest &request, Step step, size_t stream = 0);
-  std::string transport_header (const RtspStream &stream) const;
+  std::string transport_header (const RtspClientStream &stream) const;
 
   std::string request_uri_, host_, user_, password_;
   unsigned port_ = 554;
@@ -235,7 +237,7 @@ private:
   std::vector<std::string> announce_controls_;
   std::vector<std::string> srtp_keymgmt_;
   std::string aggregate_uri_;
-  std::vector<RtspStream> streams_;
+  std::vector<RtspClientStream> streams_;
   std::string session_id_;
   unsigned session_timeout_ = 60;
   std::deque<InFlight> in_flight_;

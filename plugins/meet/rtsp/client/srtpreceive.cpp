@@ -62,13 +62,11 @@ sdp_copy_without_keymgmt (const GstSDPMessage *sdp)
   return copy;
 }
 
-SecureTransportChoice
-choose_secure_transport (const std::vector<std::string> &media,
-    const std::vector<SrtpOffer> &offers, bool allow_udp, bool allow_tcp,
-    const std::string &uri)
+std::string
+srtp_offers_problem (const std::vector<std::string> &media, const std::vector<SrtpOffer> &offers)
 {
-  using Kind = SecureTransportChoice::Kind;
-  SecureTransportChoice choice;
+  if (offers.empty ())
+    return "no stream is offered";
   /* The first stream that cannot go as SRTP, and why. */
   std::string why;
   for (size_t i = 0; i < offers.size () && why.empty (); i++) {
@@ -81,6 +79,43 @@ choose_secure_transport (const std::vector<std::string> &media,
       why = "the " + name + " is offered as " + offers[i].profile + " without a usable key (" +
           offers[i].error + ")";
   }
+  return why;
+}
+
+std::string
+multicast_transport_request (const SrtpOffer &offer, bool secure)
+{
+  if (secure && offer.keyed && srtp_profile_is_savp (offer.profile.c_str ()))
+    return offer.profile + ";multicast";
+  return "RTP/AVP;multicast";
+}
+
+bool
+multicast_answer_acceptable (const SrtpOffer &offer, bool secure, GstRTSPProfile answered,
+    std::string *why)
+{
+  if (!secure)
+    return true;
+  const bool savp = answered == GST_RTSP_PROFILE_SAVP || answered == GST_RTSP_PROFILE_SAVPF;
+  if (!offer.keyed) {
+    *why = "the stream has no SRTP key in the SDP";
+    return false;
+  }
+  if (!savp) {
+    *why = "answered with a plain RTP multicast group where RTP/SAVP;multicast was asked";
+    return false;
+  }
+  return true;
+}
+
+SecureTransportChoice
+choose_secure_transport (const std::vector<std::string> &media,
+    const std::vector<SrtpOffer> &offers, bool allow_udp, bool allow_tcp,
+    const std::string &uri)
+{
+  using Kind = SecureTransportChoice::Kind;
+  SecureTransportChoice choice;
+  std::string why = offers.empty () ? std::string () : srtp_offers_problem (media, offers);
   if (allow_udp && why.empty () && !offers.empty ()) {
     choice.kind = Kind::SrtpUdp;
     return choice;

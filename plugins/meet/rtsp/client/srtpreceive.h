@@ -22,6 +22,7 @@
 #include <vector>
 
 #include <gst/gst.h>
+#include <gst/rtsp/gstrtsptransport.h>
 #include <gst/sdp/sdp.h>
 
 #include "srtpmikey.h"
@@ -67,6 +68,21 @@ struct SecureTransportChoice {
 SecureTransportChoice choose_secure_transport (const std::vector<std::string> &media,
     const std::vector<SrtpOffer> &offers, bool allow_udp, bool allow_tcp,
     const std::string &uri);
+
+/* Why the streams of @offers cannot all go as SRTP (the first that cannot, named from @media),
+ * empty when every one is RTP/SAVP(F) with a usable key. rtsps:// takes multicast only then: as
+ * the stream's SRTP group (RTP/SAVP;multicast), never a plain group beside TLS. */
+std::string srtp_offers_problem (const std::vector<std::string> &media,
+    const std::vector<SrtpOffer> &offers);
+
+/* The Transport of a multicast SETUP for a stream offered as @offer: "RTP/SAVP;multicast" (or
+ * RTP/SAVPF) when @secure and keyed, else "RTP/AVP;multicast". */
+std::string multicast_transport_request (const SrtpOffer &offer, bool secure);
+
+/* Whether a SETUP answer for multicast fits what was asked: over rtsps:// (@secure) only
+ * RTP/SAVP(F) to a keyed offer; @why says what is wrong otherwise. */
+bool multicast_answer_acceptable (const SrtpOffer &offer, bool secure, GstRTSPProfile answered,
+    std::string *why);
 
 /* Our own key for the receiver reports (SRTCP) of a stream keyed under @suite: a fresh random
  * key and SSRC (rtpbin's session takes it as its internal SSRC). False only without randomness. */
