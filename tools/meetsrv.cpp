@@ -206,7 +206,8 @@ announce (Server * s)
     g_print ("meetsrv: players: %s\n", meet::join_player_url (player).c_str ());
   }
   if (s->opt.multicast)
-    g_print ("meetsrv: multicast offered to viewers that ask for it (groups of %s, ttl %d)\n",
+    g_print ("meetsrv: multicast offered to viewers that ask for it (%s, groups of %s, ttl %d)\n",
+        s->secure ? "SRTP only, RTP/SAVP;multicast, to rtsps:// viewers" : "plain RTP",
         s->opt.multicast_pool ? s->opt.multicast_pool : "239.255.42.0/24", s->opt.multicast_ttl);
 }
 
@@ -365,8 +366,8 @@ main (int argc, char **argv)
           "once (default 16)", "N"},
     {"multicast", 0, 0, G_OPTION_ARG_NONE, &s.opt.multicast, "Offer multicast (RFC 2326) to viewers that ask "
           "for it: one send per packet on the LAN, whatever the number of viewers. Plain RTP with --insecure; "
-          "in a secure meeting meetrtspsink decides whether it offers multicast (SRTP, RTP/SAVP) to rtsps:// "
-          "viewers or sends them unicast", nullptr},
+          "in a secure meeting the groups carry SRTP only (RTP/SAVP;multicast, keys inside TLS), which "
+          "meetcli and rtspsrc take over rtsps://", nullptr},
     {"multicast-pool", 0, 0, G_OPTION_ARG_STRING, &s.opt.multicast_pool, "With --multicast: the groups handed "
           "out (default 239.255.42.0/24, administratively scoped)", "ADDRESS/PREFIX"},
     {"multicast-ttl", 0, 0, G_OPTION_ARG_INT, &s.opt.multicast_ttl, "With --multicast: hops the packets may "
