@@ -35,29 +35,18 @@ import gi
 
 gi.require_version("GstSdp", "1.0")
 from gi.repository import GstSdp  # noqa: E402
+import secure_pki
 
 SKIP = 77
 TMP = tempfile.mkdtemp(prefix="meet-secure-relay-")
-EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
 
 
 def p(name):
     return os.path.join(TMP, name)
 
 
-def openssl(*args):
-    subprocess.run(["openssl", *args], check=True, cwd=TMP,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def make_pki():
-    openssl("req", "-x509", *EC, "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "3650",
-            "-subj", "/CN=meetstream test CA")
-    with open(p("ext.cnf"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    openssl("req", *EC, "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1")
-    openssl("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
-            "-CAcreateserial", "-out", p("server.crt"), "-days", "3650", "-extfile", p("ext.cnf"))
+    secure_pki.make_ca_and_server(TMP)
 
 
 TLS = None

@@ -20,9 +20,10 @@ import time
 
 from rtsp_publish import Publisher, Reader, RecordServer, STOP, WAIT, wait_until
 from rtsp_sink_util import Gst, Server
+import secure_pki
+from secure_pki import EC
 
 TMP = tempfile.mkdtemp(prefix="meet-secure-client-")
-EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
 
 
 def p(name):
@@ -30,18 +31,11 @@ def p(name):
 
 
 def openssl(*args):
-    subprocess.run(["openssl", *args], check=True, cwd=TMP,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    secure_pki.openssl(TMP, *args)
 
 
 def make_pki():
-    openssl("req", "-x509", *EC, "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "3650",
-            "-subj", "/CN=meetstream test CA")
-    with open(p("ext.cnf"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    openssl("req", *EC, "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1")
-    openssl("x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"), "-CAkey", p("ca.key"),
-            "-CAcreateserial", "-out", p("server.crt"), "-days", "3650", "-extfile", p("ext.cnf"))
+    secure_pki.make_ca_and_server(TMP)
     openssl("req", "-x509", *EC, "-keyout", p("self.key"), "-out", p("self.crt"), "-days", "30",
             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
     # Expired (2020-2021), signed by the CA: `openssl ca` takes explicit dates.
