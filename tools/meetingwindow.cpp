@@ -205,7 +205,9 @@ struct MeetingWindow::Impl {
   void schedule_layout_report ()
   {
     if (layout_idle_id == 0)
-      layout_idle_id = g_idle_add_full (G_PRIORITY_LOW, +[](gpointer data) -> gboolean {
+      /* Just after GTK's own redraw: at a lower priority a busy main loop (four pictures at 30 fps on a
+       * loaded machine) can put the report off for as long as the pictures keep coming. */
+      layout_idle_id = g_idle_add_full (GDK_PRIORITY_REDRAW + 1, +[](gpointer data) -> gboolean {
             auto *self = static_cast<Impl *> (data);
             self->layout_idle_id = 0;
             self->report_layout ();
@@ -219,7 +221,7 @@ struct MeetingWindow::Impl {
     for (auto &tile : tiles) {
       GtkAllocation a;
       gtk_widget_get_allocation (tile->root, &a);
-      /* A tile just attached is not allocated yet: its size-allocate reports again. */
+      /* A tile just attached is not allocated yet: its own size-allocate reports again. */
       if (a.x < 0 || a.width <= 1)
         return;
       WindowRegion r = region_of (tile->root, window, "tile", tile->name);
@@ -510,6 +512,10 @@ MeetingWindow::add_participant (const std::string & name, GtkWidget * video)
   gtk_box_pack_end (GTK_BOX (footer), tile->level_bar, TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (tile->root), footer, FALSE, FALSE, 0);
   gtk_widget_show_all (tile->root);
+  /* The grid may be allocated before a new tile is: the tile's own allocation reports the layout then. */
+  g_signal_connect_swapped (tile->root, "size-allocate", G_CALLBACK (+[](Impl * self) {
+        self->schedule_layout_report ();
+      }), &d);
   d.tiles.push_back (std::move (tile));
   d.relayout ();
 }
