@@ -41,15 +41,20 @@ on_no_more_pads (GstElement *, gpointer data)
   GstElement *publisher = gst_element_factory_make ("meetrtspclientsink", nullptr);
   g_object_set (publisher, "location", relay->target.c_str (), "retry", kForwardRetries, nullptr);
   gst_bin_add (GST_BIN (relay->bin), publisher);
-  for (GstPad *pad : relay->pads) {
-    GstPad *sink = gst_element_request_pad_simple (publisher, "sink_%u");
-    if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
-      GST_WARNING_OBJECT (relay->bin, "cannot link %s to the forward", GST_PAD_NAME (pad));
-    gst_object_unref (sink);
-    gst_object_unref (pad);
+  std::vector<GstPad *> sinks;
+  for (size_t i = 0; i < relay->pads.size (); i++)
+    sinks.push_back (gst_element_request_pad_simple (publisher, "sink_%u"));
+  /* Linked only once the publisher's pads are active: a packet pushed into a pad still flushing gets
+   * FLUSHING back, and rtpbin's jitter buffer then stops that stream for good (the forward waited for
+   * its caps forever). */
+  gst_element_sync_state_with_parent (publisher);
+  for (size_t i = 0; i < relay->pads.size (); i++) {
+    if (gst_pad_link (relay->pads[i], sinks[i]) != GST_PAD_LINK_OK)
+      GST_WARNING_OBJECT (relay->bin, "cannot link %s to the forward", GST_PAD_NAME (relay->pads[i]));
+    gst_object_unref (sinks[i]);
+    gst_object_unref (relay->pads[i]);
   }
   relay->pads.clear ();
-  gst_element_sync_state_with_parent (publisher);
   relay->publisher = publisher;
 }
 
