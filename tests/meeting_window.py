@@ -56,7 +56,10 @@ class Demo(Process):
             if tiles is None or count == tiles:
                 regions = {}
                 for line in lines:
-                    r = Region(REGION.search(line))
+                    m = REGION.search(line)
+                    if m is None:
+                        continue    # a line from another thread (say "first frame") inside the block
+                    r = Region(m)
                     regions.setdefault(r.kind, {})[r.name] = r
                 regions.setdefault("tile", {})
                 return regions
