@@ -5,7 +5,8 @@
 #   build-fuzz/  libFuzzer (clang): a run of about a minute of each fuzz target (fuzz/run.sh for long runs).
 # Ends with one line over all three: "N passed, N failed".
 # Usage (as root on Debian 12): bash scripts/test.sh [meson test options, e.g. --suite faults]
-# MEET_SANITIZE=0 / MEET_FUZZ=0 skip the second / third pass; MEET_TEST_JOBS sets the tests run at once.
+# MEET_SANITIZE=0 / MEET_FUZZ=0 skip the second / third pass; MEET_TEST_JOBS / MEET_ASAN_TEST_JOBS set how many
+# tests run at once in the normal (3) and the sanitized pass (2: ASan costs the CPU that 3 would share).
 #
 # The tests mostly wait on the wall clock (media flows in real time), leaving most of the CPU idle, so
 # the next pass's builds run during the normal tests and the fuzzers during the sanitized ones, both
@@ -17,14 +18,15 @@ build=${MEET_BUILD_DIR:-build}
 asan=$build-asan
 fuzz=$build-fuzz
 jobs=${MEET_TEST_JOBS:-3}
+asan_jobs=${MEET_ASAN_TEST_JOBS:-2}
 sanitize=${MEET_SANITIZE:-1}
 fuzzing=${MEET_FUZZ:-1}
 [ $# -eq 0 ] || fuzzing=0
 logs=()
 
-run_suite () {  # BUILD_DIR [meson test options...]
-  local dir=$1; shift
-  meson test -C "$dir" --print-errorlogs --num-processes "$jobs" "$@" || true
+run_suite () {  # BUILD_DIR JOBS [meson test options...]
+  local dir=$1 n=$2; shift 2
+  meson test -C "$dir" --print-errorlogs --num-processes "$n" "$@" || true
 }
 
 in_background () {  # LOG COMMAND...: runs COMMAND under SCHED_IDLE, output to LOG; sets $background
@@ -66,7 +68,7 @@ meson compile -C "$build"
 mkdir -p "$build/meson-logs"
 builds_log=$PWD/$build/meson-logs/later-builds.log
 in_background "$builds_log" later_builds
-run_suite "$build" "$@"
+run_suite "$build" "$jobs" "$@"
 logs+=("$build/meson-logs/testlog.json")
 builds_ok=1
 finish_background "the sanitizer and fuzzing builds" "$builds_log" || builds_ok=0
@@ -81,7 +83,7 @@ if [ "$fuzzing" != 0 ]; then
   fi
 fi
 if [ "$sanitize" != 0 ]; then
-  [ "$builds_ok" = 1 ] && run_suite "$asan" "$@"
+  [ "$builds_ok" = 1 ] && run_suite "$asan" "$asan_jobs" "$@"
   logs+=("$asan/meson-logs/testlog.json")
 fi
 if [ "${fuzz_running:-0}" = 1 ]; then
