@@ -17,9 +17,9 @@
  *
  * Inside: an rtpbin send session per stream, so the server gets RTCP sender reports and whoever
  * reads the stream can line audio up with video. The RTSP exchange runs on a thread of its own
- * (meet::ClientSinkPublisher, rtsp/client/clientsinkpublisher.cpp), driven by meet::RtspClientLogic
- * (shared with meetrtspsrc); the pipeline never waits on the network: until the server RECORDs,
- * packets are dropped. This file is the GObject glue and the data path. When the server goes away the element
+ * (meet::ClientSinkPublisher in rtsp/client/clientsinkpublisher.cpp), driven by
+ * meet::RtspClientLogic (shared with meetrtspsrc); the pipeline never waits on the network: until
+ * the server RECORDs, packets are dropped. This file is the GObject glue and the data path. When the server goes away the element
  * reconnects with backoff (retry) and ANNOUNCEs again; pads and links stay. EOS and PAUSED->READY
  * send TEARDOWN.
  *

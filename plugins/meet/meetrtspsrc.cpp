@@ -39,9 +39,10 @@
  * counted in `srtp-dropped` and `stats`; playback goes on.
  *
  * Inside (plugins/meet/rtsp/client): RtspClientLogic (the RTSP exchange), RtspClientSession (the
- * request loop on the element's RTSP thread, RtspClientThread: keep-alive, reconnect, transport
- * fallback, teardown) over an RtspControlConnection, ReceiveStreams (rtpbin, the sources per stream, the pads),
- * ReconnectPolicy, TransportFallback, receptionstats and roster; this file is the GObject glue.
+ * request loop: keep-alive, reconnect, transport fallback, teardown) on the element's RTSP thread
+ * (RtspClientThread) over an RtspControlConnection, ReceiveStreams (rtpbin, the sources per
+ * stream, the pads), ReconnectPolicy, TransportFallback, receptionstats and roster; this file is
+ * the GObject glue and the session's Delegate.
  *
  * ## Example pipelines
  * |[
