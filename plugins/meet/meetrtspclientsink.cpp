@@ -16,9 +16,10 @@
  * stream; otherwise interleaved inside the TLS connection.
  *
  * Inside: an rtpbin send session per stream, so the server gets RTCP sender reports and whoever
- * reads the stream can line audio up with video. The RTSP exchange runs on a thread of its own,
- * driven by meet::RtspClientLogic (shared with meetrtspsrc); the pipeline never waits on the
- * network: until the server RECORDs, packets are dropped. When the server goes away the element
+ * reads the stream can line audio up with video. The RTSP exchange runs on a thread of its own
+ * (meet::ClientSinkPublisher in rtsp/client/clientsinkpublisher.cpp), driven by
+ * meet::RtspClientLogic (shared with meetrtspsrc); the pipeline never waits on the network: until
+ * the server RECORDs, packets are dropped. This file is the GObject glue and the data path. When the server goes away the element
  * reconnects with backoff (retry) and ANNOUNCEs again; pads and links stay. EOS and PAUSED->READY
  * send TEARDOWN.
  *
@@ -39,28 +40,17 @@
 
 #include "meetrtspclientsink.h"
 #include "meetrtspsrc.h"   /* MeetRtspSrcProtocols, shared by both elements */
-#include "rtpsendtransport.h"
-#include "rtsppublishconnection.h"
-#include "rtsppublishsession.h"
+#include "clientsinkpublisher.h"
+#include "rtspclientlogic.h"
 #include "rtsptlsclient.h"
-#include "sdpbuilder.h"
 #include "srtpkeys.h"
-#include "srtpmikey.h"
-#include "srtpsender.h"   /* sdp_to_savp */
-
-#include <gst/rtsp/rtsp.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
-GST_DEBUG_CATEGORY_STATIC (meet_rtsp_client_sink_debug);
+/* Also the control thread's (clientsinkpublisher.cpp). */
+GST_DEBUG_CATEGORY (meet_rtsp_client_sink_debug);
 #define GST_CAT_DEFAULT meet_rtsp_client_sink_debug
 
 #define DEFAULT_PROTOCOLS (MEET_RTSP_SRC_PROTOCOL_UDP | MEET_RTSP_SRC_PROTOCOL_TCP)
@@ -88,27 +78,13 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink_%u",
     GST_PAD_REQUEST,
     GST_STATIC_CAPS ("application/x-rtp"));
 
+using meet::ClientSinkStream;
+
 namespace {
 
-struct SinkStream {
-  guint index = 0;
-  GstPad *ghost = nullptr;
-  GstElement *rtp_out = nullptr;     /* fakesinks after rtpbin: their probes send the packets */
-  GstElement *rtcp_out = nullptr;
-  /* rtsps:// over UDP: srtpenc between rtpbin and the fakesinks, under a key of our own made
-   * for each ANNOUNCE (RTP/SAVP). NULL without gst-plugins-bad: then TLS means interleaved. */
-  GstElement *srtp_enc = nullptr;
-  std::atomic<bool> srtp { false };  /* packets go through srtp_enc now (SRTP set up over UDP) */
-  std::atomic<bool> prime { false }; /* a new key is set: let packets through to learn the ROC */
-  std::atomic<uint64_t> encrypted { 0 };   /* RTP packets out of srtp_enc, sent or not */
-  std::atomic<uint32_t> ssrc { 0 };  /* the sender's SSRC (caps, else first packet): for MIKEY */
-  std::atomic<bool> has_ssrc { false };
-  std::string caps;                  /* under Private::lock */
-  bool eos = false;                  /* under Private::lock */
-  meet::RtpSendTransport transport;  /* locks itself */
-};
-
 struct Private {
+  explicit Private (GstElement * element) : publisher (element) {}
+
   /* Properties, under the object lock. */
   std::string location;
   std::string user;
@@ -119,15 +95,8 @@ struct Private {
   gint retry = DEFAULT_RETRY;
 
   GstElement *rtpbin = nullptr;
-  std::mutex lock;                   /* streams, their caps/eos, the flags below */
-  std::condition_variable wake;
-  std::vector<SinkStream *> streams;
-  std::atomic<bool> recording { false };
-  bool stopping = false;
-  bool teardown_requested = false;   /* every stream reached EOS */
-  bool torn_down = false;
-  bool pads_changed = false;         /* a pad came or went while publishing: ANNOUNCE again */
-  std::thread control;
+  /* The streams (under publisher.mutex) and the control thread that publishes them. */
+  meet::ClientSinkPublisher publisher;
 };
 
 }  // namespace
@@ -151,13 +120,13 @@ GST_ELEMENT_REGISTER_DEFINE (meetrtspclientsink, "meetrtspclientsink", GST_RANK_
 
 struct OutputProbe {
   MeetRtspClientSink *self;
-  SinkStream *stream;
+  ClientSinkStream *stream;
   bool rtcp;
   bool encrypted;   /* after srtpenc: what it sends is SRTP; else the clear packets from rtpbin */
 };
 
 static void
-send_buffer (SinkStream * s, GstBuffer * buffer, bool rtcp)
+send_buffer (ClientSinkStream * s, GstBuffer * buffer, bool rtcp)
 {
   GstMapInfo map;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
@@ -166,26 +135,9 @@ send_buffer (SinkStream * s, GstBuffer * buffer, bool rtcp)
   gst_buffer_unmap (buffer, &map);
 }
 
-static void
-on_stream_eos (Private * priv, SinkStream * stream)
-{
-  /* TEARDOWN before the EOS message, so the server has ended the session when the application
-   * sees EOS. */
-  std::unique_lock<std::mutex> lock (priv->lock);
-  stream->eos = true;
-  bool all = std::all_of (priv->streams.begin (), priv->streams.end (),
-      [](SinkStream * s) { return s->eos; });
-  if (all && priv->control.joinable ()) {
-    priv->teardown_requested = true;
-    priv->wake.notify_all ();
-    priv->wake.wait_for (lock, std::chrono::seconds (2),
-        [priv] { return priv->torn_down || priv->stopping; });
-  }
-}
-
 /* The SSRC of an RTP packet, for the MIKEY of streams whose caps name none. */
 static void
-note_ssrc (SinkStream * s, GstBuffer * buffer)
+note_ssrc (ClientSinkStream * s, GstBuffer * buffer)
 {
   guint8 head[12];
   if (buffer && gst_buffer_extract (buffer, 0, head, sizeof (head)) == sizeof (head)) {
@@ -213,12 +165,12 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
         probe->stream->ssrc = ssrc;
         probe->stream->has_ssrc = true;
       }
-      std::lock_guard<std::mutex> lock (priv->lock);
+      std::lock_guard<std::mutex> lock (priv->publisher.mutex);
       probe->stream->caps = text;
       g_free (text);
-      priv->wake.notify_all ();
+      priv->publisher.wake.notify_all ();
     } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && !probe->rtcp) {
-      on_stream_eos (priv, probe->stream);
+      priv->publisher.stream_eos (probe->stream);
     }
     return GST_PAD_PROBE_OK;
   }
@@ -230,7 +182,7 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
   /* key_streams waits for a packet under the new key (then drops it) to read srtpenc's ROC. */
   if (!probe->encrypted && probe->stream->prime)
     return GST_PAD_PROBE_OK;
-  if (!priv->recording || (probe->encrypted && !probe->stream->srtp))
+  if (!priv->publisher.recording || (probe->encrypted && !probe->stream->srtp))
     return GST_PAD_PROBE_DROP;
   /* Clear packets go on into srtpenc when the stream is SRTP; what comes out is sent. */
   if (!probe->encrypted && probe->stream->srtp)
@@ -246,7 +198,7 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
 }
 
 static void
-add_probe (MeetRtspClientSink * self, SinkStream * s, GstPad * pad, bool rtcp, bool encrypted)
+add_probe (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * pad, bool rtcp, bool encrypted)
 {
   gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
           GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), output_probe,
@@ -256,7 +208,7 @@ add_probe (MeetRtspClientSink * self, SinkStream * s, GstPad * pad, bool rtcp, b
 
 /* A fakesink fed from @from; its probe sends what reaches it (@encrypted: out of srtpenc). */
 static GstElement *
-add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp,
+add_output (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * from, bool rtcp,
     bool encrypted = false)
 {
   GstElement *sink = gst_element_factory_make ("fakesink", nullptr);
@@ -280,7 +232,7 @@ add_output (MeetRtspClientSink * self, SinkStream * s, GstPad * from, bool rtcp,
  * packets (caps, EOS, SSRC) and sends them itself unless the stream is SRTP; the fakesinks' probes
  * send what srtpenc made. False without srtpenc (gst-plugins-bad): the caller links directly. */
 static bool
-add_srtp_outputs (MeetRtspClientSink * self, SinkStream * s, GstPad * rtp_src, GstPad * rtcp_src)
+add_srtp_outputs (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * rtp_src, GstPad * rtcp_src)
 {
   GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
   if (!enc)
@@ -329,12 +281,12 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
     return nullptr;
   }
   {
-    std::lock_guard<std::mutex> lock (priv->lock);
+    std::lock_guard<std::mutex> lock (priv->publisher.mutex);
     if (!name) {
-      for (SinkStream *s : priv->streams)
+      for (ClientSinkStream *s : priv->publisher.streams)
         index = std::max (index, s->index + 1);
     }
-    for (SinkStream *s : priv->streams) {
+    for (ClientSinkStream *s : priv->publisher.streams) {
       if (s->index == index) {
         GST_WARNING_OBJECT (self, "pad sink_%u exists already", index);
         return nullptr;
@@ -373,7 +325,7 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
     return nullptr;
   }
 
-  auto *s = new SinkStream ();
+  auto *s = new ClientSinkStream ();
   s->index = index;
   if (!add_srtp_outputs (self, s, rtp_src, rtcp_src)) {
     s->rtp_out = add_output (self, s, rtp_src, false);
@@ -386,12 +338,12 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
   gst_object_unref (rtp_src);
   gst_object_unref (rtcp_src);
   {
-    std::lock_guard<std::mutex> lock (priv->lock);
-    priv->streams.push_back (s);
-    std::sort (priv->streams.begin (), priv->streams.end (),
-        [](SinkStream * a, SinkStream * b) { return a->index < b->index; });
-    priv->pads_changed = true;
-    priv->wake.notify_all ();
+    std::lock_guard<std::mutex> lock (priv->publisher.mutex);
+    priv->publisher.streams.push_back (s);
+    std::sort (priv->publisher.streams.begin (), priv->publisher.streams.end (),
+        [](ClientSinkStream * a, ClientSinkStream * b) { return a->index < b->index; });
+    priv->publisher.pads_changed = true;
+    priv->publisher.wake.notify_all ();
   }
   gst_pad_set_active (s->ghost, TRUE);
   gst_element_add_pad (element, s->ghost);
@@ -403,17 +355,17 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
 {
   auto *self = MEET_RTSP_CLIENT_SINK (element);
   Private *priv = self->priv;
-  SinkStream *found = nullptr;
+  ClientSinkStream *found = nullptr;
   {
-    std::lock_guard<std::mutex> lock (priv->lock);
-    auto it = std::find_if (priv->streams.begin (), priv->streams.end (),
-        [pad](SinkStream * s) { return s->ghost == pad; });
-    if (it == priv->streams.end ())
+    std::lock_guard<std::mutex> lock (priv->publisher.mutex);
+    auto it = std::find_if (priv->publisher.streams.begin (), priv->publisher.streams.end (),
+        [pad](ClientSinkStream * s) { return s->ghost == pad; });
+    if (it == priv->publisher.streams.end ())
       return;
     found = *it;
-    priv->streams.erase (it);
-    priv->pads_changed = true;
-    priv->wake.notify_all ();
+    priv->publisher.streams.erase (it);
+    priv->publisher.pads_changed = true;
+    priv->publisher.wake.notify_all ();
   }
   GstPad *target = gst_ghost_pad_get_target (GST_GHOST_PAD (pad));
   gst_element_remove_pad (element, pad);
@@ -431,358 +383,6 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
     gst_object_unref (e);
   }
   delete found;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Control: one meet::RtspPublishSession per attempt, on the control thread. */
-
-namespace {
-
-/* What the session asks of the element. */
-class SinkHooks : public meet::RtspPublishHooks {
-public:
-  SinkHooks (MeetRtspClientSink * self, std::shared_ptr<meet::RtspPublishConnection> connection)
-      : self_ (self), priv_ (self->priv), connection_ (std::move (connection)) {
-    server_ = connection_->server_address ();
-  }
-  ~SinkHooks () override {
-    set_recording (false);
-    std::lock_guard<std::mutex> lock (priv_->lock);
-    for (SinkStream *s : priv_->streams) {
-      s->srtp = false;
-      s->transport.close ();
-    }
-    g_clear_object (&server_);
-  }
-
-  bool bind_client_ports (meet::RtspClientLogic & logic, std::string & error) override {
-    GSocketFamily family = server_ ? g_inet_address_get_family (server_) : G_SOCKET_FAMILY_IPV4;
-    std::lock_guard<std::mutex> lock (priv_->lock);
-    for (size_t i = 0; i < priv_->streams.size (); i++) {
-      int rtp_port = 0, rtcp_port = 0;
-      if (!priv_->streams[i]->transport.bind_udp (family, rtp_port, rtcp_port, error))
-        return false;
-      logic.set_client_ports (i, rtp_port, rtcp_port);
-    }
-    return true;
-  }
-
-  bool set_destinations (const meet::RtspClientLogic & logic, std::string & error) override {
-    std::lock_guard<std::mutex> lock (priv_->lock);
-    const auto & streams = logic.streams ();
-    if (streams.size () != priv_->streams.size ()) {
-      error = "the pads changed while publishing";
-      return false;
-    }
-    for (size_t i = 0; i < streams.size (); i++) {
-      meet::RtpSendTransport & transport = priv_->streams[i]->transport;
-      /* RTP/SAVP (logic.srtp_keymgmt only when every stream has its srtpenc keyed). */
-      priv_->streams[i]->srtp = streams[i].srtp && priv_->streams[i]->srtp_enc;
-      if (streams[i].transport == meet::RtspLowerTransport::Tcp) {
-        std::shared_ptr<meet::RtspPublishConnection> connection = connection_;
-        transport.set_interleaved (static_cast<uint8_t> (streams[i].rtp_channel),
-            static_cast<uint8_t> (streams[i].rtcp_channel),
-            [connection](const uint8_t * head, const uint8_t * data, size_t size) {
-              return connection->write_frame (head, data, size);
-            });
-      } else if (!transport.set_udp_destination (server_, streams[i].server_rtp_port,
-              streams[i].server_rtcp_port, error)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  void set_recording (bool recording) override {
-    if (priv_->recording.exchange (recording) != recording) {
-      GST_INFO_OBJECT (self_, "%s", recording ? "recording: packets go to the server" :
-          "not recording: packets are dropped");
-      g_object_notify (G_OBJECT (self_), "recording");
-    }
-  }
-
-  /* Also when the pads changed: the session ends (TEARDOWN) and the next ANNOUNCEs them all. */
-  bool stopping () override {
-    std::lock_guard<std::mutex> lock (priv_->lock);
-    return priv_->stopping || priv_->pads_changed;
-  }
-
-  bool ending () override {
-    std::lock_guard<std::mutex> lock (priv_->lock);
-    return priv_->teardown_requested;
-  }
-
-  int64_t now_us () override { return g_get_monotonic_time (); }
-
-private:
-  MeetRtspClientSink *self_;
-  Private *priv_;
-  std::shared_ptr<meet::RtspPublishConnection> connection_;
-  GInetAddress *server_ = nullptr;
-};
-
-}  // namespace
-
-/* The SDP of the streams linked now, and their controls. Empty when a stream has no caps. */
-static std::string
-announce_sdp (Private * priv, const std::string & location, std::vector<std::string> & controls)
-{
-  std::vector<meet::SdpStreamDescription> descriptions;
-  std::lock_guard<std::mutex> lock (priv->lock);
-  for (size_t i = 0; i < priv->streams.size (); i++) {
-    if (priv->streams[i]->caps.empty ())
-      return std::string ();
-    std::string control = "stream=" + std::to_string (i);
-    descriptions.push_back ({ priv->streams[i]->caps, control });
-    controls.push_back (control);
-  }
-  meet::SdpSessionDescription session;
-  session.local_host = location.find ('[') != std::string::npos ? "::1" : "127.0.0.1";
-  session.information = "published by meetrtspclientsink";
-  session.type = "";
-  return meet::build_sdp (session, descriptions);
-}
-
-/* rtsps:// over UDP: a fresh key per stream for this ANNOUNCE, set on its srtpenc, and the SDP
- * made RTP/SAVP with the keys as a=key-mgmt:mikey (inside TLS, as gst-rtsp-server does). The
- * keys' MIKEY names each stream's SSRC (gst-rtsp-server keys srtpdec by it) and the rollover
- * counter srtpenc is at under the new key: 0 where a new key starts a new libsrtp session (1.22),
- * the old count where srtpenc keeps it (srtp_update_stream in later versions), so it is read
- * from srtpenc's stats once a packet went through under the new key (dropped, never sent). False
- * when a stream has no srtpenc or no key could be made: the caller publishes interleaved. */
-static bool
-key_streams (MeetRtspClientSink * self, std::string & sdp, std::vector<std::string> & keymgmt)
-{
-  Private *priv = self->priv;
-  /* Held throughout (at most kPrimeMs): a pad released meanwhile would free its stream. The
-   * data path takes no lock for packets. */
-  std::lock_guard<std::mutex> lock (priv->lock);
-  std::vector<meet::SrtpKey> keys;
-  for (SinkStream *s : priv->streams) {
-    meet::SrtpKey key;
-    if (!s->srtp_enc || !meet::srtp_key_generate (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80,
-            s->ssrc, &key))
-      return false;
-    keys.push_back (key);
-  }
-  std::vector<uint64_t> before;
-  for (size_t i = 0; i < keys.size (); i++) {
-    SinkStream *s = priv->streams[i];
-    meet::srtp_key_configure_encoder (keys[i], s->srtp_enc);
-    before.push_back (s->encrypted);
-    s->prime = true;
-  }
-  constexpr int kPrimeMs = 500;
-  auto primed = [&] {
-    for (size_t i = 0; i < keys.size (); i++)
-      if (priv->streams[i]->encrypted == before[i])
-        return false;
-    return true;
-  };
-  for (int waited = 0; waited < kPrimeMs && !primed (); waited += 5)
-    g_usleep (5000);
-  std::vector<std::string> values;
-  for (size_t i = 0; i < keys.size (); i++) {
-    SinkStream *s = priv->streams[i];
-    s->prime = false;
-    /* A stream that sent nothing meanwhile starts under the new key at 0 (1.22's srtpenc). */
-    const bool went_through = s->encrypted != before[i];
-    uint32_t roc = s->has_ssrc && went_through ? meet::srtpenc_roc (s->srtp_enc, s->ssrc) : 0;
-    GST_DEBUG_OBJECT (self, "stream %zu: SRTP key for SSRC %08x at ROC %u%s", i,
-        static_cast<guint> (s->ssrc), roc, went_through ? "" : " (no packet yet)");
-    meet::MikeyKeys mikey;
-    mikey.suite = keys[i].suite;
-    mikey.key_salt = keys[i].key_salt;
-    if (s->has_ssrc)
-      mikey.sessions.push_back ({ s->ssrc, roc });
-    std::string value = meet::mikey_keymgmt_value (mikey);
-    if (value.empty ())
-      return false;
-    values.push_back (value);
-  }
-  std::string savp = meet::sdp_to_savp (sdp, values);
-  if (savp.empty ())
-    return false;
-  GST_DEBUG_OBJECT (self, "announcing %zu SRTP stream(s)", values.size ());
-  sdp = std::move (savp);
-  keymgmt = std::move (values);
-  return true;
-}
-
-/* One connection: ANNOUNCE, SETUP, RECORD, then recording until it ends. @srtp: over rtsps://
- * with UDP allowed, announce RTP/SAVP and send SRTP over UDP. */
-static meet::PublishAttempt
-publish_once (MeetRtspClientSink * self, const meet::PublishSettings & settings,
-    const meet::RtspTlsConfig & tls, bool srtp = true)
-{
-  meet::PublishAttempt attempt;
-  attempt.outcome = meet::PublishOutcome::kRefused;
-  std::vector<std::string> controls;
-  std::string sdp = announce_sdp (self->priv, settings.location, controls);
-  if (sdp.empty ()) {
-    attempt.reason = "a stream's caps cannot be described in SDP: link an RTP payloader "
-        "(application/x-rtp with media, encoding-name, clock-rate and payload)";
-    return attempt;
-  }
-  std::vector<std::string> keymgmt;
-  meet::PublishSettings publish = settings;
-  if (tls.enabled && settings.udp && (!srtp || !key_streams (self, sdp, keymgmt))) {
-    if (srtp)
-      GST_INFO_OBJECT (self, "no SRTP for every stream (srtpenc of gst-plugins-bad): media "
-          "interleaved inside TLS");
-    publish.udp = false;
-    publish.tcp = true;
-  }
-  bool refused = false;
-  auto connection = meet::RtspPublishConnection::connect (settings.location, settings.timeout_us,
-      attempt.reason, tls, &refused);
-  if (!connection) {
-    /* A refused certificate (or no TLS behind rtsps://) is not worth a retry. */
-    attempt.outcome = refused ? meet::PublishOutcome::kRefused : meet::PublishOutcome::kLost;
-    return attempt;
-  }
-  SinkHooks hooks (self, connection);
-  meet::RtspPublishSession session (publish, *connection, hooks);
-  if (!session.prepare (sdp, controls, attempt.reason))
-    return attempt;
-  session.logic ().set_srtp_keymgmt (keymgmt);
-  attempt = session.run ();
-  if (attempt.recorded || attempt.outcome == meet::PublishOutcome::kStopped)
-    GST_INFO_OBJECT (self, "session at %s ended: %s", settings.location.c_str (),
-        attempt.reason.empty () ? "stopped" : attempt.reason.c_str ());
-  if (!keymgmt.empty () && attempt.outcome == meet::PublishOutcome::kRefused
-      && attempt.status == GST_RTSP_STS_UNSUPPORTED_MEDIA_TYPE && !attempt.recorded) {
-    /* A server that takes no RTP/SAVP (gst-rtsp-server without the SAVP profile answers the
-     * ANNOUNCE 415): the same streams as RTP/AVP interleaved inside TLS, never over UDP. */
-    GST_INFO_OBJECT (self, "%s takes no RTP/SAVP (%s): publishing interleaved inside TLS",
-        settings.location.c_str (), attempt.reason.c_str ());
-    return publish_once (self, settings, tls, false);
-  }
-  return attempt;
-}
-
-/* ANNOUNCE needs every stream's caps, which come with the first packets. False when stopping or
- * when every stream ended meanwhile. */
-static bool
-wait_for_caps (MeetRtspClientSink * self, guint timeout_ms)
-{
-  Private *priv = self->priv;
-  std::unique_lock<std::mutex> lock (priv->lock);
-  priv->pads_changed = false;
-  auto ready = [priv] {
-    return priv->stopping || priv->teardown_requested || (!priv->streams.empty () &&
-        std::all_of (priv->streams.begin (), priv->streams.end (),
-            [](SinkStream * s) { return !s->caps.empty (); }));
-  };
-  if (!priv->wake.wait_for (lock, std::chrono::milliseconds (timeout_ms), ready)) {
-    lock.unlock ();
-    GST_ELEMENT_WARNING (self, STREAM, WRONG_TYPE, ("Waiting for the streams to publish."),
-        ("no caps on every sink pad after %u ms: is a payloader linked to each requested pad?",
-            timeout_ms));
-    lock.lock ();
-    priv->wake.wait (lock, ready);
-  }
-  priv->pads_changed = false;
-  if (priv->teardown_requested) {
-    priv->torn_down = true;
-    priv->wake.notify_all ();
-    return false;
-  }
-  return !priv->stopping;
-}
-
-static void
-control_thread (MeetRtspClientSink * self)
-{
-  Private *priv = self->priv;
-  meet::PublishSettings settings;
-  GST_OBJECT_LOCK (self);
-  settings.location = priv->location;
-  settings.user = priv->user;
-  settings.password = priv->password;
-  settings.udp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP;
-  settings.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
-  guint timeout_ms = priv->timeout_ms;
-  gint retry = priv->retry;
-  meet::RtspTlsConfig tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
-      priv->tls_fingerprint);
-  GST_OBJECT_UNLOCK (self);
-  /* Over TLS the media never leaves it in clear: RTP/SAVP (SRTP) over UDP under keys of our own
-   * (publish_once, key_streams), or interleaved inside TLS; never RTP/AVP beside rtsps://. */
-  settings.timeout_us = static_cast<int64_t> (timeout_ms) * 1000;
-  const char *location = settings.location.c_str ();
-
-  int failures = 0;
-  bool ever_connected = false;
-  for (;;) {
-    if (!wait_for_caps (self, timeout_ms))
-      return;
-    meet::PublishAttempt attempt = publish_once (self, settings, tls);
-    ever_connected = ever_connected || attempt.connected;
-    if (attempt.recorded)
-      failures = 0;
-    {
-      std::lock_guard<std::mutex> lock (priv->lock);
-      if (priv->teardown_requested) {
-        priv->torn_down = true;
-        priv->wake.notify_all ();
-        return;
-      }
-      if (priv->stopping)
-        return;
-      if (priv->pads_changed) {
-        GST_INFO_OBJECT (self, "the pads changed: announcing them again");
-        continue;
-      }
-    }
-    if (attempt.outcome == meet::PublishOutcome::kRefused) {
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot publish to %s.", location),
-          ("%s", attempt.reason.c_str ()));
-      return;
-    }
-    if (failures >= retry) {
-      if (ever_connected)
-        GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Lost the RTSP server at %s.", location),
-            ("%s%s", attempt.reason.c_str (), retry > 0 ? "; gave up after the retries" : ""));
-      else
-        GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot reach the RTSP server at %s.",
-                location), ("%s%s", attempt.reason.c_str (),
-                retry > 0 ? "; gave up after the retries" : ""));
-      return;
-    }
-    int backoff_ms = meet::publish_backoff_ms (failures);
-    failures++;
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Reconnecting to %s.", location),
-        ("%s; attempt %d of %d in %d ms", attempt.reason.c_str (), failures, retry, backoff_ms));
-    std::unique_lock<std::mutex> lock (priv->lock);
-    if (priv->wake.wait_for (lock, std::chrono::milliseconds (backoff_ms),
-            [priv] { return priv->stopping || priv->teardown_requested; })) {
-      priv->torn_down = priv->teardown_requested;
-      priv->wake.notify_all ();
-      return;
-    }
-  }
-}
-
-static void
-stop_control (MeetRtspClientSink * self)
-{
-  Private *priv = self->priv;
-  {
-    std::lock_guard<std::mutex> lock (priv->lock);
-    priv->stopping = true;
-    priv->wake.notify_all ();
-  }
-  if (priv->control.joinable ())
-    priv->control.join ();
-  std::lock_guard<std::mutex> lock (priv->lock);
-  priv->stopping = false;
-  priv->teardown_requested = false;
-  priv->torn_down = false;
-  for (SinkStream *s : priv->streams) {
-    s->eos = false;
-    s->transport.close ();
-  }
 }
 
 static GstStateChangeReturn
@@ -812,15 +412,29 @@ meet_rtsp_client_sink_change_state (GstElement * element, GstStateChange transit
       }
       break;
     }
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      priv->control = std::thread (control_thread, self);
+    case GST_STATE_CHANGE_READY_TO_PAUSED:{
+      meet::ClientSinkPublisher::Config config;
+      GST_OBJECT_LOCK (self);
+      config.settings.location = priv->location;
+      config.settings.user = priv->user;
+      config.settings.password = priv->password;
+      config.settings.udp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP;
+      config.settings.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
+      config.settings.timeout_us = static_cast<int64_t> (priv->timeout_ms) * 1000;
+      config.timeout_ms = priv->timeout_ms;
+      config.retry = priv->retry;
+      config.tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
+          priv->tls_fingerprint);
+      GST_OBJECT_UNLOCK (self);
+      priv->publisher.start (config);
       break;
+    }
     default:
       break;
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
-    stop_control (self);
+    priv->publisher.stop ();
   return ret;
 }
 
@@ -943,7 +557,7 @@ meet_rtsp_client_sink_get_property (GObject * object, guint prop_id, GValue * va
       g_value_set_int (value, priv->retry);
       break;
     case PROP_RECORDING:
-      g_value_set_boolean (value, priv->recording);
+      g_value_set_boolean (value, priv->publisher.recording);
       break;
     case PROP_TLS_CA_FILE:
       g_value_set_string (value, priv->tls_ca_file.c_str ());
@@ -962,7 +576,7 @@ static void
 meet_rtsp_client_sink_finalize (GObject * object)
 {
   auto *self = MEET_RTSP_CLIENT_SINK (object);
-  for (SinkStream *s : self->priv->streams) {
+  for (ClientSinkStream *s : self->priv->publisher.streams) {
     gst_object_unref (s->rtp_out);
     gst_object_unref (s->rtcp_out);
     if (s->srtp_enc)
@@ -977,7 +591,7 @@ meet_rtsp_client_sink_finalize (GObject * object)
 static void
 meet_rtsp_client_sink_init (MeetRtspClientSink * self)
 {
-  self->priv = new Private ();
+  self->priv = new Private (GST_ELEMENT (self));
   /* Our own reference: request pads are released after the bin has let go of its children. */
   self->priv->rtpbin = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make ("rtpbin", "rtpbin")));
   /* Sender reports map NTP to the packets' capture time, which is all readers need to line the streams

@@ -39,9 +39,10 @@
  * counted in `srtp-dropped` and `stats`; playback goes on.
  *
  * Inside (plugins/meet/rtsp/client): RtspClientLogic (the RTSP exchange), RtspClientSession (the
- * request loop on the element's RTSP thread: keep-alive, reconnect, transport fallback, teardown)
- * over an RtspControlConnection, ReceiveStreams (rtpbin, the sources per stream, the pads),
- * ReconnectPolicy, TransportFallback, receptionstats and roster; this file is the GObject glue.
+ * request loop: keep-alive, reconnect, transport fallback, teardown) on the element's RTSP thread
+ * (RtspClientThread) over an RtspControlConnection, ReceiveStreams (rtpbin, the sources per
+ * stream, the pads), ReconnectPolicy, TransportFallback, receptionstats and roster; this file is
+ * the GObject glue and the session's Delegate.
  *
  * ## Example pipelines
  * |[
@@ -69,6 +70,7 @@
 #include "roster.h"
 #include "rtspclientlogic.h"
 #include "rtspclientsession.h"
+#include "rtspclientthread.h"
 #include "rtsptlsclient.h"
 
 GST_DEBUG_CATEGORY_STATIC (meet_rtsp_src_debug);
@@ -119,8 +121,8 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("stream_%u",
     GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS ("application/x-rtp"));
 
 
-/* The RTSP thread: every RTSP exchange and data-path change runs there, through the session's
- * Delegate below. */
+/* The RTSP thread (rtspclientthread.h): every RTSP exchange and data-path change runs there,
+ * through the session's Delegate below. */
 struct SrcDelegate;
 
 struct MeetRtspSrcPrivate {
@@ -135,20 +137,15 @@ struct MeetRtspSrcPrivate {
   guint retry = DEFAULT_RETRY;
   MeetRtspSrcBufferMode buffer_mode = DEFAULT_BUFFER_MODE;
 
-  GThread *thread = nullptr;
-  GMainContext *context = nullptr;
-  GMainLoop *loop = nullptr;
   std::unique_ptr<meet::ReceiveStreams> streams;
   std::unique_ptr<SrcDelegate> delegate;
-  std::unique_ptr<meet::RtspClientSession> session;     /* RTSP thread only */
+  /* After streams and delegate, which it uses: goes first. */
+  std::unique_ptr<meet::RtspClientThread> rtsp;
 
   /* Shared with the application's threads, under `lock`. */
   GMutex lock;
   meet::Roster roster;
   std::atomic<int> rtsp_state {0};
-  /* PAUSED->READY waits for the RTSP thread to finish its TEARDOWN. */
-  GCond done_cond;
-  bool teardown_done = false;
 };
 
 struct _MeetRtspSrc {
@@ -244,13 +241,7 @@ struct SrcDelegate : meet::RtspClientSession::Delegate {
     else
       GST_ELEMENT_ERROR (src, RESOURCE, READ, ("%s", message.c_str ()), (nullptr));
   }
-  void torn_down () override
-  {
-    g_mutex_lock (&src->priv->lock);
-    src->priv->teardown_done = true;
-    g_cond_broadcast (&src->priv->done_cond);
-    g_mutex_unlock (&src->priv->lock);
-  }
+  void torn_down () override { src->priv->rtsp->teardown_done (); }
   int64_t last_data_us () override { return src->priv->streams->last_data_us (); }
 };
 
@@ -280,126 +271,53 @@ SrcDelegate::participants (const std::vector<std::string> *names)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The RTSP thread and the commands the application's threads post to it.   */
+/* The commands the application's threads post to the RTSP thread.          */
 
-struct Command {
-  MeetRtspSrc *src;
-  RtspClientLogic::State target;
-  meet::RtspClientSession::Config config;
-};
-
-static void
-post_command (MeetRtspSrc * src, RtspClientLogic::State target)
+/* The session's settings from the properties, as they are now. */
+static meet::RtspClientSession::Config
+session_config (MeetRtspSrc * src)
 {
   MeetRtspSrcPrivate *priv = src->priv;
-  auto *command = new Command {src, target, {}};
+  meet::RtspClientSession::Config config;
   GST_OBJECT_LOCK (src);
-  command->config.location = priv->location;
-  command->config.user = priv->user;
-  command->config.password = priv->password;
-  command->config.udp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP;
-  command->config.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
-  command->config.multicast = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP_MCAST;
-  command->config.timeout_ms = priv->timeout_ms;
-  command->config.retries = priv->retry;
-  command->config.tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file,
-      priv->tls_fingerprint);
-  if (command->config.tls.enabled) {
+  config.location = priv->location;
+  config.user = priv->user;
+  config.password = priv->password;
+  config.udp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP;
+  config.tcp = priv->protocols & MEET_RTSP_SRC_PROTOCOL_TCP;
+  config.multicast = priv->protocols & MEET_RTSP_SRC_PROTOCOL_UDP_MCAST;
+  config.timeout_ms = priv->timeout_ms;
+  config.retries = priv->retry;
+  config.tls = meet::rtsp_tls_config (priv->location, priv->tls_ca_file, priv->tls_fingerprint);
+  if (config.tls.enabled) {
     /* Over TLS the media stays inside it (interleaved) unless protocols asks for udp or
      * udp-mcast: then SRTP, unicast or the stream's SRTP group (RtspClientLogic::set_secure),
      * never RTP/AVP in clear beside rtsps://. */
     if (!priv->protocols_set) {
-      command->config.udp = false;
-      command->config.multicast = false;
+      config.udp = false;
+      config.multicast = false;
     }
-    if (!command->config.udp && !command->config.multicast)
-      command->config.tcp = true;
+    if (!config.udp && !config.multicast)
+      config.tcp = true;
   }
   GST_OBJECT_UNLOCK (src);
-  GSource *source = g_idle_source_new ();
-  g_source_set_callback (source, [](gpointer data) -> gboolean {
-        auto *c = static_cast<Command *> (data);
-        c->src->priv->session->go (c->target, c->config);
-        return G_SOURCE_REMOVE;
-      }, command, [](gpointer c) {
-        delete static_cast<Command *> (c);
-      });
-  g_source_attach (source, priv->context);
-  g_source_unref (source);
-}
-
-static gpointer
-rtsp_thread (gpointer user_data)
-{
-  auto *src = static_cast<MeetRtspSrc *> (user_data);
-  g_main_context_push_thread_default (src->priv->context);
-  g_main_loop_run (src->priv->loop);
-  g_main_context_pop_thread_default (src->priv->context);
-  return nullptr;
-}
-
-static gboolean
-quit_thread (gpointer user_data)
-{
-  auto *src = static_cast<MeetRtspSrc *> (user_data);
-  src->priv->session->shutdown ();
-  src->priv->streams->free_all ();
-  g_main_loop_quit (src->priv->loop);
-  return G_SOURCE_REMOVE;
+  return config;
 }
 
 static void
-start_thread (MeetRtspSrc * src)
+post_command (MeetRtspSrc * src, RtspClientLogic::State target)
 {
-  MeetRtspSrcPrivate *priv = src->priv;
-  priv->context = g_main_context_new ();
-  priv->loop = g_main_loop_new (priv->context, FALSE);
-  priv->session = std::make_unique<meet::RtspClientSession> (priv->context, *priv->delegate);
-  meet::RtspClientSession *session = priv->session.get ();
-  priv->streams->set_rtcp_sender ([session](uint8_t channel, const uint8_t * data, size_t size) {
-        session->send_data (channel, data, size);
-      });
-  priv->thread = g_thread_new ("meetrtspsrc", rtsp_thread, src);
-}
-
-static void
-stop_thread (MeetRtspSrc * src)
-{
-  MeetRtspSrcPrivate *priv = src->priv;
-  if (priv->thread == nullptr)
-    return;
-  g_main_context_invoke (priv->context, quit_thread, src);
-  g_thread_join (priv->thread);
-  priv->thread = nullptr;
-  priv->streams->set_rtcp_sender (nullptr);
-  priv->session.reset ();
-  g_main_loop_unref (priv->loop);
-  priv->loop = nullptr;
-  g_main_context_unref (priv->context);
-  priv->context = nullptr;
+  src->priv->rtsp->post (target, session_config (src));
 }
 
 /* TEARDOWN and wait (bounded) until the RTSP thread has cleaned up. */
 static void
 teardown_and_wait (MeetRtspSrc * src)
 {
-  MeetRtspSrcPrivate *priv = src->priv;
-  g_mutex_lock (&priv->lock);
-  priv->teardown_done = false;
-  g_mutex_unlock (&priv->lock);
-  post_command (src, RtspClientLogic::State::Init);
-  GST_OBJECT_LOCK (src);
-  gint64 wait_ms = (gint64) priv->timeout_ms + 2 * TEARDOWN_WAIT_MS;
-  GST_OBJECT_UNLOCK (src);
-  gint64 deadline = g_get_monotonic_time () + wait_ms * G_TIME_SPAN_MILLISECOND;
-  g_mutex_lock (&priv->lock);
-  while (!priv->teardown_done) {
-    if (!g_cond_wait_until (&priv->done_cond, &priv->lock, deadline)) {
-      GST_WARNING_OBJECT (src, "RTSP thread did not finish the teardown in time");
-      break;
-    }
-  }
-  g_mutex_unlock (&priv->lock);
+  meet::RtspClientSession::Config config = session_config (src);
+  gint64 wait_ms = (gint64) config.timeout_ms + 2 * TEARDOWN_WAIT_MS;
+  if (!src->priv->rtsp->teardown_and_wait (config, wait_ms))
+    GST_WARNING_OBJECT (src, "RTSP thread did not finish the teardown in time");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -522,7 +440,7 @@ meet_rtsp_src_get_property (GObject * object, guint prop_id, GValue * value, GPa
 static gboolean
 action_go (MeetRtspSrc * src, RtspClientLogic::State target)
 {
-  if (src->priv->context == nullptr) {
+  if (!src->priv->rtsp->running ()) {
     GST_WARNING_OBJECT (src, "action ignored: set the element to READY or above first");
     return FALSE;
   }
@@ -562,7 +480,7 @@ meet_rtsp_src_change_state (GstElement * element, GstStateChange transition)
 
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
-      start_thread (src);
+      src->priv->rtsp->start ();
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:{
       GST_OBJECT_LOCK (src);
@@ -613,7 +531,7 @@ meet_rtsp_src_change_state (GstElement * element, GstStateChange transition)
       teardown_and_wait (src);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
-      stop_thread (src);
+      src->priv->rtsp->stop ();
       break;
     default:
       break;
@@ -625,9 +543,8 @@ static void
 meet_rtsp_src_finalize (GObject * object)
 {
   MeetRtspSrc *src = MEET_RTSP_SRC (object);
-  stop_thread (src);
+  src->priv->rtsp->stop ();
   g_mutex_clear (&src->priv->lock);
-  g_cond_clear (&src->priv->done_cond);
   delete src->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -637,9 +554,10 @@ meet_rtsp_src_init (MeetRtspSrc * src)
 {
   src->priv = new MeetRtspSrcPrivate ();
   g_mutex_init (&src->priv->lock);
-  g_cond_init (&src->priv->done_cond);
   src->priv->streams = std::make_unique<meet::ReceiveStreams> (GST_ELEMENT (src), &src_template);
   src->priv->delegate = std::make_unique<SrcDelegate> (src);
+  src->priv->rtsp = std::make_unique<meet::RtspClientThread> (*src->priv->delegate,
+      *src->priv->streams);
   GST_OBJECT_FLAG_SET (src, GST_ELEMENT_FLAG_SOURCE);
   gst_bin_set_suppressed_flags (GST_BIN (src),
       (GstElementFlags) (GST_ELEMENT_FLAG_SOURCE | GST_ELEMENT_FLAG_SINK));

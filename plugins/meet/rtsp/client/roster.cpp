@@ -1,21 +1,13 @@
 /* meetstream: the participants roster, client side. See roster.h. */
 #include "roster.h"
 
+#include "rtspclientresponse.h"   /* rtsp_trim */
+
 #include <glib.h>
 
 namespace meet {
 
 namespace {
-
-std::string
-trim (const std::string &s)
-{
-  size_t begin = s.find_first_not_of (" \t\r\n");
-  if (begin == std::string::npos)
-    return std::string ();
-  size_t end = s.find_last_not_of (" \t\r\n");
-  return s.substr (begin, end - begin + 1);
-}
 
 bool
 iequals (const std::string &a, const char *b)
@@ -26,7 +18,7 @@ iequals (const std::string &a, const char *b)
 bool
 is_text_parameters (const std::string &content_type)
 {
-  std::string type = trim (content_type.substr (0, content_type.find (';')));
+  std::string type = rtsp_trim (content_type.substr (0, content_type.find (';')));
   return iequals (type, "text/parameters");
 }
 
@@ -41,14 +33,14 @@ parse_participants (const std::string &body)
     std::string line = body.substr (pos, nl == std::string::npos ? std::string::npos : nl - pos);
     pos = nl == std::string::npos ? body.size () : nl + 1;
     size_t colon = line.find (':');
-    if (colon == std::string::npos || !iequals (trim (line.substr (0, colon)), "participants"))
+    if (colon == std::string::npos || !iequals (rtsp_trim (line.substr (0, colon)), "participants"))
       continue;
     std::vector<std::string> names;
     std::string value = line.substr (colon + 1);
     size_t start = 0;
     while (start <= value.size () && names.size () < kMaxRosterNames) {
       size_t comma = value.find (',', start);
-      std::string name = trim (value.substr (start, comma == std::string::npos ?
+      std::string name = rtsp_trim (value.substr (start, comma == std::string::npos ?
               std::string::npos : comma - start));
       if (!name.empty () && name.size () <= kMaxRosterNameLength &&
           name.find ('\0') == std::string::npos)
@@ -92,7 +84,7 @@ answer_server_request (const std::string &method, const std::string &content_typ
     const std::string &body)
 {
   ServerRequestAnswer answer;
-  std::string text = trim (body);
+  std::string text = rtsp_trim (body);
   if (method == "OPTIONS") {
     answer.add_public = true;
     return answer;

@@ -1,8 +1,9 @@
 /* meetstream: RTSP client logic behind meetrtspsrc.
  *
- * Plain C++ (no GObject, no sockets): parses RTSP responses and SDP, builds the
- * requests a client sends and keeps the client state machine
- * (init -> ready -> playing <-> paused -> init). meetrtspsrc moves bytes over a
+ * Plain C++ (no GObject, no sockets): parses RTSP responses (rtspclientresponse.h) and SDP,
+ * builds the requests a client sends and keeps the client state machine
+ * (init -> ready -> playing <-> paused -> init): the walk in rtspclientlogic.cpp, the streams
+ * and their SETUP/transport negotiation in rtspclientsetup.cpp. meetrtspsrc moves bytes over a
  * GstRTSPConnection and does what this class says; the unit tests and the fuzz
  * target drive it with canned responses.
  */
@@ -20,26 +21,10 @@
 
 #include <gst/rtsp/gstrtspdefs.h>
 
+#include "rtspclientresponse.h"
 #include "srtpreceive.h"
 
 namespace meet {
-
-/* One RTSP response as received: status, headers in arrival order, body. */
-struct RtspClientResponse {
-  int code = 0;
-  std::string reason;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-
-  /* The index-th value of header @name (case-insensitive), or nullptr. */
-  const std::string *header (const std::string &name, size_t index = 0) const;
-};
-
-/* Parses one RTSP/1.0 response (status line, headers, body of Content-Length
- * bytes) from raw bytes. Returns false with a reason in @error when the bytes
- * are not a complete, well-formed response. */
-bool parse_rtsp_response (const uint8_t *data, size_t size, RtspClientResponse &out,
-    std::string &error);
 
 /* UdpMulticast: RFC 2326 multicast, the server chooses group, ports and TTL. */
 enum class RtspLowerTransport { Udp, Tcp, UdpMulticast };
@@ -213,7 +198,15 @@ private:
   bool parse_auth (const RtspClientResponse &response);
   RtspClientRequest make (GstRTSPMethod method, const std::string &uri);
   RtspClientRequest remember (const RtspClientRequest &request, Step step, size_t stream = 0);
+  /* SETUP and its answer (rtspclientsetup.cpp). */
   std::string transport_header (const RtspClientStream &stream) const;
+  std::string setup_keymgmt (size_t stream);
+  RtspClientRequest setup_request (size_t stream);
+  Event fall_back (RtspLowerTransport next);
+  RtspLowerTransport unicast_transport () const
+  {
+    return allow_udp_ ? RtspLowerTransport::Udp : RtspLowerTransport::Tcp;
+  }
 
   std::string request_uri_, host_, user_, password_;
   unsigned port_ = 554;
