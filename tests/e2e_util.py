@@ -38,8 +38,13 @@ def free_port():
 class Process:
     """A child process whose output lines are collected by a thread, so tests can wait for them."""
 
-    def __init__(self, args, env=None, stdin=subprocess.DEVNULL):
+    def __init__(self, args, env=None, stdin=subprocess.DEVNULL, wrap=None):
+        """@wrap: a function prefixing @args to run elsewhere, e.g. TestLan.command's host (the messages
+        still name the program)."""
         self.args = args
+        self.name = os.path.basename(args[0])
+        if wrap:
+            args = wrap(args)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=stdin,
                                      env=env, text=True, bufsize=1)
         self.lines = []
@@ -78,7 +83,7 @@ class Process:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
                     raise AssertionError("no line matching %r from %s within %d s; output:\n%s"
-                                         % (pattern, os.path.basename(self.args[0]), timeout,
+                                         % (pattern, self.name, timeout,
                                             "\n".join(self.lines)))
                 self.new_line.wait(min(remaining, 0.5))
 
@@ -97,7 +102,7 @@ class Process:
         except subprocess.TimeoutExpired:
             self.kill()
             raise AssertionError("%s did not end within %d s; output:\n%s"
-                                 % (os.path.basename(self.args[0]), timeout, self.output()))
+                                 % (self.name, timeout, self.output()))
         self.reader.join(5)
         if self.proc.stdin:
             self.proc.stdin.close()
@@ -132,9 +137,11 @@ class Server(Process):
     """meetsrv on test sources. Plain (--insecure) unless @secure: .url is the rtsp:// URL it prints, or with
     @secure the whole join line (rtsps://... passcode=... fingerprint=..., which meetcli takes as one argument),
     with .join (parse_join), .player_url (rtsps://meet:PASSCODE@...) and .config_dir (a temporary
-    XDG_CONFIG_HOME unless @env has one: the certificate is made there, not in the user's home)."""
+    XDG_CONFIG_HOME unless @env has one: the certificate is made there, not in the user's home). @ip is the
+    address it serves on; @wrap runs it elsewhere (Process), e.g. on a host of a test LAN; @start_timeout the
+    seconds its join line may take."""
 
-    def __init__(self, *extra, port=0, env=None, secure=False):
+    def __init__(self, *extra, port=0, env=None, secure=False, ip="127.0.0.1", wrap=None, start_timeout=20):
         self.config_dir = None
         if secure:
             given = env is not None and "XDG_CONFIG_HOME" in env
@@ -143,23 +150,24 @@ class Server(Process):
                 env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="meet-xdg-")
                 atexit.register(shutil.rmtree, env["XDG_CONFIG_HOME"], True)
             self.config_dir = os.path.join(env["XDG_CONFIG_HOME"], "meetstream")
-        super().__init__([MEETSRV, "--ip", "127.0.0.1", "--port", str(port), "--video", "test", "--audio",
+        super().__init__([MEETSRV, "--ip", ip, "--port", str(port), "--video", "test", "--audio",
                           "test", "--status-interval", "1"] + ([] if secure else ["--insecure"]) + list(extra),
-                         env=env)
-        m, _ = self.wait_for(JOIN)
+                         env=env, wrap=wrap)
+        m, _ = self.wait_for(JOIN, timeout=start_timeout)
         self.url = m.group(1)
         self.join = parse_join(self.url)
         self.player_url = self.join["url"]
         if secure:
-            m, _ = self.wait_for(PLAYERS)
+            m, _ = self.wait_for(PLAYERS, timeout=start_timeout)
             self.player_url = m.group(1)
         else:
             self.url = self.join["url"]
 
 
-def client(url, *extra, stdin=subprocess.DEVNULL, env=None):
+def client(url, *extra, stdin=subprocess.DEVNULL, env=None, wrap=None):
     """meetcli --watch (the one-way player) on @url, headless."""
-    return Process([MEETCLI, url, "--watch", "--headless", "--status-interval", "1"] + list(extra), stdin=stdin, env=env)
+    return Process([MEETCLI, url, "--watch", "--headless", "--status-interval", "1"] + list(extra), stdin=stdin, env=env,
+                   wrap=wrap)
 
 
 SUMMARY_FOR = re.compile(r"meetcli: summary for ([\w.-]+): (\d+) video frames, ([\d.]+) s of audio, (\d+) packets "
@@ -167,10 +175,11 @@ SUMMARY_FOR = re.compile(r"meetcli: summary for ([\w.-]+): (\d+) video frames, (
 FRAMES_FROM = re.compile(r"meetcli: frames from ([\w.-]+): (\d+) with marks over ([\d.]+) s of capture time")
 
 
-def participant(url, name, *extra, env=None):
+def participant(url, name, *extra, env=None, wrap=None):
     """meetcli joining the meeting at @url as @name on test sources, headless, commands on its stdin."""
     return Process([MEETCLI, url, "--name", name, "--video", "test", "--audio", "test", "--headless",
-                    "--status-interval", "1", "--no-echo-cancel"] + list(extra), stdin=subprocess.PIPE, env=env)
+                    "--status-interval", "1", "--no-echo-cancel"] + list(extra), stdin=subprocess.PIPE, env=env,
+                   wrap=wrap)
 
 
 def summaries(proc):

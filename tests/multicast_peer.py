@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Viewers of a meetrtspsink multicast stream, run on a host of the test LAN (tests/netns_lan.py) by
-tests/test_multicast_sink.py, each printing one JSON line of what it saw:
+tests/test_multicast_sink.py, each printing one JSON line of what it saw; rtspsrc(), Rtsp and join_group()
+serve tests/secure_multicast.py too (over rtsps://):
 
     multicast_peer.py rtspsrc URL FRAMES
-        GStreamer's rtspsrc protocols=udp-mcast: decodes FRAMES JPEG frames, counts RTP sequence gaps.
+        GStreamer's rtspsrc protocols=udp-mcast: decodes FRAMES JPEG frames, counts RTP sequence gaps
+        (rtsps://: any certificate, the test made it).
     multicast_peer.py raw URL SECONDS REPORTS
         A raw RTSP client: SETUP RTP/AVP;multicast, PLAY, joins the group itself, then for SECONDS
         sends no RTSP request at all, only (with REPORTS=1) an RTCP receiver report to the group every
@@ -14,19 +16,23 @@ tests/test_multicast_sink.py, each printing one JSON line of what it saw:
 import json
 import re
 import socket
+import ssl
 import struct
 import sys
 import time
 
 
 def rtspsrc(url, frames):
+    """rtspsrc protocols=udp-mcast plays @url (rtsp:// or rtsps://) until @frames JPEG frames are decoded
+    (or 60 s); one JSON line: frames, gaps, packets, errors."""
     import gi
     gi.require_version("Gst", "1.0")
     gi.require_version("GstRtp", "1.0")
     from gi.repository import GLib, Gst, GstRtp
     Gst.init(None)
     pipeline = Gst.parse_launch(
-        f"rtspsrc name=src location={url} protocols=udp-mcast latency=400 ! rtpjpegdepay name=depay ! "
+        f"rtspsrc name=src location={url} protocols=udp-mcast latency=400 "
+        f"{'tls-validation-flags=0 ' if url.startswith('rtsps://') else ''}! rtpjpegdepay name=depay ! "
         "jpegdec ! appsink name=sink emit-signals=true sync=false")
     seen = {"frames": 0, "gaps": 0, "packets": 0, "last": None}
 
@@ -47,9 +53,12 @@ def rtspsrc(url, frames):
 
     def on_sample(sink):
         sink.emit("pull-sample")
-        seen["frames"] += 1
-        if seen["frames"] == frames:
-            GLib.idle_add(loop.quit)
+        # Samples still arriving between the last one asked for and the loop's end are not counted: the
+        # callers compare with @frames exactly (it once read 101 of 100 on a loaded machine).
+        if seen["frames"] < frames:
+            seen["frames"] += 1
+            if seen["frames"] == frames:
+                GLib.idle_add(loop.quit)
         return Gst.FlowReturn.OK
 
     pipeline.get_by_name("sink").connect("new-sample", on_sample)
@@ -73,22 +82,29 @@ def rtspsrc(url, frames):
 
 
 class Rtsp:
+    """A raw RTSP client, over TLS for rtsps:// (any certificate: the test made it)."""
+
     def __init__(self, url):
-        match = re.match(r"rtsp://([^:/]+):(\d+)(/.*)", url)
-        self.host, self.port, self.path = match.group(1), int(match.group(2)), match.group(3)
-        self.url = url
+        match = re.match(r"(rtsps?)://([^:/]+):(\d+)(/.*)", url)
+        scheme, self.host, self.port = match.group(1), match.group(2), int(match.group(3))
         self.sock = socket.create_connection((self.host, self.port), timeout=10)
+        if scheme == "rtsps":
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            self.sock = ctx.wrap_socket(self.sock)
         self.cseq = 0
         self.buffer = b""
 
     def request(self, method, uri, headers=()):
+        """(code, status line, headers, body); code "closed" when the server hung up."""
         self.cseq += 1
         lines = [f"{method} {uri} RTSP/1.0", f"CSeq: {self.cseq}"] + list(headers)
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         while b"\r\n\r\n" not in self.buffer:
             data = self.sock.recv(65536)
             if not data:
-                raise ConnectionError("closed")
+                return "closed", "", {}, b""
             self.buffer += data
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         lines = head.decode("latin-1").split("\r\n")
@@ -97,8 +113,23 @@ class Rtsp:
         length = int(headers.get("content-length", 0))
         while len(self.buffer) < length:
             self.buffer += self.sock.recv(65536)
-        self.buffer = self.buffer[length:]
-        return int(lines[0].split()[1]), headers
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return int(lines[0].split()[1]), lines[0], headers, body
+
+
+def join_group(group, port, timeout=None):
+    """A UDP socket bound to @group:@port and joined to it (any interface: the host's multicast route);
+    non-blocking unless @timeout (seconds) is given."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((group, port))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                 struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton("0.0.0.0")))
+    if timeout is None:
+        s.setblocking(False)
+    else:
+        s.settimeout(timeout)
+    return s
 
 
 def receiver_report(ssrc):
@@ -109,31 +140,22 @@ def receiver_report(ssrc):
 def raw(url, seconds, reports):
     out = {}
     client = Rtsp(url)
-    code, _ = client.request("DESCRIBE", url, ["Accept: application/sdp"])
+    code, _, _, _ = client.request("DESCRIBE", url, ["Accept: application/sdp"])
     out["describe"] = code
-    code, _ = client.request("SETUP", url + "/stream=0",
-                             ["Transport: RTP/AVP;multicast;destination=239.1.2.3;port=6000-6001"])
+    code, _, _, _ = client.request("SETUP", url + "/stream=0",
+                                   ["Transport: RTP/AVP;multicast;destination=239.1.2.3;port=6000-6001"])
     out["setup_own_group"] = code
-    code, headers = client.request("SETUP", url + "/stream=0", ["Transport: RTP/AVP;multicast"])
+    code, _, headers, _ = client.request("SETUP", url + "/stream=0", ["Transport: RTP/AVP;multicast"])
     out["setup"] = code
     transport = headers.get("transport", "")
     out["transport"] = transport
     session = headers.get("session", "").split(";")[0]
     group = re.search(r"destination=([\d.]+)", transport).group(1)
     rtp_port, rtcp_port = map(int, re.search(r"port=(\d+)-(\d+)", transport).groups())
-    local = "0.0.0.0"
-    socks = []
-    for port in (rtp_port, rtcp_port):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((group, port))
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
-                     struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(local)))
-        s.setblocking(False)
-        socks.append(s)
+    socks = [join_group(group, port) for port in (rtp_port, rtcp_port)]
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
-    code, _ = client.request("PLAY", url, [f"Session: {session}"])
+    code, _, _, _ = client.request("PLAY", url, [f"Session: {session}"])
     out["play"] = code
     out["rtp"] = out["sender_reports"] = 0
     end = time.monotonic() + seconds
@@ -153,11 +175,10 @@ def raw(url, seconds, reports):
             sender.sendto(receiver_report(0x12345678), (group, rtcp_port))
             next_report = time.monotonic() + 1.0
         time.sleep(0.01)
+    # "closed": the session timed out and its connection, idle without one, was closed with it.
     try:
-        code, _ = client.request("GET_PARAMETER", url, [f"Session: {session}"])
-        out["session_after"] = code
+        out["session_after"] = client.request("GET_PARAMETER", url, [f"Session: {session}"])[0]
     except OSError:
-        # The session timed out and its connection, idle without one, was closed with it.
         out["session_after"] = "closed"
     print(json.dumps(out), flush=True)
 

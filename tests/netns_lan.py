@@ -16,8 +16,11 @@ host's eth0.
 
 import os
 import subprocess
+import sys
+import time
 
 SUBNET = "10.77.0"
+_CONNECT = "import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 2)"
 
 
 def _ip(*args, check=True):
@@ -99,3 +102,51 @@ class TestLan:
         """Host @index no longer receives multicast, as behind a switch port or firewall that drops it: the
         switch stops flooding multicast to its port; unicast goes on."""
         self.exec_in(self.switch, ["bridge", "link", "set", "dev", f"p{index}", "mcast_flood", "off"])
+
+    def tx_bytes(self, index):
+        """Bytes host @index has sent on its LAN interface so far (to tell one send from one per reader)."""
+        return int(self.exec_in(self.hosts[index], ["cat", "/sys/class/net/eth0/statistics/tx_bytes"]).stdout)
+
+    def wait_listening(self, index, port, proc=None, from_host=1, timeout=20):
+        """Waits until host @from_host can connect to TCP @port of host @index; raises AssertionError when
+        @proc (the server) exits first or @timeout seconds pass."""
+        deadline = time.monotonic() + timeout
+        while True:
+            probe = self.run(from_host, [sys.executable, "-c", _CONNECT, self.address(index), str(port)],
+                             capture_output=True)
+            if probe.returncode == 0:
+                return
+            if proc is not None and proc.poll() is not None:
+                raise AssertionError("the server exited")
+            if time.monotonic() > deadline:
+                raise AssertionError("the server never listened")
+            time.sleep(0.2)
+
+
+class LanProcesses:
+    """For a unittest.TestCase: start_lan() makes self.lan, spawn() runs a process on one of its hosts
+    (stdout and stderr piped, text); at the end every process still running is killed, then the LAN is
+    removed. The stderr of the processes in self.noisy is printed then (a server's complaints)."""
+
+    def start_lan(self, hosts):
+        self.lan = TestLan(hosts).__enter__()
+        self.procs = []
+        self.noisy = []
+        self.addCleanup(self._stop_lan)
+        return self.lan
+
+    def spawn(self, host, args, **kwargs):
+        kwargs.setdefault("stdout", subprocess.PIPE)
+        kwargs.setdefault("stderr", subprocess.PIPE)
+        p = self.lan.popen(host, args, text=True, **kwargs)
+        self.procs.append(p)
+        return p
+
+    def _stop_lan(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+            _, err = p.communicate()
+            if p in self.noisy and err:
+                print("server:", err[-2000:], flush=True)
+        self.lan.close()

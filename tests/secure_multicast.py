@@ -23,8 +23,6 @@ import json
 import os
 import re
 import socket
-import ssl
-import struct
 import subprocess
 import sys
 import tempfile
@@ -33,7 +31,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from netns_lan import TestLan  # noqa: E402
+from multicast_peer import Rtsp, join_group, rtspsrc as peer_rtspsrc  # noqa: E402
+from netns_lan import LanProcesses, TestLan  # noqa: E402
 
 POOL = "239.255.43.0/24"
 FRAMES = 100
@@ -47,105 +46,8 @@ def looks_like_jpeg(data):
 
 
 # ------------------------------------------------------------------------------------ peers (on a host)
-
-def peer_rtspsrc(url, frames):
-    """rtspsrc protocols=udp-mcast over rtsps://: decodes @frames JPEG frames; one JSON line."""
-    import gi
-    gi.require_version("Gst", "1.0")
-    gi.require_version("GstRtp", "1.0")
-    from gi.repository import GLib, Gst, GstRtp
-    Gst.init(None)
-    pipeline = Gst.parse_launch(
-        f"rtspsrc name=src location={url} protocols=udp-mcast tls-validation-flags=0 latency=400 ! "
-        "rtpjpegdepay name=depay ! jpegdec ! appsink name=sink emit-signals=true sync=false")
-    seen = {"frames": 0, "gaps": 0, "packets": 0, "last": None}
-
-    def on_rtp(pad, info):
-        ok, rtp = GstRtp.RTPBuffer.map(info.get_buffer(), Gst.MapFlags.READ)
-        if ok:
-            seq = rtp.get_seq()
-            rtp.unmap()
-            if seen["last"] is not None and (seq - seen["last"]) & 0xFFFF != 1:
-                seen["gaps"] += 1
-            seen["last"] = seq
-            seen["packets"] += 1
-        return Gst.PadProbeReturn.OK
-
-    pipeline.get_by_name("depay").get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, on_rtp)
-    loop = GLib.MainLoop()
-
-    def on_sample(sink):
-        sink.emit("pull-sample")
-        seen["frames"] += 1
-        if seen["frames"] == frames:
-            GLib.idle_add(loop.quit)
-        return Gst.FlowReturn.OK
-
-    pipeline.get_by_name("sink").connect("new-sample", on_sample)
-    errors = []
-
-    def on_message(_bus, message):
-        if message.type == Gst.MessageType.ERROR:
-            errors.append(str(message.parse_error()[0]))
-            loop.quit()
-
-    bus = pipeline.get_bus()
-    bus.add_signal_watch()
-    bus.connect("message", on_message)
-    pipeline.set_state(Gst.State.PLAYING)
-    GLib.timeout_add_seconds(60, loop.quit)
-    loop.run()
-    pipeline.set_state(Gst.State.NULL)
-    del seen["last"]
-    seen["errors"] = errors
-    print(json.dumps(seen), flush=True)
-
-
-class Rtsp:
-    """A raw RTSP client, over TLS for rtsps:// (any certificate: the test made it)."""
-
-    def __init__(self, url):
-        match = re.match(r"(rtsps?)://([^:/]+):(\d+)(/.*)", url)
-        scheme, self.host, self.port = match.group(1), match.group(2), int(match.group(3))
-        self.sock = socket.create_connection((self.host, self.port), timeout=10)
-        if scheme == "rtsps":
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            self.sock = ctx.wrap_socket(self.sock)
-        self.cseq = 0
-        self.buffer = b""
-
-    def request(self, method, uri, headers=()):
-        """(code, status line, headers, body); code "closed" when the server hung up."""
-        self.cseq += 1
-        lines = [f"{method} {uri} RTSP/1.0", f"CSeq: {self.cseq}"] + list(headers)
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        while b"\r\n\r\n" not in self.buffer:
-            data = self.sock.recv(65536)
-            if not data:
-                return "closed", "", {}, b""
-            self.buffer += data
-        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, v in
-                   (line.split(":", 1) for line in lines[1:] if ":" in line)}
-        length = int(headers.get("content-length", 0))
-        while len(self.buffer) < length:
-            self.buffer += self.sock.recv(65536)
-        body, self.buffer = self.buffer[:length], self.buffer[length:]
-        return int(lines[0].split()[1]), lines[0], headers, body
-
-
-def join(group, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((group, port))
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
-                 struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton("0.0.0.0")))
-    s.settimeout(0.5)
-    return s
-
+# rtspsrc over rtsps:// (peer rtspsrc), the raw RTSP client and the group's socket are the plain multicast
+# tests' (tests/multicast_peer.py), which speak rtsps:// too.
 
 def peer_raw(url, seconds):
     """Refusals, then SETUP RTP/SAVP;multicast, PLAY, and a plain socket on the group."""
@@ -168,7 +70,7 @@ def peer_raw(url, seconds):
     session = headers.get("session", "").split(";")[0]
     group = re.search(r"destination=([\d.]+)", transport).group(1)
     rtp_port = int(re.search(r"port=(\d+)-(\d+)", transport).group(1))
-    sock = join(group, rtp_port)
+    sock = join_group(group, rtp_port, timeout=0.5)
     code, _, _, _ = client.request("PLAY", url, [f"Session: {session}"])
     out["play"] = code
     packets = []
@@ -200,13 +102,9 @@ def have_elements():
                for e in ("meetrtspsink", "srtpenc"))
 
 
-def tx_bytes(lan, host):
-    return int(lan.exec_in(lan.hosts[host], ["cat", "/sys/class/net/eth0/statistics/tx_bytes"]).stdout)
-
-
 @unittest.skipIf(TestLan.available(), TestLan.available())
 @unittest.skipUnless(have_elements(), "meetrtspsink or srtpenc is not there")
-class SecureMulticastTest(unittest.TestCase):
+class SecureMulticastTest(LanProcesses, unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="meet-secure-mcast-")
         self.cert, self.key = os.path.join(self.tmp, "server.crt"), os.path.join(self.tmp, "server.key")
@@ -216,8 +114,7 @@ class SecureMulticastTest(unittest.TestCase):
         out = subprocess.run(["openssl", "x509", "-in", self.cert, "-noout", "-fingerprint", "-sha256"],
                              check=True, capture_output=True, text=True).stdout
         self.fingerprint = "sha256:" + out.strip().split("=", 1)[1].upper()
-        self.lan = TestLan(4).__enter__()
-        self.procs = []
+        self.start_lan(4)
         self.server = self.spawn(0, [
             "gst-launch-1.0", "-q", "meetrtspsink", "name=s", "port=8554", "session-timeout=10",
             f"address={self.lan.address(0)}", "allow-publish=true", "encryption=required",
@@ -227,33 +124,9 @@ class SecureMulticastTest(unittest.TestCase):
             "video/x-raw,format=I420,width=320,height=240,framerate=25/1", "!", "jpegenc", "!",
             "rtpjpegpay", "!", "s.sink_0"])
         self.url = f"rtsps://{self.lan.address(0)}:8554/meet"
-        deadline = time.monotonic() + 20
-        while True:
-            probe = self.lan.run(1, [sys.executable, "-c",
-                                     "import socket,sys; socket.create_connection((sys.argv[1], 8554), 2)",
-                                     self.lan.address(0)], capture_output=True)
-            if probe.returncode == 0:
-                break
-            self.assertIsNone(self.server.poll(), "the server exited")
-            self.assertLess(time.monotonic(), deadline, "the server never listened")
-            time.sleep(0.2)
+        self.noisy.append(self.server)
+        self.lan.wait_listening(0, 8554, self.server)
         time.sleep(1.0)   # caps negotiated, first packets through srtpenc
-
-    def tearDown(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-            out, err = p.communicate()
-            if p is self.server and err:
-                print("server:", err[-2000:], flush=True)
-        self.lan.close()
-
-    def spawn(self, host, args, **kwargs):
-        kwargs.setdefault("stdout", subprocess.PIPE)
-        kwargs.setdefault("stderr", subprocess.PIPE)
-        p = self.lan.popen(host, args, text=True, **kwargs)
-        self.procs.append(p)
-        return p
 
     def peer(self, host, *args):
         return self.spawn(host, [sys.executable, os.path.abspath(__file__), "peer", *map(str, args)])
@@ -284,9 +157,9 @@ class SecureMulticastTest(unittest.TestCase):
         self.assertFalse(raw["jpeg_in_clear"], "JPEG in clear on the group")
 
     def wire_rate(self, seconds):
-        tx0, t0 = tx_bytes(self.lan, 0), time.monotonic()
+        tx0, t0 = self.lan.tx_bytes(0), time.monotonic()
         time.sleep(seconds)
-        return (tx_bytes(self.lan, 0) - tx0) / (time.monotonic() - t0)
+        return (self.lan.tx_bytes(0) - tx0) / (time.monotonic() - t0)
 
     def test_own_streams(self):
         first = self.peer(1, "rtspsrc", self.url, 500)     # ~20 s

@@ -22,7 +22,7 @@ import sys
 import time
 import unittest
 
-from netns_lan import TestLan
+from netns_lan import LanProcesses, TestLan
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "multicast_peer.py")
@@ -35,10 +35,6 @@ def have_plugin():
     return result.returncode == 0
 
 
-def tx_bytes(lan, host):
-    return int(lan.exec_in(lan.hosts[host], ["cat", "/sys/class/net/eth0/statistics/tx_bytes"]).stdout)
-
-
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -47,10 +43,9 @@ def cpu_seconds(pid):
 
 @unittest.skipIf(TestLan.available(), TestLan.available())
 @unittest.skipUnless(have_plugin(), "meetrtspsink is not built")
-class MulticastSinkTest(unittest.TestCase):
+class MulticastSinkTest(LanProcesses, unittest.TestCase):
     def setUp(self):
-        self.lan = TestLan(4).__enter__()
-        self.procs = []
+        self.start_lan(4)
         # One test with the server on every address, one on its LAN address (then multicast leaves by
         # that address's interface, IP_MULTICAST_IF, and the group is joined there).
         address = "0.0.0.0" if "every_frame" in self.id() else self.lan.address(0)
@@ -63,31 +58,8 @@ class MulticastSinkTest(unittest.TestCase):
             "rtpjpegpay", "!", "s.sink_0"], stderr=subprocess.PIPE)
         self.url = f"rtsp://{self.lan.address(0)}:8554/meet"
         # The server listens once a client on the LAN can connect to it.
-        deadline = time.monotonic() + 20
-        while True:
-            probe = self.lan.run(1, [sys.executable, "-c",
-                                     "import socket,sys; socket.create_connection((sys.argv[1], 8554), 2)",
-                                     self.lan.address(0)], capture_output=True)
-            if probe.returncode == 0:
-                break
-            self.assertIsNone(self.server.poll(), "the server exited")
-            self.assertLess(time.monotonic(), deadline, "the server never listened")
-            time.sleep(0.2)
+        self.lan.wait_listening(0, 8554, self.server)
         time.sleep(1.0)   # caps negotiated
-
-    def tearDown(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-            p.communicate()
-        self.lan.close()
-
-    def spawn(self, host, args, **kwargs):
-        kwargs.setdefault("stdout", subprocess.PIPE)
-        kwargs.setdefault("stderr", subprocess.PIPE)
-        p = self.lan.popen(host, args, text=True, **kwargs)
-        self.procs.append(p)
-        return p
 
     def ffmpeg(self, host, frames, url=None):
         return self.spawn(host, ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "warning",
@@ -96,9 +68,9 @@ class MulticastSinkTest(unittest.TestCase):
 
     def wire_rate(self, seconds):
         """Bytes a second the server's host sends, and the server's CPU share, over @seconds."""
-        cpu0, tx0, t0 = cpu_seconds(self.server.pid), tx_bytes(self.lan, 0), time.monotonic()
+        cpu0, tx0, t0 = cpu_seconds(self.server.pid), self.lan.tx_bytes(0), time.monotonic()
         time.sleep(seconds)
-        cpu1, tx1, t1 = cpu_seconds(self.server.pid), tx_bytes(self.lan, 0), time.monotonic()
+        cpu1, tx1, t1 = cpu_seconds(self.server.pid), self.lan.tx_bytes(0), time.monotonic()
         return (tx1 - tx0) / (t1 - t0), (cpu1 - cpu0) / (t1 - t0)
 
     def check_ffmpeg(self, proc, frames):

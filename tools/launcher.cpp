@@ -354,4 +354,31 @@ link_stream_by_media (GstPad * pad, GstElement * video_head, GstElement * audio_
   return linked;
 }
 
+std::string
+reception_words (GstElement * rtsp_source)
+{
+  if (rtsp_source == nullptr ||
+      g_object_class_find_property (G_OBJECT_GET_CLASS (rtsp_source), "stats") == nullptr)
+    return "";
+  GstStructure *stats = nullptr;
+  g_object_get (rtsp_source, "stats", &stats, nullptr);
+  std::string words;
+  const GValue *stream = stats ? gst_structure_get_value (stats, "stream-0") : nullptr;
+  if (stream && GST_VALUE_HOLDS_STRUCTURE (stream)) {
+    const GstStructure *st = gst_value_get_structure (stream);
+    const gchar *transport = gst_structure_get_string (st, "transport");
+    gboolean srtp = FALSE;
+    gst_structure_get_boolean (st, "srtp", &srtp);
+    /* SRTP said beside the transport: in a secure meeting, the group or unicast UDP carries the
+     * media encrypted, which a user looking at "multicast" alone could not tell. */
+    if (g_strcmp0 (transport, "udp-mcast") == 0)
+      words = srtp ? "multicast (SRTP)" : "multicast";
+    else if (g_strcmp0 (transport, "udp") == 0 && srtp)
+      words = "unicast SRTP";
+  }
+  if (stats)
+    gst_structure_free (stats);
+  return words;
+}
+
 }  // namespace meet

@@ -59,4 +59,9 @@ void watch_unix_signals (void (*on_signal) (gpointer), void (*on_second_signal) 
 bool link_stream_by_media (GstPad * pad, GstElement * video_head, GstElement * audio_head,
     const std::string & who);
 
+/* How a meetrtspsrc's first stream arrives, for a status line: "multicast", "multicast (SRTP)" (the
+ * stream's RTP/SAVP;multicast group of a secure meeting), "unicast SRTP", or "" (plain unicast, TCP,
+ * nothing set up yet, or an element without meetrtspsrc's stats). */
+std::string reception_words (GstElement * rtsp_source);
+
 }  // namespace meet

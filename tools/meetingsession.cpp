@@ -434,8 +434,9 @@ on_tick (gpointer data)
         m->lost (), m->take_peak_level (), m->luma ());
     std::string line = text;
     g_free (text);
-    if (entry.second.participant->transport () == "udp-mcast")
-      line += ", multicast";
+    std::string reception = entry.second.participant->reception ();
+    if (!reception.empty ())
+      line += ", " + reception;
     if (g2g >= 0) {
       gchar *g = g_strdup_printf (", glass-to-glass %.0f ms", g2g);
       line += g;

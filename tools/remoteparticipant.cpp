@@ -121,19 +121,9 @@ RemoteParticipant::on_pad_added (GstElement *, GstPad * pad, gpointer user_data)
 }
 
 std::string
-RemoteParticipant::transport () const
+RemoteParticipant::reception () const
 {
-  GstStructure *stats = nullptr;
-  g_object_get (source_, "stats", &stats, nullptr);
-  std::string transport;
-  const GValue *stream = stats ? gst_structure_get_value (stats, "stream-0") : nullptr;
-  if (stream && GST_VALUE_HOLDS_STRUCTURE (stream)) {
-    const gchar *t = gst_structure_get_string (gst_value_get_structure (stream), "transport");
-    transport = t ? t : "";
-  }
-  if (stats)
-    gst_structure_free (stats);
-  return transport;
+  return reception_words (source_);
 }
 
 }  // namespace meet

@@ -44,8 +44,9 @@ public:
   GstPad *audio_pad () const;
   GstPad *record_pad (const char *kind) const;
   MediaMeter *meter () const { return meter_; }
-  /* How the video arrives: "udp-mcast", "udp", "tcp" (meetrtspsrc's stats), "" before SETUP. */
-  std::string transport () const;
+  /* How the streams arrive, for the status line: "multicast", "multicast (SRTP)", "unicast SRTP" or ""
+   * (reception_words, launcher.h). */
+  std::string reception () const;
   bool owns (GstObject * object) const { return gst_object_has_as_ancestor (object, GST_OBJECT (bin_)); }
 
 private:

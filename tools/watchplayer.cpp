@@ -222,6 +222,12 @@ connect_source (Client * c)
     /* meetrtspsrc reconnects by itself (posting a warning each time) and posts an error when it gives up. */
     meet::set_property (c->source, "retry", std::to_string (c->opt.retry));
     meet::set_property (c->source, "timeout", std::to_string (c->opt.timeout * 1000));
+    /* Multicast when the server offers it (meetsrv --multicast; in a secure meeting the stream's SRTP
+     * group), as a participant's players do (remoteparticipant.cpp): without it a viewer of rtsps:// took
+     * TCP inside TLS and one of rtsp:// unicast UDP, each a send of its own. A server without multicast
+     * answers 461 and unicast follows at once (SRTP over rtsps://); a group that never arrives falls back
+     * after --timeout, with a line saying why. */
+    meet::set_property (c->source, "protocols", "udp-mcast+udp+tcp");
   }
   if (c->opt.user) {
     meet::set_property (c->source, c->opt.stock ? "user-id" : "user", c->opt.user);
@@ -358,6 +364,9 @@ on_tick (gpointer data)
       GST_CLOCK_TIME_IS_VALID (c->pipeline_latency) ? c->pipeline_latency / GST_MSECOND : 0);
   std::string line = text;
   g_free (text);
+  std::string reception = meet::reception_words (c->source);
+  if (!reception.empty ())
+    line += ", " + reception;
   /* The window's label shows the latest frames' figure; the printed line the whole interval's. */
   if (print || c->status_label) {
     double g2g = c->meter->take_glass_to_glass_mean ();
