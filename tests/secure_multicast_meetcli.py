@@ -31,7 +31,7 @@ SMALL = ["--width", "320", "--height", "240", "--fps", "15"]     # light on CI's
 # (CI's, helpers building beside it) a starved meetcli decodes 4-15 fps and its sockets overflow, so the
 # counts of frames and of lost packets say nothing about multicast itself.
 FRAMES = 30
-SWITCH = r"No multicast data from rtsps?://\S+ within \d+ ms; switching to unicast UDP"
+SWITCH = r"No multicast data from rtsps://\S+ within \d+ ms; switching to unicast UDP"
 
 
 def status_lines(output, prefix):

@@ -131,6 +131,8 @@ public:
   const std::vector<std::string> &roster () const { return roster_; }
 
   const std::string &request_uri () const { return request_uri_; }
+  /* The URL for messages, as the user gave it: the request URI says rtsp:// inside TLS too. */
+  std::string shown_uri () const;
   const std::string &host () const { return host_; }
   unsigned port () const { return port_; }
   const std::string &user () const { return user_; }

@@ -140,7 +140,7 @@ RtspClientSession::on_monitor (gpointer user_data)
   if (verdict == TransportFallback::Verdict::Switch) {
     /* The transport is blocked somewhere between us and the server: try the next one. */
     RtspLowerTransport next = self->fallback_.switch_to ();
-    self->delegate_.warning (TransportFallback::switch_message (self->logic_.request_uri (),
+    self->delegate_.warning (TransportFallback::switch_message (self->logic_.shown_uri (),
             self->config_.timeout_ms, current, next));
     self->reconnect_.succeeded ();
     destroy_source (&self->keepalive_source_);

@@ -49,15 +49,15 @@ srtp_offers_of (const std::vector<RtspClientStream> &streams, std::vector<std::s
   }
 }
 
-/* The messages name the URL as the user gave it (the request URI is rtsp:// over TLS too). */
-std::string
-as_given (const std::string &request_uri)
-{
-  return request_uri.compare (0, 7, "rtsp://") == 0 ? "rtsps://" + request_uri.substr (7) :
-      request_uri;
-}
-
 }  // namespace
+
+std::string
+RtspClientLogic::shown_uri () const
+{
+  if (secure_ && request_uri_.compare (0, 7, "rtsp://") == 0)
+    return "rtsps://" + request_uri_.substr (7);
+  return request_uri_;
+}
 
 std::string
 RtspClientLogic::resolve_control (const std::string &base, const std::string &control)
@@ -159,7 +159,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     srtp_offers_of (streams_, media, offers);
     std::string why = srtp_offers_problem (media, offers);
     if (!why.empty ()) {
-      std::string shown = as_given (request_uri_);
+      std::string shown = shown_uri ();
       if (!allow_udp_ && !allow_tcp_) {
         error_ = "Cannot receive " + shown + " by multicast securely: " + why +
             ". Allow protocols=udp-mcast+udp+tcp to receive it by unicast SRTP or inside TLS, "
@@ -177,7 +177,7 @@ RtspClientLogic::parse_sdp (const std::string &sdp, const std::string &base)
     std::vector<SrtpOffer> offers;
     srtp_offers_of (streams_, media, offers);
     SecureTransportChoice choice = choose_secure_transport (media, offers, allow_udp_, allow_tcp_,
-        as_given (request_uri_));
+        shown_uri ());
     if (choice.kind == SecureTransportChoice::Kind::Refused) {
       error_ = choice.message;
       return false;
