@@ -310,6 +310,12 @@ on_bus_message (GstBus *, GstMessage * message, gpointer data)
     case GST_MESSAGE_ERROR:{
       if (s->forwards && s->forwards->handle_error (message))
         break;
+      if (s->stopping) {
+        /* Ending already: the host's publisher leaving unlinks a branch of the sources, and a buffer
+         * caught on its way can end them with "Internal data stream error". Nothing failed. */
+        g_main_loop_quit (s->loop);
+        break;
+      }
       GError *error = nullptr;
       gchar *debug = nullptr;
       gst_message_parse_error (message, &error, &debug);
