@@ -1,7 +1,6 @@
 /* meetstream: the participants roster, client side. See roster.h. */
 #include "roster.h"
-
-#include "rtspclientresponse.h"   /* rtsp_trim */
+#include "rtsptext.h"
 
 #include <glib.h>
 
@@ -10,16 +9,10 @@ namespace meet {
 namespace {
 
 bool
-iequals (const std::string &a, const char *b)
-{
-  return g_ascii_strcasecmp (a.c_str (), b) == 0;
-}
-
-bool
 is_text_parameters (const std::string &content_type)
 {
   std::string type = rtsp_trim (content_type.substr (0, content_type.find (';')));
-  return iequals (type, "text/parameters");
+  return rtsp_iequals (type, "text/parameters");
 }
 
 }  // namespace
@@ -33,7 +26,7 @@ parse_participants (const std::string &body)
     std::string line = body.substr (pos, nl == std::string::npos ? std::string::npos : nl - pos);
     pos = nl == std::string::npos ? body.size () : nl + 1;
     size_t colon = line.find (':');
-    if (colon == std::string::npos || !iequals (rtsp_trim (line.substr (0, colon)), "participants"))
+    if (colon == std::string::npos || !rtsp_iequals (rtsp_trim (line.substr (0, colon)), "participants"))
       continue;
     std::vector<std::string> names;
     std::string value = line.substr (colon + 1);

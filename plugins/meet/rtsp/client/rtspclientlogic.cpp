@@ -3,6 +3,7 @@
  * streams and their SETUP are in rtspclientsetup.cpp, responses in rtspclientresponse.cpp. See
  * rtspclientlogic.h. */
 #include "rtspclientlogic.h"
+#include "rtsptext.h"
 
 #include "roster.h"
 

@@ -1,5 +1,6 @@
 /* meetstream: RTSP responses for the client. See rtspclientresponse.h. */
 #include "rtspclientresponse.h"
+#include "rtsptext.h"
 
 #include <algorithm>
 
@@ -13,24 +14,7 @@ namespace {
 constexpr size_t kMaxBodySize = 1 << 20;
 constexpr size_t kMaxHeaderLines = 256;
 
-bool
-iequals (const std::string &a, const std::string &b)
-{
-  return a.size () == b.size () &&
-      g_ascii_strncasecmp (a.c_str (), b.c_str (), a.size ()) == 0;
-}
-
 }  // namespace
-
-std::string
-rtsp_trim (const std::string &s)
-{
-  size_t begin = s.find_first_not_of (" \t\r\n");
-  if (begin == std::string::npos)
-    return std::string ();
-  size_t end = s.find_last_not_of (" \t\r\n");
-  return s.substr (begin, end - begin + 1);
-}
 
 std::string
 rtsp_status_text (const RtspClientResponse &response)
@@ -42,7 +26,7 @@ const std::string *
 RtspClientResponse::header (const std::string &name, size_t index) const
 {
   for (const auto &h : headers) {
-    if (iequals (h.first, name)) {
+    if (rtsp_iequals (h.first, name)) {
       if (index == 0)
         return &h.second;
       index--;

@@ -42,9 +42,6 @@ rtsp_status_is_success (int code)
 /* "404 Not Found": the status as the error messages quote it. */
 std::string rtsp_status_text (const RtspClientResponse &response);
 
-/* @s without the blanks (space, tab, CR, LF) around it, as header values are read. */
-std::string rtsp_trim (const std::string &s);
-
 }  // namespace meet
 
 #endif /* MEET_RTSP_CLIENT_RESPONSE_H */

@@ -3,6 +3,7 @@
  * server's answer sets up (handle_setup), with the fallbacks from multicast to unicast UDP to TCP
  * and never RTP in clear beside rtsps://. The session's walk is in rtspclientlogic.cpp. */
 #include "rtspclientlogic.h"
+#include "rtsptext.h"
 
 #include "srtpkeymgmt.h"
 

@@ -1,5 +1,6 @@
 /* meetstream: the RTSP KeyMgmt header. See srtpkeymgmt.h. */
 #include "srtpkeymgmt.h"
+#include "rtsptext.h"
 
 #include <vector>
 
@@ -8,22 +9,12 @@ namespace meet {
 namespace {
 
 std::string
-trim (const std::string & s)
-{
-  size_t begin = s.find_first_not_of (" \t\r\n");
-  if (begin == std::string::npos)
-    return std::string ();
-  size_t end = s.find_last_not_of (" \t\r\n");
-  return s.substr (begin, end - begin + 1);
-}
-
-std::string
 unquote (const std::string & s)
 {
-  std::string t = trim (s);
+  std::string t = rtsp_trim (s);
   if (t.size () >= 2 && t.front () == '"' && t.back () == '"')
     t = t.substr (1, t.size () - 2);
-  return trim (t);
+  return rtsp_trim (t);
 }
 
 /* Splits on @sep outside double quotes: a URI may hold ';' or ','. */
@@ -48,11 +39,11 @@ split_unquoted (const std::string & s, char sep)
 std::string
 keymgmt_header_from_attribute (const std::string & uri, const std::string & keymgmt)
 {
-  std::string value = trim (keymgmt);
+  std::string value = rtsp_trim (keymgmt);
   if (value.compare (0, 5, "mikey") != 0 || value.size () <= 5
       || (value[5] != ' ' && value[5] != '\t'))
     return std::string ();
-  std::string data = trim (value.substr (5));
+  std::string data = rtsp_trim (value.substr (5));
   if (data.empty () || uri.find ('"') != std::string::npos)
     return std::string ();
   return "prot=mikey; uri=\"" + uri + "\"; data=\"" + data + "\"";
@@ -70,11 +61,11 @@ keymgmt_header_to_attribute (const std::string & header, std::string * keymgmt,
   for (const std::string & entry : split_unquoted (header, ',')) {
     std::string prot, data;
     for (const std::string & param : split_unquoted (entry, ';')) {
-      std::string p = trim (param);
+      std::string p = rtsp_trim (param);
       size_t eq = p.find ('=');
       if (eq == std::string::npos)
         continue;
-      std::string name = trim (p.substr (0, eq));
+      std::string name = rtsp_trim (p.substr (0, eq));
       if (name == "prot")
         prot = unquote (p.substr (eq + 1));
       else if (name == "data")

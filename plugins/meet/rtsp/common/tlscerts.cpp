@@ -1,5 +1,6 @@
 /* meetstream: TLS certificates, fingerprints and the client's trust decision (see tlscerts.h). */
 #include "tlscerts.h"
+#include "rtsptext.h"
 
 #include <cstring>
 
@@ -135,14 +136,10 @@ bool
 tls_fingerprint_parse (const std::string & text, std::vector<uint8_t> * digest)
 {
   std::string s;
-  for (char c : text)
+  for (char c : rtsp_trim (text))
     s += g_ascii_tolower (c);
-  /* Trim. */
-  size_t b = s.find_first_not_of (" \t\r\n");
-  size_t e = s.find_last_not_of (" \t\r\n");
-  if (b == std::string::npos)
+  if (s.empty ())
     return false;
-  s = s.substr (b, e + 1 - b);
   /* Prefixes: "sha256:", "sha256=", "sha-256:", "sha256 fingerprint=". */
   for (const char *prefix : {"sha256 fingerprint=", "sha256:", "sha256=", "sha-256:",
            "sha-256=", "sha256 "}) {

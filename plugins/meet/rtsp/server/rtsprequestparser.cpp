@@ -1,5 +1,6 @@
 /* meetstream: RTSP requests as meetrtspsink receives them. See rtsprequestparser.h. */
 #include "rtsprequestparser.h"
+#include "rtsptext.h"
 
 #include <gst/gst.h>
 #include <gst/rtsp/rtsp.h>
@@ -10,22 +11,6 @@
 namespace meet {
 
 namespace {
-
-bool
-iequals (const std::string & a, const std::string & b)
-{
-  return a.size () == b.size () && g_ascii_strncasecmp (a.c_str (), b.c_str (), a.size ()) == 0;
-}
-
-std::string
-trim (const std::string & s)
-{
-  size_t begin = s.find_first_not_of (" \t");
-  if (begin == std::string::npos)
-    return std::string ();
-  size_t end = s.find_last_not_of (" \t");
-  return s.substr (begin, end - begin + 1);
-}
 
 bool
 is_token (const std::string & s)
@@ -71,7 +56,7 @@ const std::string *
 RtspRequest::header (const std::string & name) const
 {
   for (const auto & h : headers) {
-    if (iequals (h.first, name))
+    if (rtsp_iequals (h.first, name))
       return &h.second;
   }
   return nullptr;
@@ -87,7 +72,7 @@ const std::string *
 RtspResponse::header (const std::string & name) const
 {
   for (const auto & h : headers) {
-    if (iequals (h.first, name))
+    if (rtsp_iequals (h.first, name))
       return &h.second;
   }
   return nullptr;
@@ -296,20 +281,20 @@ RtspRequestParser::parse_head (size_t head_end, size_t body_start, RtspRequest &
       /* Folded continuation of the previous header. */
       if (request.headers.empty ())
         return Result::kError;
-      request.headers.back ().second += " " + trim (line);
+      request.headers.back ().second += " " + rtsp_trim (line);
       continue;
     }
     size_t colon = line.find (':');
     if (colon == std::string::npos)
       return Result::kError;
-    std::string name = trim (line.substr (0, colon));
+    std::string name = rtsp_trim (line.substr (0, colon));
     if (!is_token (name))
       return Result::kError;
     if (request.headers.size () >= kRtspMaxHeaders) {
       error_code = GST_RTSP_STS_REQUEST_ENTITY_TOO_LARGE;
       return Result::kError;
     }
-    request.headers.emplace_back (name, trim (line.substr (colon + 1)));
+    request.headers.emplace_back (name, rtsp_trim (line.substr (colon + 1)));
   }
   return Result::kRequest;
 }

@@ -1,5 +1,6 @@
 /* meetstream: RTSP 1.0 (RFC 2326) server logic without sockets. See rtspserverlogic.h. */
 #include "rtspserverlogic.h"
+#include "rtsptext.h"
 #include "srtpsender.h"
 #include "srtpreceiver.h"
 #include "rtsptransport.h"
@@ -17,23 +18,6 @@
 namespace meet {
 
 namespace {
-
-bool
-iequals (const std::string & a, const std::string & b)
-{
-  return a.size () == b.size () && g_ascii_strncasecmp (a.c_str (), b.c_str (), a.size ()) == 0;
-}
-
-std::string
-trim (const std::string & s)
-{
-  size_t begin = s.find_first_not_of (" \t");
-  if (begin == std::string::npos)
-    return std::string ();
-  size_t end = s.find_last_not_of (" \t");
-  return s.substr (begin, end - begin + 1);
-}
-
 
 /* Non-negative decimal of at most @max_digits digits. */
 bool
@@ -55,7 +39,7 @@ parse_uint (const std::string & s, size_t max_digits, unsigned long &value)
 std::string
 session_id_of (const std::string & value)
 {
-  return trim (value.substr (0, value.find (';')));
+  return rtsp_trim (value.substr (0, value.find (';')));
 }
 
 /* Path of an absolute rtsp:// URI, without query and trailing slashes. */
@@ -325,9 +309,7 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
       session->last_activity_us = now_us;
       response.add_header ("Session", session->id);
     }
-    std::string body = trim (request.body);
-    while (!body.empty () && (body.back () == '\r' || body.back () == '\n'))
-      body = trim (body.substr (0, body.size () - 1));
+    std::string body = rtsp_trim (request.body);
     if (body.empty ())
       return response;    // a keep-alive
     /* The roster: who publishes under PATH; this connection then hears of every change. */
@@ -434,7 +416,7 @@ RtspServerLogic::handle_announce (const RtspRequest & request,
     return;
   }
   const std::string *type = request.header ("Content-Type");
-  if (!type || !iequals (trim (type->substr (0, type->find (';'))), "application/sdp")) {
+  if (!type || !rtsp_iequals (rtsp_trim (type->substr (0, type->find (';'))), "application/sdp")) {
     response.code = GST_RTSP_STS_UNSUPPORTED_MEDIA_TYPE;
     return;
   }

@@ -1,0 +1,15 @@
+/* meetstream: the text rules RTSP and SDP share (RFC 2326 headers, RFC 4566 attributes), used by
+ * the server's request parser, the client's response parser, the roster and the KeyMgmt header. */
+#pragma once
+
+#include <string>
+
+namespace meet {
+
+/* @s without leading and trailing spaces, tabs, CRs and LFs. */
+std::string rtsp_trim (const std::string & s);
+
+/* ASCII case-insensitive equality: header names, methods, parameters and tokens. */
+bool rtsp_iequals (const std::string & a, const std::string & b);
+
+}  // namespace meet
