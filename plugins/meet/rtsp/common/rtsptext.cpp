@@ -21,4 +21,18 @@ rtsp_iequals (const std::string & a, const std::string & b)
   return a.size () == b.size () && g_ascii_strncasecmp (a.c_str (), b.c_str (), a.size ()) == 0;
 }
 
+bool
+rtsp_parse_uint (const std::string & s, size_t max_digits, unsigned long & value)
+{
+  if (s.empty () || s.size () > max_digits)
+    return false;
+  value = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  return true;
+}
+
 }  // namespace meet

@@ -24,21 +24,6 @@ is_token (const std::string & s)
   return true;
 }
 
-/* Non-negative decimal of at most @max_digits digits. */
-bool
-parse_uint (const std::string & s, size_t max_digits, unsigned long &value)
-{
-  if (s.empty () || s.size () > max_digits)
-    return false;
-  value = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + (c - '0');
-  }
-  return true;
-}
-
 const char *
 status_text (int code)
 {
@@ -196,7 +181,7 @@ RtspRequestParser::next (RtspRequest & request, int &error_code, uint8_t & chann
   size_t body_len = 0;
   if (const std::string * cl = parsed.header ("Content-Length")) {
     unsigned long value;
-    if (!parse_uint (*cl, 9, value)) {
+    if (!rtsp_parse_uint (*cl, 9, value)) {
       failed_ = true;
       error_code = GST_RTSP_STS_BAD_REQUEST;
       return Result::kError;

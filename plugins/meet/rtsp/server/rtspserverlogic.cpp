@@ -19,22 +19,6 @@ namespace meet {
 
 namespace {
 
-/* Non-negative decimal of at most @max_digits digits. */
-bool
-parse_uint (const std::string & s, size_t max_digits, unsigned long &value)
-{
-  if (s.empty () || s.size () > max_digits)
-    return false;
-  value = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + (c - '0');
-  }
-  return true;
-}
-
-
 /* The session ID of a Session header ("id;timeout=60"). */
 std::string
 session_id_of (const std::string & value)
@@ -155,7 +139,7 @@ RtspServerLogic::classify_uri (const std::string & uri, unsigned &stream, std::s
   std::string prefix = config_.path + "/stream=";
   unsigned long index;
   if (path.compare (0, prefix.size (), prefix) == 0
-      && parse_uint (path.substr (prefix.size ()), 4, index)) {
+      && rtsp_parse_uint (path.substr (prefix.size ()), 4, index)) {
     stream = static_cast < unsigned >(index);
     return UriKind::kStream;
   }
@@ -196,7 +180,7 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
 
   const std::string *cseq = request.header ("CSeq");
   unsigned long cseq_value;
-  if (!cseq || !parse_uint (*cseq, 10, cseq_value)) {
+  if (!cseq || !rtsp_parse_uint (*cseq, 10, cseq_value)) {
     response.code = GST_RTSP_STS_BAD_REQUEST;
     return response;
   }
@@ -286,7 +270,7 @@ RtspServerLogic::handle (const RtspRequest & request, RtspConnectionContext & co
           ? ParticipantRegistry::stream_of_control (*p, rest) : -1;
       unsigned long reader_index;
       if (index < 0 && p->recording && rest.compare (0, 7, "stream=") == 0
-          && parse_uint (rest.substr (7), 4, reader_index))
+          && rtsp_parse_uint (rest.substr (7), 4, reader_index))
         index = static_cast<int> (reader_index);
       if (index < 0) {
         response.code = GST_RTSP_STS_NOT_FOUND;
