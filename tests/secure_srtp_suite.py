@@ -90,6 +90,24 @@ class SrtpSuiteTest(unittest.TestCase):
         finally:
             pipeline.set_state(Gst.State.NULL)
 
+    def test_keys_before_the_first_packet(self):
+        """A DESCRIBE over TLS after the caps but before any packet (here: never one) still hands out
+        RTP/SAVP with a key per stream; the SSRC comes from the payloader's caps."""
+        desc = ("meetrtspsink name=s address=127.0.0.1 port=0 %s "
+                "videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240 ! jpegenc "
+                "! rtpjpegpay ssrc=1234 ! valve drop=true drop-mode=forward-sticky-events ! s.sink_0" % TLS_PROPS)
+        pipeline = Gst.parse_launch(desc)
+        sink = pipeline.get_by_name("s")
+        try:
+            self.assertNotEqual(pipeline.set_state(Gst.State.PLAYING), Gst.StateChangeReturn.FAILURE)
+            deadline = time.monotonic() + 10
+            while not all(pad.get_current_caps() for pad in sink.sinkpads):
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            self.assertEqual(described_suites(sink.get_property("bound-port")), ["aes-128-icm"])
+        finally:
+            pipeline.set_state(Gst.State.NULL)
+
 
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0]] + sys.argv[1:], verbosity=2)

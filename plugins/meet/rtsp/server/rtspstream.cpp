@@ -326,7 +326,7 @@ RtspStream::info ()
   info.next_seq = last_seq_ + 1;
   info.rtptime = last_rtptime_;
   /* The key for a reader joining now: the SSRC's rollover counter as srtpenc has it. */
-  if (srtp_enc_ && srtp_enabled_ && have_position_)
+  if (srtp_enc_ && srtp_enabled_ && have_ssrc_)
     info.keymgmt = sender_.keymgmt (ssrc_, srtpenc_roc (srtp_enc_, ssrc_));
   return info;
 }
@@ -413,9 +413,17 @@ RtspStream::caps_probe (GstPad *, GstPadProbeInfo * info, gpointer data)
   GstCaps *caps;
   gst_event_parse_caps (event, &caps);
   gchar *str = gst_caps_to_string (caps);
+  guint ssrc = 0;
+  bool has_ssrc = gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", &ssrc);
   {
     std::lock_guard<std::mutex> guard (self->lock_);
     self->caps_ = str;
+    /* The payloader's SSRC (rtpbin keeps it): a secure client's DESCRIBE between the caps and
+     * the first packet gets its key too, instead of an SDP without RTP/SAVP. */
+    if (has_ssrc && !self->have_position_) {
+      self->ssrc_ = ssrc;
+      self->have_ssrc_ = true;
+    }
   }
   GST_DEBUG_OBJECT (self->ghost_, "caps %s", str);
   g_free (str);
@@ -437,6 +445,7 @@ RtspStream::fan_out (GstBuffer * buffer, bool rtcp, bool srtp)
         last_seq_ = gst_rtp_buffer_get_seq (&rtp);
         last_rtptime_ = gst_rtp_buffer_get_timestamp (&rtp);
         ssrc_ = gst_rtp_buffer_get_ssrc (&rtp);
+        have_ssrc_ = true;
         have_position_ = true;
         gst_rtp_buffer_unmap (&rtp);
       }

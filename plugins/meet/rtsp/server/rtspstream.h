@@ -118,7 +118,8 @@ private:
 
   std::mutex lock_;    // what follows, shared with the streaming threads
   std::string caps_;
-  bool have_position_ = false;
+  bool have_position_ = false;   // a packet went out: last_seq_, last_rtptime_
+  bool have_ssrc_ = false;       // from the caps or the first packet
   uint16_t last_seq_ = 0;
   uint32_t last_rtptime_ = 0;
   unsigned udp_clients_ = 0;
