@@ -294,7 +294,16 @@ class OptionalTest(unittest.TestCase):
             for p in packets[:-2]:
                 push(p)
             drain(until=len(packets) - 2 - 2)
-            self.assertGreaterEqual(len(clear), len(packets) - 2 - 2)
+
+            def seq(p):
+                return int.from_bytes(p[2:4], "big")
+
+            def ssrc(p):
+                return int.from_bytes(p[8:12], "big")
+            out = set(seq(p) for p in clear)
+            missing = [(i, seq(p), ssrc(p), len(p)) for i, p in enumerate(packets[:-2]) if seq(p) not in out]
+            self.assertGreaterEqual(len(clear), len(packets) - 2 - 2,
+                                    "not decrypted (index, seq, ssrc, size): %s" % missing)
             self.assertTrue(looks_like_jpeg(b"".join(p[12:] for p in clear)))
             before = len(clear)
             tampered = bytearray(packets[-2])
