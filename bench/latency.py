@@ -15,7 +15,8 @@ In the same run, participant to participant through the host: meetsrv --no-camer
 test picture and sound); every participant's summary gives, per remote participant, the glass-to-glass median
 and p90 and the A/V offset: the bench prints the median over all pairs of each.
 
-Usage: latency.py MEETSRV MEETCLI RTSP_PEER_SERVER RAWFRAME_G2G [SECONDS]
+Usage: latency.py MEETSRV MEETCLI RTSP_PEER_SERVER RAWFRAME_G2G [SECONDS] [--meeting WxH:N ...]
+--meeting runs only the meetings named (e.g. --meeting 1280x720:4), without the viewer comparisons.
 """
 
 import os
@@ -26,7 +27,15 @@ import sys
 import time
 
 MEETSRV, MEETCLI, PEER, RAWFRAME_G2G = sys.argv[1:5]
-SECONDS = sys.argv[5] if len(sys.argv) > 5 else "10"
+_REST = sys.argv[5:]
+SECONDS = _REST.pop(0) if _REST and not _REST[0].startswith("--") else "10"
+ONLY = []     # (width, height, n) of --meeting WxH:N
+while len(_REST) >= 2 and _REST[0] == "--meeting" and re.fullmatch(r"\d+x\d+:\d+", _REST[1]):
+    _w, _h, _n = map(int, re.split(r"[x:]", _REST[1]))
+    ONLY.append((_w, _h, _n))
+    del _REST[:2]
+if _REST:
+    raise SystemExit("usage: latency.py MEETSRV MEETCLI RTSP_PEER_SERVER RAWFRAME_G2G [SECONDS] [--meeting WxH:N ...]")
 G2G = re.compile(r"glass-to-glass latency ([\d.]+) ms(?: \(median of the last \d+ frames, p90 [\d.]+ ms, (\d+) late\))?")
 PAIR = re.compile(r"summary for (\S+): .*?A/V offset ([+-][\d.]+) ms.*?glass-to-glass latency ([\d.]+) ms "
                   r"\(median of the last \d+ frames, p90 ([\d.]+) ms, (\d+) late\)")
@@ -131,9 +140,23 @@ def meeting(width, height, n):
             max(abs(p[2]) for p in pairs), sum(p[3] for p in pairs))
 
 
+def print_meeting(width, height, n, m):
+    if m is None:
+        print("  %d participants through meetsrv: n/a" % n)
+        return False
+    print("  %d participants through meetsrv, over %d pairs: median %.1f, p90 %.1f, worst |A/V offset| "
+          "%.1f ms, %d late frames" % (n, n * (n - 1), m[0], m[1], m[2], m[3]))
+    return True
+
+
 def main():
     print("glass-to-glass latency on loopback, 30 fps, median over the later half of %s s of frames (ms)" % SECONDS)
     ok = True
+    if ONLY:
+        for width, height, n in ONLY:
+            print("%dx%d" % (width, height))
+            ok = print_meeting(width, height, n, meeting(width, height, n)) and ok
+        return 0 if ok else 1
     for width, height in ((640, 480), (1280, 720)):
         size = ["--width", str(width), "--height", str(height), "--fps", "30"]
         results = {}
@@ -174,12 +197,9 @@ def main():
         # Participant to participant through the host, against the viewer (meetsrv + meetcli --watch) above.
         for n in (2, 4):
             m = meeting(width, height, n)
-            if m is None:
-                print("  %d participants through meetsrv: n/a" % n)
+            if not print_meeting(width, height, n, m):
                 ok = False
                 continue
-            print("  %d participants through meetsrv, over %d pairs: median %.1f, p90 %.1f, worst |A/V offset| "
-                  "%.1f ms, %d late frames" % (n, n * (n - 1), m[0], m[1], m[2], m[3]))
             if results[OURS]:
                 print("  ratio participant-to-participant (%d) / meetsrv + meetcli: %.2f" % (n, m[0] / results[OURS]))
     return 0 if ok else 1

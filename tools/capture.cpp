@@ -2,6 +2,7 @@
 #include "capture.h"
 
 #include "launcher.h"
+#include "stillframe.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +30,28 @@ device_opens (const char *factory, const char *device, std::string * reason)
   return ok;
 }
 
-const char *kTestVideo = "videotestsrc name=vsrc is-live=true pattern=smpte";
+/* The test picture: SMPTE bars at the meeting's caps, mirrored like a camera unless --no-mirror. It never
+ * changes (the marks go in at the encoder), so it is drawn once (start_test_picture) and live black frames
+ * carry it: drawing and mirroring the bars cost about 2 ms a 720p frame. */
+std::string
+test_picture_caps (const CaptureOptions & o)
+{
+  gchar *caps = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
+      "pixel-aspect-ratio=1/1", o.width, o.height, o.fps);
+  std::string result = caps;
+  g_free (caps);
+  return result;
+}
+
+void
+choose_test_video (const CaptureOptions & o, CaptureChoice * c)
+{
+  c->test_video = true;
+  c->video_desc = "test picture";
+  c->video = "videotestsrc name=vsrc is-live=true pattern=black ! capsfilter caps=\"" + test_picture_caps (o) +
+      "\"";
+  c->mirrored = o.mirror;
+}
 
 void
 choose_video (const char *program, const CaptureOptions & o, CaptureChoice * c)
@@ -42,9 +64,7 @@ choose_video (const char *program, const CaptureOptions & o, CaptureChoice * c)
   }
   std::string device = o.video ? o.video : "";
   if (device == "test") {
-    c->test_video = true;
-    c->video_desc = "test picture";
-    c->video = kTestVideo;
+    choose_test_video (o, c);
     return;
   }
   bool automatic = device.empty ();
@@ -65,9 +85,7 @@ choose_video (const char *program, const CaptureOptions & o, CaptureChoice * c)
     exit (1);
   }
   g_print ("%s: no camera (%s): sending a test picture instead.\n", program, reason.c_str ());
-  c->test_video = true;
-  c->video_desc = "test picture";
-  c->video = kTestVideo;
+  choose_test_video (o, c);
 }
 
 void
@@ -121,8 +139,34 @@ choose_capture (const char *program, const CaptureOptions & options, int tick_hz
   return choice;
 }
 
+bool
+start_test_picture (GstBin * bin, const CaptureOptions & o, std::string * error)
+{
+  std::string still = "videotestsrc pattern=smpte ! capsfilter caps=\"" + test_picture_caps (o) + "\"";
+  if (o.mirror)
+    still += " ! videoflip video-direction=horiz";
+  GstElement *vsrc = gst_bin_get_by_name (bin, "vsrc");
+  if (!vsrc) {
+    *error = "the test picture's source (vsrc) is missing";
+    return false;
+  }
+  GstBuffer *frame = render_still (still, error);
+  if (!frame) {
+    gst_object_unref (vsrc);
+    *error = "cannot draw the test picture (" + *error + "): videotestsrc and videoflip come with "
+        "gstreamer1.0-plugins-base and -good";
+    return false;
+  }
+  GstPad *pad = gst_element_get_static_pad (vsrc, "src");
+  repeat_still (pad, frame);
+  gst_object_unref (pad);
+  gst_object_unref (vsrc);
+  gst_buffer_unref (frame);
+  return true;
+}
+
 std::string
-video_processing (const CaptureOptions & o)
+video_processing (const CaptureOptions & o, const CaptureChoice & choice)
 {
   /* videorate only drops frames: filling in missing ones means holding every frame until the next one
    * arrives, a whole frame (33 ms at 30 fps) of latency. A camera slower than --fps sends at its own rate. */
@@ -130,7 +174,7 @@ video_processing (const CaptureOptions & o)
       o.width, o.height, o.fps);
   std::string d = std::string ("videoconvert ! videoscale ! videorate drop-only=true ! ") + caps + " ! ";
   g_free (caps);
-  if (o.mirror)
+  if (o.mirror && !choice.mirrored)
     /* video-direction: setting the deprecated method property has no effect in GStreamer 1.22. */
     d += "videoflip video-direction=horiz ! ";
   if (o.blur)

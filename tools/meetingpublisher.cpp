@@ -33,7 +33,7 @@ MeetingPublisher::create (GstBin * pipeline, const PublisherConfig & c, std::str
   /* The camera's rate may be below --fps (videorate only drops): the still picture runs at --fps. */
   gchar *caps_text = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d", c.capture.width,
       c.capture.height);
-  std::string camera = choice.video + " ! " + video_processing (c.capture) + " ! capsfilter caps=\"" + caps_text +
+  std::string camera = choice.video + " ! " + video_processing (c.capture, choice) + " ! capsfilter caps=\"" + caps_text +
       "\"";
   g_free (caps_text);
   p->camera_bin_ = parse_bin (camera, error);
@@ -42,6 +42,10 @@ MeetingPublisher::create (GstBin * pipeline, const PublisherConfig & c, std::str
     return nullptr;
   }
   gst_bin_add (pipeline, p->camera_bin_);
+  if (choice.test_video && !start_test_picture (GST_BIN (p->camera_bin_), c.capture, error)) {
+    gst_caps_unref (caps);
+    return nullptr;
+  }
   if (c.capture.blur && c.model) {
     GstElement *blur = gst_bin_get_by_name (GST_BIN (p->camera_bin_), "blur");
     if (blur) {

@@ -568,11 +568,11 @@ main (int argc, char **argv)
   }
 
   std::string description;
+  meet::CaptureOptions capture;
   if (s.opt.no_camera) {
     s.video_desc = "no media of its own (relay only)";
     description = "meetrtspsink name=rtspsink";
   } else {
-    meet::CaptureOptions capture;
     capture.video = s.opt.video;
     capture.video_source = s.opt.video_source;
     capture.audio = s.opt.audio;
@@ -586,7 +586,7 @@ main (int argc, char **argv)
     s.test_video = choice.test_video;
     s.test_audio = choice.test_audio;
     s.tick_hz = choice.tick_hz;
-    description = choice.video + " ! " + meet::video_processing (capture) +
+    description = choice.video + " ! " + meet::video_processing (capture, choice) +
         " ! video/x-raw,format=I420 ! jpegenc name=venc quality=" + std::to_string (s.opt.quality) +
         " ! meetjpegpay ! tee name=vtee ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=200000000 "
         "leaky=downstream ! rtspsink.sink_0 ";
@@ -647,6 +647,15 @@ main (int argc, char **argv)
     gst_object_unref (blur);
   }
   if (s.test_video) {
+    std::string error;
+    if (!meet::start_test_picture (GST_BIN (s.pipeline), capture, &error)) {
+      g_printerr ("meetsrv: %s\n", error.c_str ());
+      if (s.self_publisher)
+        gst_object_unref (s.self_publisher);
+      gst_object_unref (s.rtsp_sink);
+      gst_object_unref (s.pipeline);
+      return 1;
+    }
     GstElement *encoder = gst_bin_get_by_name (GST_BIN (s.pipeline), "venc");
     meet::draw_marks_into_input (encoder, s.opt.fps);
     gst_object_unref (encoder);
