@@ -266,7 +266,8 @@ def rtp(seq, ts, ssrc, payload, pt=26):
 
 def case_late_reader():
     """The publisher speaks raw RTSP over TLS and sends RTP interleaved with sequence numbers from
-    65000 on: past the wrap srtpenc is at rollover counter 1, and a reader joining then must be told."""
+    65000 on: past the wrap the encoder is at rollover counter 1, and a reader joining then must be
+    told."""
     sdp = ("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=test\r\nt=0 0\r\n"
            "m=video 0 RTP/AVP 26\r\na=control:streamid=0\r\n")
     ssrc = 0x1234ABCD

@@ -13,15 +13,6 @@ SrtpSender::init (SrtpSuite suite)
   return srtp_key_generate (suite, 0, &key_);
 }
 
-GstElement *
-SrtpSender::make_encoder () const
-{
-  GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
-  if (enc)
-    srtp_key_configure_encoder (key_, enc);
-  return enc;
-}
-
 std::string
 SrtpSender::keymgmt (uint32_t ssrc, uint32_t roc) const
 {

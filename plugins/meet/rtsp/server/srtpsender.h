@@ -1,10 +1,11 @@
 /* meetstream: SRTP for what meetrtspsink sends over UDP (RFC 3711, profile RTP/SAVP).
  *
  * A stream is encrypted once, before its fan-out, so every SRTP reader gets the same bytes and
- * encryption costs the same for 1 reader as for 100: one srtpenc per stream, under the stream's
- * own key, handed to every secure client in the SDP of its DESCRIBE (a=key-mgmt:mikey, as
- * gst-rtsp-server does; the SDP travels inside TLS). A reader joining late needs the rollover
- * counter the sender is at: srtpenc's stats say it per SSRC.
+ * encryption costs the same for 1 reader as for 100: one SrtpPacketEncoder per stream
+ * (srtppacketencoder.h), under the stream's own key, handed to every secure client in the SDP of
+ * its DESCRIBE (a=key-mgmt:mikey, as gst-rtsp-server does; the SDP travels inside TLS). A reader
+ * joining late needs the rollover counter the sender is at: the encoder's protector has it per
+ * SSRC. (meetrtspclientsink, one stream to one server, still encrypts with srtpenc: srtpenc_roc.)
  *
  * Also the SDP a secure client is given: the plain SDP with every m= line's profile RTP/SAVP and
  * the stream's key-mgmt attribute.
@@ -30,10 +31,6 @@ public:
   /* A fresh key under @suite. False only when the system has no randomness. */
   bool init (SrtpSuite suite);
   const SrtpKey & key () const { return key_; }
-
-  /* An srtpenc configured with the key (floating reference). NULL without gst-plugins-bad's
-   * srtp plugin. */
-  GstElement * make_encoder () const;
 
   /* The a=key-mgmt value for the stream's SSRC @ssrc at rollover counter @roc. */
   std::string keymgmt (uint32_t ssrc, uint32_t roc) const;
