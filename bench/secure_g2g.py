@@ -102,18 +102,26 @@ def measure(tmp, mode, seconds):
     out.connect("handoff", handoff)
     client.set_state(Gst.State.PLAYING)
     time.sleep(seconds)
+    transport = "?"
+    stats = client.get_by_name("m").get_property("stats")
+    stream = stats.get_value("stream-0") if stats and stats.has_field("stream-0") else None
+    if stream:
+        transport = stream.get_string("transport") or "?"
+        if stream.has_field("srtp") and stream.get_value("srtp"):
+            transport += ", srtp, %d dropped" % stream.get_value("srtp-dropped")
     client.set_state(Gst.State.NULL)
     running[0] = False
     pusher.join(2)
     server.set_state(Gst.State.NULL)
-    return received
+    return received, transport
 
 
-def summary(values):
+def summary(measured):
+    values, transport = measured
     if len(values) < 10:
         return None
     values = sorted(values)
-    return statistics.median(values), values[int(0.9 * (len(values) - 1))], len(values)
+    return statistics.median(values), values[int(0.9 * (len(values) - 1))], len(values), transport
 
 
 def main():
@@ -131,7 +139,7 @@ def main():
         srtp = summary(measure(tmp, "srtp", seconds))
         for name, r in (("rtsp:// (plain, UDP)", plain), ("rtsps:// (TLS, TCP)", tls),
                         ("rtsps:// (SRTP, UDP)", srtp)):
-            print("%-22s %s" % (name, "median %.1f ms, p90 %.1f ms (%d frames)" % r if r else "failed"))
+            print("%-22s %s" % (name, "median %.1f ms, p90 %.1f ms (%d frames; %s)" % r if r else "failed"))
         for name, r in (("tls", tls), ("srtp", srtp)):
             if plain and r:
                 print("%s - plain: median %+.1f ms, p90 %+.1f ms" % (name, r[0] - plain[0], r[1] - plain[1]))
