@@ -4,7 +4,6 @@
  * same key for every suite over a run with a sequence-number wrap, reordering, refusals and RTCP,
  * srtpdec decrypting what it makes, and malformed packets refused. */
 #include "srtpprotector.h"
-#include "srtpsender.h"   /* srtpenc_roc */
 
 #include <gst/check/gstharness.h>
 #include <gtest/gtest.h>
@@ -127,6 +126,26 @@ have_srtp ()
   if (f)
     gst_object_unref (f);
   return f != nullptr;
+}
+
+/* The rollover counter srtpenc's stats give for @ssrc (0 when it has none). */
+guint
+srtpenc_roc (GstElement * enc, guint ssrc)
+{
+  GstStructure *stats = nullptr;
+  g_object_get (enc, "stats", &stats, nullptr);
+  guint roc = 0;
+  const GValue *streams = stats ? gst_structure_get_value (stats, "streams") : nullptr;
+  for (guint i = 0; streams && GST_VALUE_HOLDS_ARRAY (streams)
+      && i < gst_value_array_get_size (streams); i++) {
+    const GstStructure *s = gst_value_get_structure (gst_value_array_get_value (streams, i));
+    guint v;
+    if (gst_structure_get_uint (s, "ssrc", &v) && v == ssrc)
+      gst_structure_get_uint (s, "roc", &roc);
+  }
+  if (stats)
+    gst_structure_free (stats);
+  return roc;
 }
 
 GstBuffer *

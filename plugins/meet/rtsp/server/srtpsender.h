@@ -5,7 +5,7 @@
  * (srtppacketencoder.h), under the stream's own key, handed to every secure client in the SDP of
  * its DESCRIBE (a=key-mgmt:mikey, as gst-rtsp-server does; the SDP travels inside TLS). A reader
  * joining late needs the rollover counter the sender is at: the encoder's protector has it per
- * SSRC. (meetrtspclientsink, one stream to one server, still encrypts with srtpenc: srtpenc_roc.)
+ * SSRC.
  *
  * Also the SDP a secure client is given: the plain SDP with every m= line's profile RTP/SAVP and
  * the stream's key-mgmt attribute.
@@ -38,14 +38,6 @@ public:
 private:
   SrtpKey key_;
 };
-
-/* The rollover counter srtpenc is at for @ssrc (its "stats" property); 0 before the first
- * packet of @ssrc went through it. */
-uint32_t srtpenc_roc (GstElement * srtpenc, uint32_t ssrc);
-
-/* The same from a stats structure as srtpenc reports it ("streams": array of structures with
- * "ssrc" and "roc"); false when @ssrc is not there. */
-bool srtp_stats_roc (const GstStructure * stats, uint32_t ssrc, uint32_t * roc);
 
 /* @sdp (a whole SDP) for an SRTP client: each m= line's RTP/AVP becomes RTP/SAVP and gets
  * a=key-mgmt:@keymgmt[i] (media in order; missing entries leave a media section as it was).
