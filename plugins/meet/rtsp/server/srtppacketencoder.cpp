@@ -17,8 +17,10 @@ SrtpPacketEncoder::protect_one (GstBuffer * packet, bool rtcp)
     refused_++;
     return nullptr;
   }
-  size_t room = in.size + (rtcp ? protector_.rtcp_overhead () : protector_.rtp_overhead ());
-  GstBuffer *secure = gst_buffer_new_allocate (nullptr, room, nullptr);
+  /* The output's size is known before: the input's and the suite's overhead (no resize, which
+   * costs as much per packet as the allocation). */
+  size_t size = in.size + (rtcp ? protector_.rtcp_overhead () : protector_.rtp_overhead ());
+  GstBuffer *secure = gst_buffer_new_allocate (nullptr, size, nullptr);
   GstMapInfo out;
   size_t len = 0;
   SrtpStatus status = SrtpStatus::NO_ROOM;
@@ -28,15 +30,14 @@ SrtpPacketEncoder::protect_one (GstBuffer * packet, bool rtcp)
     gst_buffer_unmap (secure, &out);
   }
   gst_buffer_unmap (packet, &in);
-  if (status != SrtpStatus::OK) {
+  if (status != SrtpStatus::OK || len != size) {
     if (secure)
       gst_buffer_unref (secure);
     refused_++;
     return nullptr;
   }
-  gst_buffer_set_size (secure, static_cast<gssize> (len));
-  gst_buffer_copy_into (secure, packet, static_cast<GstBufferCopyFlags> (GST_BUFFER_COPY_FLAGS
-          | GST_BUFFER_COPY_TIMESTAMPS), 0, -1);
+  GST_BUFFER_PTS (secure) = GST_BUFFER_PTS (packet);
+  GST_BUFFER_DTS (secure) = GST_BUFFER_DTS (packet);
   return secure;
 }
 
