@@ -149,6 +149,12 @@ def receive(sock, seconds):
     return packets
 
 
+def udp_port_bound(port):
+    """Whether a UDP socket of this machine is bound to @port (IPv4, /proc/net/udp)."""
+    with open("/proc/net/udp") as f:
+        return any(line.split()[1].endswith(":%04X" % port) for line in f.readlines()[1:])
+
+
 def srtp_decrypt(sdp_text, media, packets, roc=None):
     """@packets through srtpdec keyed as rtspsrc keys it from the SDP's a=key-mgmt; the clear RTP
     comes back as one byte string. srtpdec runs in a gst-launch-1.0 of its own fed over loopback
@@ -170,7 +176,11 @@ def srtp_decrypt(sdp_text, media, packets, roc=None):
                             "location=" + out, "buffer-mode=unbuffered", "sync=false"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(1.0)     # listening
+        # Listening once its udpsrc holds the port (a sanitized or loaded run starts it slowly).
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not udp_port_bound(port):
+            time.sleep(0.05)
+        time.sleep(0.2)     # and PLAYING
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
             for packet in packets:
                 tx.sendto(packet, ("127.0.0.1", port))
