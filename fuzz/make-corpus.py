@@ -186,10 +186,34 @@ def mikey():
             f"m=audio 0 RTP/SAVP 97\r\na=rtpmap:97 L16/48000/1\r\na=control:stream=1\r\n").encode())
 
 
+def srtp_protect():
+    """Runs of packets for the SRTP sender (fuzz_srtp_protect.cpp): suite byte, then per packet a flag
+    byte (1: RTCP), a 16-bit length and the packet: RTP with CSRCs and an extension through a
+    sequence-number wrap, a duplicate, sender reports."""
+    def rtp(seq, csrcs=0, ext_words=None, payload=b"frame!!!"):
+        first = 0x80 | csrcs | (0x10 if ext_words is not None else 0)
+        p = struct.pack("!BBHII", first, 26, seq & 0xFFFF, seq * 3000, 0x11223344)
+        p += b"".join(struct.pack("!I", i + 1) for i in range(csrcs))
+        if ext_words is not None:
+            p += struct.pack("!HH", 0xBEDE, ext_words) + b"\x10\xaa\x00\x00" * ext_words
+        return p + payload
+
+    def sr(ssrc=0x11223344):
+        return struct.pack("!BBHI", 0x80, 200, 6, ssrc) + bytes(range(20)) + struct.pack("!BBHI", 0x81, 203, 1, ssrc)
+
+    def run(suite, packets):
+        return bytes([suite]) + b"".join(struct.pack("!BH", int(rtcp), len(p)) + p for rtcp, p in packets)
+    wrap = [(False, rtp(s)) for s in range(65533, 65539)]
+    for suite, name in enumerate(("aes-128-icm", "aes-256-icm", "aes-128-gcm", "aes-256-gcm")):
+        write("srtp_protect", name + "-wrap", run(suite, wrap + [(True, sr())] + [wrap[-1]]))
+    write("srtp_protect", "headers", run(0, [(False, rtp(7, 3)), (False, rtp(8, 0, 2)), (False, rtp(9, 15, 1, b"")),
+                                              (True, sr(5)), (True, sr(5)[:8])]))
+
+
 def main():
     Gst.init(None)
     for make in (rtsp_request, rtsp_response, jpeg_header, jpeg_depay, pcm_depay, yolo_decode, onnx_shape,
-                 mikey):
+                 mikey, srtp_protect):
         make()
     print(f"seed corpora written under {CORPUS}")
 

@@ -9,6 +9,7 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libopencv-dev libgtk-3-dev libgtest-dev
   libgnutls28-dev  # meetsrv: makes its self-signed certificate (tools/meetcert.cpp)
+  nettle-dev  # meetrtspsink's SRTP (AES-CTR/GCM, HMAC-SHA1; plugins/meet/rtsp/common/srtpprotector.h)
   # run
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav gstreamer1.0-alsa gstreamer1.0-pulseaudio gstreamer1.0-gtk3 gstreamer1.0-x

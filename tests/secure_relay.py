@@ -149,6 +149,12 @@ def receive(sock, seconds):
     return packets
 
 
+def udp_port_bound(port):
+    """Whether a UDP socket of this machine is bound to @port (IPv4, /proc/net/udp)."""
+    with open("/proc/net/udp") as f:
+        return any(line.split()[1].endswith(":%04X" % port) for line in f.readlines()[1:])
+
+
 def srtp_decrypt(sdp_text, media, packets, roc=None):
     """@packets through srtpdec keyed as rtspsrc keys it from the SDP's a=key-mgmt; the clear RTP
     comes back as one byte string. srtpdec runs in a gst-launch-1.0 of its own fed over loopback
@@ -170,7 +176,11 @@ def srtp_decrypt(sdp_text, media, packets, roc=None):
                             "location=" + out, "buffer-mode=unbuffered", "sync=false"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(1.0)     # listening
+        # Listening once its udpsrc holds the port (a sanitized or loaded run starts it slowly).
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not udp_port_bound(port):
+            time.sleep(0.05)
+        time.sleep(0.2)     # and PLAYING
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
             for packet in packets:
                 tx.sendto(packet, ("127.0.0.1", port))
@@ -266,7 +276,8 @@ def rtp(seq, ts, ssrc, payload, pt=26):
 
 def case_late_reader():
     """The publisher speaks raw RTSP over TLS and sends RTP interleaved with sequence numbers from
-    65000 on: past the wrap srtpenc is at rollover counter 1, and a reader joining then must be told."""
+    65000 on: past the wrap the encoder is at rollover counter 1, and a reader joining then must be
+    told."""
     sdp = ("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=test\r\nt=0 0\r\n"
            "m=video 0 RTP/AVP 26\r\na=control:streamid=0\r\n")
     ssrc = 0x1234ABCD

@@ -124,7 +124,8 @@ def case_sink_savp_into_meet():
 
 def case_sink_savp_reconnects_after_rollover():
     """The sequence numbers wrap (rollover counter 1), the server goes away and comes back: the new
-    ANNOUNCE's key names the rollover counter srtpenc really uses under it, and frames decode again."""
+    ANNOUNCE's key names the rollover counter the sender really uses under it, and frames decode
+    again."""
     have("srtpenc", "srtpdec")
     args = ("--tls-cert", p("server.crt"), "--tls-key", p("server.key"), "--video-only", "--profiles", "savp")
     server = RecordServer(*args).start()

@@ -1,5 +1,5 @@
 /* Unit tests of the sending side of SRTP for relayed participants and multicast (issues 11, 12):
- * meet::SrtpPacketEncoder (srtpenc driven without a pipeline, as the relay uses it), and the server
+ * meet::SrtpPacketEncoder (the stream's key and SrtpProtector, as the relay uses it), and the server
  * core's answers to a secure reader of a participant (RTP/SAVP and MIKEY in its DESCRIBE, RTP/SAVP
  * in its SETUP, unicast and multicast), to RTP/SAVP;multicast of the element's own streams, and to
  * plain RTP/AVP over UDP inside TLS (refused with a reason a user can read). */

@@ -12,8 +12,8 @@
  * the server refuses UDP (461) or protocols=tcp. Over rtsps:// the media never leaves TLS in
  * clear: with UDP allowed it goes as SRTP (RTP/SAVP) under a key per stream of its own, made
  * for each ANNOUNCE and handed to the server inside TLS (a=key-mgmt:mikey in the SDP, and a
- * KeyMgmt header in each SETUP, where gst-rtsp-server reads it), encrypted by an srtpenc per
- * stream; otherwise interleaved inside the TLS connection.
+ * KeyMgmt header in each SETUP, where gst-rtsp-server reads it), encrypted on its way out by the
+ * stream's meet::SrtpProtector (srtpprotector.h); otherwise interleaved inside the TLS connection.
  *
  * Inside: an rtpbin send session per stream, so the server gets RTCP sender reports and whoever
  * reads the stream can line audio up with video. The RTSP exchange runs on a thread of its own
@@ -44,10 +44,12 @@
 #include "rtspclientlogic.h"
 #include "rtsptlsclient.h"
 #include "srtpkeys.h"
+#include "srtpprotector.h"
 
 #include <algorithm>
 #include <mutex>
 #include <string>
+#include <vector>
 
 /* Also the control thread's (clientsinkpublisher.cpp). */
 GST_DEBUG_CATEGORY (meet_rtsp_client_sink_debug);
@@ -122,16 +124,31 @@ struct OutputProbe {
   MeetRtspClientSink *self;
   ClientSinkStream *stream;
   bool rtcp;
-  bool encrypted;   /* after srtpenc: what it sends is SRTP; else the clear packets from rtpbin */
 };
 
+/* Sends one packet: as it is, or as SRTP (SRTCP) when the stream is RTP/SAVP. */
 static void
 send_buffer (ClientSinkStream * s, GstBuffer * buffer, bool rtcp)
 {
   GstMapInfo map;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return;
-  s->transport.send (map.data, map.size, rtcp);
+  if (s->srtp) {
+    /* Per streaming thread: no allocation per packet. */
+    static thread_local std::vector<uint8_t> secure;
+    secure.resize (map.size + s->srtp_protector.rtcp_overhead ());
+    size_t len = 0;
+    meet::SrtpStatus status = rtcp
+        ? s->srtp_protector.protect_rtcp (map.data, map.size, secure.data (), secure.size (), &len)
+        : s->srtp_protector.protect_rtp (map.data, map.size, secure.data (), secure.size (), &len);
+    if (status == meet::SrtpStatus::OK)
+      s->transport.send (secure.data (), len, rtcp);
+    else
+      GST_DEBUG ("stream %u: %s packet not sent: %s", s->index, rtcp ? "RTCP" : "RTP",
+          meet::srtp_status_text (status));
+  } else {
+    s->transport.send (map.data, map.size, rtcp);
+  }
   gst_buffer_unmap (buffer, &map);
 }
 
@@ -154,9 +171,7 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
   Private *priv = probe->self->priv;
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-    if (probe->encrypted) {
-      /* srtpenc's caps (application/x-srtp with the key) are nobody's business. */
-    } else if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && !probe->rtcp) {
+    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && !probe->rtcp) {
       GstCaps *caps;
       gst_event_parse_caps (event, &caps);
       gchar *text = gst_caps_to_string (caps);
@@ -174,19 +189,10 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
     }
     return GST_PAD_PROBE_OK;
   }
-  if (!probe->encrypted && !probe->rtcp && !probe->stream->has_ssrc
-      && (info->type & GST_PAD_PROBE_TYPE_BUFFER))
+  if (!probe->rtcp && !probe->stream->has_ssrc && (info->type & GST_PAD_PROBE_TYPE_BUFFER))
     note_ssrc (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info));
-  if (probe->encrypted && !probe->rtcp)
-    probe->stream->encrypted++;
-  /* key_streams waits for a packet under the new key (then drops it) to read srtpenc's ROC. */
-  if (!probe->encrypted && probe->stream->prime)
-    return GST_PAD_PROBE_OK;
-  if (!priv->publisher.recording || (probe->encrypted && !probe->stream->srtp))
+  if (!priv->publisher.recording)
     return GST_PAD_PROBE_DROP;
-  /* Clear packets go on into srtpenc when the stream is SRTP; what comes out is sent. */
-  if (!probe->encrypted && probe->stream->srtp)
-    return GST_PAD_PROBE_OK;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     send_buffer (probe->stream, GST_PAD_PROBE_INFO_BUFFER (info), probe->rtcp);
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
@@ -198,18 +204,17 @@ output_probe (GstPad *, GstPadProbeInfo * info, gpointer user_data)
 }
 
 static void
-add_probe (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * pad, bool rtcp, bool encrypted)
+add_probe (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * pad, bool rtcp)
 {
   gst_pad_add_probe (pad, static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
           GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), output_probe,
-      new OutputProbe { self, s, rtcp, encrypted },
+      new OutputProbe { self, s, rtcp },
       [](gpointer p) { delete static_cast<OutputProbe *> (p); });
 }
 
-/* A fakesink fed from @from; its probe sends what reaches it (@encrypted: out of srtpenc). */
+/* A fakesink fed from @from; its probe sends what reaches it. */
 static GstElement *
-add_output (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * from, bool rtcp,
-    bool encrypted = false)
+add_output (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * from, bool rtcp)
 {
   GstElement *sink = gst_element_factory_make ("fakesink", nullptr);
   g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
@@ -222,51 +227,10 @@ add_output (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * from, bool
   gst_object_ref (sink);   /* the stream keeps it: the bin may drop its children first at dispose */
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
   gst_pad_link (from, pad);
-  add_probe (self, s, pad, rtcp, encrypted);
+  add_probe (self, s, pad, rtcp);
   gst_object_unref (pad);
   gst_element_sync_state_with_parent (sink);
   return sink;
-}
-
-/* rtpbin -> srtpenc -> fakesinks for RTP and RTCP. The probe on srtpenc's sinks sees the clear
- * packets (caps, EOS, SSRC) and sends them itself unless the stream is SRTP; the fakesinks' probes
- * send what srtpenc made. False without srtpenc (gst-plugins-bad): the caller links directly. */
-static bool
-add_srtp_outputs (MeetRtspClientSink * self, ClientSinkStream * s, GstPad * rtp_src, GstPad * rtcp_src)
-{
-  GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
-  if (!enc)
-    return false;
-  /* srtpenc will not leave NULL without a key: one to start with, replaced at each ANNOUNCE
-   * (key_streams) before any packet goes through. */
-  meet::SrtpKey key;
-  if (!meet::srtp_key_generate (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80, 0, &key)) {
-    gst_object_unref (gst_object_ref_sink (enc));
-    return false;
-  }
-  meet::srtp_key_configure_encoder (key, enc);
-  GstPad *enc_rtp_sink = gst_element_request_pad_simple (enc, "rtp_sink_0");
-  GstPad *enc_rtcp_sink = gst_element_request_pad_simple (enc, "rtcp_sink_0");
-  GstPad *enc_rtp_src = gst_element_get_static_pad (enc, "rtp_src_0");
-  GstPad *enc_rtcp_src = gst_element_get_static_pad (enc, "rtcp_src_0");
-  bool ok = enc_rtp_sink && enc_rtcp_sink && enc_rtp_src && enc_rtcp_src;
-  if (ok) {
-    gst_bin_add (GST_BIN (self), enc);
-    s->srtp_enc = GST_ELEMENT (gst_object_ref (enc));
-    gst_pad_link (rtp_src, enc_rtp_sink);
-    gst_pad_link (rtcp_src, enc_rtcp_sink);
-    add_probe (self, s, enc_rtp_sink, false, false);
-    add_probe (self, s, enc_rtcp_sink, true, false);
-    s->rtp_out = add_output (self, s, enc_rtp_src, false, true);
-    s->rtcp_out = add_output (self, s, enc_rtcp_src, true, true);
-    gst_element_sync_state_with_parent (enc);
-  } else {
-    gst_object_unref (gst_object_ref_sink (enc));
-  }
-  for (GstPad *pad : { enc_rtp_sink, enc_rtcp_sink, enc_rtp_src, enc_rtcp_src })
-    if (pad)
-      gst_object_unref (pad);
-  return ok;
 }
 
 static GstPad *
@@ -327,10 +291,8 @@ meet_rtsp_client_sink_request_new_pad (GstElement * element, GstPadTemplate * te
 
   auto *s = new ClientSinkStream ();
   s->index = index;
-  if (!add_srtp_outputs (self, s, rtp_src, rtcp_src)) {
-    s->rtp_out = add_output (self, s, rtp_src, false);
-    s->rtcp_out = add_output (self, s, rtcp_src, true);
-  }
+  s->rtp_out = add_output (self, s, rtp_src, false);
+  s->rtcp_out = add_output (self, s, rtcp_src, true);
   gchar *pad_name = g_strdup_printf ("sink_%u", index);
   s->ghost = gst_ghost_pad_new_from_template (pad_name, rtp_sink, templ);
   g_free (pad_name);
@@ -373,7 +335,7 @@ meet_rtsp_client_sink_release_pad (GstElement * element, GstPad * pad)
     gst_element_release_request_pad (priv->rtpbin, target);
     gst_object_unref (target);
   }
-  for (GstElement *e : { found->rtp_out, found->rtcp_out, found->srtp_enc }) {
+  for (GstElement *e : { found->rtp_out, found->rtcp_out }) {
     if (!e)
       continue;
     if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
@@ -579,8 +541,6 @@ meet_rtsp_client_sink_finalize (GObject * object)
   for (ClientSinkStream *s : self->priv->publisher.streams) {
     gst_object_unref (s->rtp_out);
     gst_object_unref (s->rtcp_out);
-    if (s->srtp_enc)
-      gst_object_unref (s->srtp_enc);
     delete s;
   }
   gst_object_unref (self->priv->rtpbin);

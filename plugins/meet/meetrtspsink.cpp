@@ -413,8 +413,7 @@ gst_meet_rtsp_sink_set_property (GObject * object, guint prop_id, const GValue *
   }
   meet::SrtpSuite suite = priv->settings.srtp_suite;
   GST_OBJECT_UNLOCK (self);
-  /* Streams requested before get a key of the suite too (mutable in READY: nothing plays).
-   * Without our lock: srtpenc's notify goes up to us (deep-notify), which takes it. */
+  /* Streams requested before get a key of the suite too (mutable in READY: nothing plays). */
   if (rekey) {
     for (meet::RtspStream *stream : priv->media.streams_snapshot ())
       stream->set_srtp_suite (suite);
@@ -659,8 +658,8 @@ gst_meet_rtsp_sink_class_init (GstMeetRtspSinkClass * klass)
           "What the element's own streams go out as RTP/SAVP (SRTP over UDP, for rtsps:// "
           "clients) with, one key per stream handed out by MIKEY in the SDP (relayed "
           "participants stay aes-128-icm). aes-128-icm is what every SRTP peer speaks; "
-          "aes-128-gcm costs about a third of its CPU (libsrtp's AES counter mode is slow) but "
-          "needs a peer with RFC 7714 (GStreamer's rtspsrc has it)",
+          "aes-128-gcm needs a peer with RFC 7714 (GStreamer's rtspsrc has it). Both are "
+          "encrypted by meetstream's own sender on nettle, once per stream",
           GST_TYPE_MEET_SRTP_SUITE, static_cast<gint> (meet::SrtpSuite::AES_128_CM_HMAC_SHA1_80),
           static_cast<GParamFlags> (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY)));

@@ -60,8 +60,9 @@ public:
     }
     for (size_t i = 0; i < streams.size (); i++) {
       RtpSendTransport & transport = publisher_->streams[i]->transport;
-      /* RTP/SAVP (logic.srtp_keymgmt only when every stream has its srtpenc keyed). */
-      publisher_->streams[i]->srtp = streams[i].srtp && publisher_->streams[i]->srtp_enc;
+      /* RTP/SAVP (logic.srtp_keymgmt only when every stream's protector is keyed). */
+      publisher_->streams[i]->srtp = streams[i].srtp
+          && publisher_->streams[i]->srtp_protector.ready ();
       if (streams[i].transport == RtspLowerTransport::Tcp) {
         std::shared_ptr<RtspPublishConnection> connection = connection_;
         transport.set_interleaved (static_cast<uint8_t> (streams[i].rtp_channel),
@@ -127,57 +128,31 @@ ClientSinkPublisher::announce_sdp (const std::string &location, std::vector<std:
   return build_sdp (session, descriptions);
 }
 
-/* rtsps:// over UDP: a fresh key per stream for this ANNOUNCE, set on its srtpenc, and the SDP
+/* rtsps:// over UDP: a fresh key per stream for this ANNOUNCE, set on its protector, and the SDP
  * made RTP/SAVP with the keys as a=key-mgmt:mikey (inside TLS, as gst-rtsp-server does). The
- * keys' MIKEY names each stream's SSRC (gst-rtsp-server keys srtpdec by it) and the rollover
- * counter srtpenc is at under the new key: 0 where a new key starts a new libsrtp session (1.22),
- * the old count where srtpenc keeps it (srtp_update_stream in later versions), so it is read
- * from srtpenc's stats once a packet went through under the new key (dropped, never sent). False
- * when a stream has no srtpenc or no key could be made: the caller publishes interleaved. */
+ * keys' MIKEY names each stream's SSRC (gst-rtsp-server keys srtpdec by it) and rollover counter
+ * 0: under a new key the protector starts every SSRC's index again from its sequence numbers.
+ * False when no key could be made: the caller publishes interleaved. */
 bool
 ClientSinkPublisher::key_streams (std::string &sdp, std::vector<std::string> &keymgmt)
 {
-  /* Held throughout (at most kPrimeMs): a pad released meanwhile would free its stream. The
-   * data path takes no lock for packets. */
+  /* Held throughout: a pad released meanwhile would free its stream. The data path takes no
+   * lock for packets (the protector has its own). */
   std::lock_guard<std::mutex> lock (mutex);
-  std::vector<SrtpKey> keys;
-  for (ClientSinkStream *s : streams) {
-    SrtpKey key;
-    if (!s->srtp_enc || !srtp_key_generate (SrtpSuite::AES_128_CM_HMAC_SHA1_80,
-            s->ssrc, &key))
-      return false;
-    keys.push_back (key);
-  }
-  std::vector<uint64_t> before;
-  for (size_t i = 0; i < keys.size (); i++) {
-    ClientSinkStream *s = streams[i];
-    srtp_key_configure_encoder (keys[i], s->srtp_enc);
-    before.push_back (s->encrypted);
-    s->prime = true;
-  }
-  constexpr int kPrimeMs = 500;
-  auto primed = [&] {
-    for (size_t i = 0; i < keys.size (); i++)
-      if (streams[i]->encrypted == before[i])
-        return false;
-    return true;
-  };
-  for (int waited = 0; waited < kPrimeMs && !primed (); waited += 5)
-    g_usleep (5000);
   std::vector<std::string> values;
-  for (size_t i = 0; i < keys.size (); i++) {
+  for (size_t i = 0; i < streams.size (); i++) {
     ClientSinkStream *s = streams[i];
-    s->prime = false;
-    /* A stream that sent nothing meanwhile starts under the new key at 0 (1.22's srtpenc). */
-    const bool went_through = s->encrypted != before[i];
-    uint32_t roc = s->has_ssrc && went_through ? srtpenc_roc (s->srtp_enc, s->ssrc) : 0;
-    GST_DEBUG_OBJECT (element_, "stream %zu: SRTP key for SSRC %08x at ROC %u%s", i,
-        static_cast<guint> (s->ssrc), roc, went_through ? "" : " (no packet yet)");
+    SrtpKey key;
+    if (!srtp_key_generate (SrtpSuite::AES_128_CM_HMAC_SHA1_80, s->ssrc, &key)
+        || !s->srtp_protector.init (key))
+      return false;
+    GST_DEBUG_OBJECT (element_, "stream %zu: SRTP key for SSRC %08x at ROC 0", i,
+        static_cast<guint> (s->ssrc));
     MikeyKeys mikey;
-    mikey.suite = keys[i].suite;
-    mikey.key_salt = keys[i].key_salt;
+    mikey.suite = key.suite;
+    mikey.key_salt = key.key_salt;
     if (s->has_ssrc)
-      mikey.sessions.push_back ({ s->ssrc, roc });
+      mikey.sessions.push_back ({ s->ssrc, 0 });
     std::string value = mikey_keymgmt_value (mikey);
     if (value.empty ())
       return false;
@@ -211,8 +186,7 @@ ClientSinkPublisher::publish_once (const PublishSettings &settings, const RtspTl
   PublishSettings publish = settings;
   if (tls.enabled && settings.udp && (!srtp || !key_streams (sdp, keymgmt))) {
     if (srtp)
-      GST_INFO_OBJECT (element_, "no SRTP for every stream (srtpenc of gst-plugins-bad): media "
-          "interleaved inside TLS");
+      GST_INFO_OBJECT (element_, "no SRTP keys (no randomness): media interleaved inside TLS");
     publish.udp = false;
     publish.tcp = true;
   }

@@ -2,7 +2,7 @@
  *
  * The thread waits for every request pad's caps, then publishes them: one RtspPublishSession per
  * attempt (ANNOUNCE, SETUP mode=record, RECORD, keep-alive) over an RtspPublishConnection, with
- * fresh SRTP keys on each stream's srtpenc over rtsps:// (RTP/SAVP), and reconnects with backoff
+ * fresh SRTP keys on each stream's protector over rtsps:// (RTP/SAVP), and reconnects with backoff
  * (publish_backoff_ms) when the server goes away. The element (meetrtspclientsink.cpp) keeps the
  * GObject glue and the data path; both share the streams and the flags below under `mutex`, so the
  * pipeline never waits on the network. Not a GObject: @element is only for its messages, log and
@@ -13,6 +13,7 @@
 #include "rtpsendtransport.h"
 #include "rtsppublishsession.h"
 #include "rtsptlsclient.h"
+#include "srtpprotector.h"
 
 #include <gst/gst.h>
 
@@ -32,12 +33,10 @@ struct ClientSinkStream {
   GstPad *ghost = nullptr;
   GstElement *rtp_out = nullptr;     /* fakesinks after rtpbin: their probes send the packets */
   GstElement *rtcp_out = nullptr;
-  /* rtsps:// over UDP: srtpenc between rtpbin and the fakesinks, under a key of our own made
-   * for each ANNOUNCE (RTP/SAVP). NULL without gst-plugins-bad: then TLS means interleaved. */
-  GstElement *srtp_enc = nullptr;
-  std::atomic<bool> srtp { false };  /* packets go through srtp_enc now (SRTP set up over UDP) */
-  std::atomic<bool> prime { false }; /* a new key is set: let packets through to learn the ROC */
-  std::atomic<uint64_t> encrypted { 0 };   /* RTP packets out of srtp_enc, sent or not */
+  /* rtsps:// over UDP: what the fakesinks' probes send is encrypted by this, under a key of our
+   * own made for each ANNOUNCE (RTP/SAVP); locks itself. */
+  SrtpProtector srtp_protector;
+  std::atomic<bool> srtp { false };  /* packets go out as SRTP now (SRTP set up over UDP) */
   std::atomic<uint32_t> ssrc { 0 };  /* the sender's SSRC (caps, else first packet): for MIKEY */
   std::atomic<bool> has_ssrc { false };
   std::string caps;                  /* under ClientSinkPublisher::mutex */

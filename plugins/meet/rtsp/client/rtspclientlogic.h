@@ -51,7 +51,7 @@ struct RtspClientStream {
   uint32_t ssrc = 0;
   bool has_ssrc = false;
 
-  /* Set up as RTP/SAVP over UDP: its packets go through SRTP (srtpenc when publishing, srtpdec with
+  /* Set up as RTP/SAVP over UDP: its packets go through SRTP (the stream's SrtpProtector when publishing, srtpdec with
    * srtp_offer.keys when playing rtsps://). */
   bool srtp = false;
   /* Playing rtsps:// (set_secure): what the SDP offers for SRTP. */

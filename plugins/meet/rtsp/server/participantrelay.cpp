@@ -181,8 +181,8 @@ ParticipantRelay::open (const std::string & name, size_t streams)
         stream.srtp_out = gst_meet_udp_fanout_sink_new_for_socket (stream.rtp_socket);
         stream.srtcp_out = gst_meet_udp_fanout_sink_new_for_socket (stream.rtcp_socket);
       } else if (i == 0) {
-        GST_WARNING ("participant %s: no srtpenc (gstreamer1.0-plugins-bad) or no randomness: "
-            "its readers get no RTP/SAVP", name.c_str ());
+        GST_WARNING ("participant %s: no randomness for an SRTP key: its readers get no "
+            "RTP/SAVP", name.c_str ());
       }
     }
     for (bool rtcp : { false, true }) {

@@ -12,7 +12,7 @@
  * SrtpPacketEncoder of its own (one key per stream, given to secure readers in the DESCRIBE SDP),
  * and RTP/SAVP readers - unicast UDP, interleaved in TLS, or the stream's SRTP multicast group -
  * all get those same bytes from a second fan-out on the same sockets; plain readers get the
- * packets as they came. While enabled every packet is encrypted, read or not, so srtpenc's
+ * packets as they came. While enabled every packet is encrypted, read or not, so the SRTP
  * packet index (and the rollover counter a late reader is told) never skips ahead.
  */
 #pragma once

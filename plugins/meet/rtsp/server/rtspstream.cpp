@@ -50,19 +50,15 @@ RtspStream::RtspStream (unsigned pad_index, std::atomic<uint64_t> & bytes_sent)
 void
 RtspStream::set_srtp_suite (SrtpSuite suite)
 {
-  if (!sender_.init (suite)) {
+  if (!srtp_.init (suite))
     GST_WARNING ("stream %u: no randomness for an SRTP key: no RTP/SAVP", pad_index_);
-    return;
-  }
-  if (srtp_enc_)
-    srtp_key_configure_encoder (sender_.key (), srtp_enc_);
 }
 
 RtspStream::~RtspStream ()
 {
   close_sockets ();
-  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_, srtp_enc_, rtp_tee_, rtcp_tee_,
-          srtp_sink_, srtcp_sink_ }) {
+  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_, rtp_tee_, rtcp_tee_, srtp_sink_,
+          srtcp_sink_ }) {
     if (e)
       gst_object_unref (e);
   }
@@ -191,7 +187,7 @@ RtspStream::build (GstBin * bin, GstElement * rtpbin, GstPadTemplate * templ)
   GstPad *rtcp_src_pad = gst_element_get_static_pad (rtcp_src_, "src");
   build_srtp (bin, rtp_src, rtcp_src);
   if (rtp_tee_) {
-    /* rtpbin -> tee -> the plain fan-out, and -> srtpenc -> the SRTP fan-out. */
+    /* rtpbin -> tee -> the plain fan-out, and -> (encrypted in a probe) the SRTP fan-out. */
     GstPad *tee_rtp = gst_element_request_pad_simple (rtp_tee_, "src_%u");
     GstPad *tee_rtcp = gst_element_request_pad_simple (rtcp_tee_, "src_%u");
     gst_pad_link (tee_rtp, rtp_sink_pad);
@@ -222,19 +218,14 @@ RtspStream::build (GstBin * bin, GstElement * rtpbin, GstPadTemplate * templ)
   return ghost_;
 }
 
-/* The SRTP half: made when gst-plugins-bad's srtpenc is there (and the stream has a key);
- * otherwise the stream is plain only and offers no RTP/SAVP. */
+/* The SRTP half: the tees' second branch goes straight to the SRTP sinks, the packets encrypted
+ * on their way by a probe on the tee's pad (SrtpPacketEncoder, no element: nothing but the
+ * encryption happens there). Without a key (no randomness) the stream offers no RTP/SAVP. */
 void
 RtspStream::build_srtp (GstBin * bin, GstPad * rtp_src, GstPad * rtcp_src)
 {
-  if (!srtp_key_valid (sender_.key ()))
+  if (!srtp_.ready ())
     return;
-  GstElement *enc = sender_.make_encoder ();
-  if (!enc) {
-    GST_INFO ("stream %u: no srtpenc (gstreamer1.0-plugins-bad): no RTP/SAVP", pad_index_);
-    return;
-  }
-  srtp_enc_ = enc;
   rtp_tee_ = gst_element_factory_make ("tee", nullptr);
   rtcp_tee_ = gst_element_factory_make ("tee", nullptr);
   srtp_sink_ = GST_ELEMENT (g_object_new (GST_TYPE_MEET_UDP_FANOUT_SINK, nullptr));
@@ -245,9 +236,9 @@ RtspStream::build_srtp (GstBin * bin, GstPad * rtp_src, GstPad * rtcp_src)
   GST_OBJECT_FLAG_UNSET (srtcp_sink_, GST_ELEMENT_FLAG_SINK);
   /* Only the plain RTP sink decides EOS, as before. */
   GST_OBJECT_FLAG_UNSET (srtp_sink_, GST_ELEMENT_FLAG_SINK);
-  for (GstElement *e : { srtp_enc_, rtp_tee_, rtcp_tee_, srtp_sink_, srtcp_sink_ })
+  for (GstElement *e : { rtp_tee_, rtcp_tee_, srtp_sink_, srtcp_sink_ })
     gst_object_ref_sink (e);
-  gst_bin_add_many (bin, srtp_enc_, rtp_tee_, rtcp_tee_, srtp_sink_, srtcp_sink_, NULL);
+  gst_bin_add_many (bin, rtp_tee_, rtcp_tee_, srtp_sink_, srtcp_sink_, NULL);
   if (rtp_socket_)
     apply_sockets ();
 
@@ -257,25 +248,19 @@ RtspStream::build_srtp (GstBin * bin, GstPad * rtp_src, GstPad * rtcp_src)
   gst_pad_link (rtcp_src, rtcp_tee_sink);
   GstPad *tee_rtp = gst_element_request_pad_simple (rtp_tee_, "src_%u");
   GstPad *tee_rtcp = gst_element_request_pad_simple (rtcp_tee_, "src_%u");
-  GstPad *enc_rtp_sink = gst_element_request_pad_simple (srtp_enc_, "rtp_sink_0");
-  GstPad *enc_rtcp_sink = gst_element_request_pad_simple (srtp_enc_, "rtcp_sink_0");
-  GstPad *enc_rtp_src = gst_element_get_static_pad (srtp_enc_, "rtp_src_0");
-  GstPad *enc_rtcp_src = gst_element_get_static_pad (srtp_enc_, "rtcp_src_0");
   GstPad *srtp_sink_pad = gst_element_get_static_pad (srtp_sink_, "sink");
   GstPad *srtcp_sink_pad = gst_element_get_static_pad (srtcp_sink_, "sink");
-  gst_pad_link (tee_rtp, enc_rtp_sink);
-  gst_pad_link (tee_rtcp, enc_rtcp_sink);
-  gst_pad_link (enc_rtp_src, srtp_sink_pad);
-  gst_pad_link (enc_rtcp_src, srtcp_sink_pad);
+  gst_pad_link (tee_rtp, srtp_sink_pad);
+  gst_pad_link (tee_rtcp, srtcp_sink_pad);
   const auto data = static_cast<GstPadProbeType> (GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BUFFER_LIST);
-  /* Encryption costs nothing while the server serves plain RTSP only. */
-  gst_pad_add_probe (tee_rtp, data, srtp_gate_probe, this, nullptr);
-  gst_pad_add_probe (tee_rtcp, data, srtp_gate_probe, this, nullptr);
+  /* Encryption costs nothing while the server serves plain RTSP only: dropped there. */
+  gst_pad_add_probe (tee_rtp, data, srtp_protect_probe, this, nullptr);
+  gst_pad_add_probe (tee_rtcp, data, srtcp_protect_probe, this, nullptr);
   gst_pad_add_probe (srtp_sink_pad, data, srtp_rtp_probe, this, nullptr);
   gst_pad_add_probe (srtcp_sink_pad, data, srtp_rtcp_probe, this, nullptr);
-  for (GstPad *pad : { rtp_tee_sink, rtcp_tee_sink, tee_rtp, tee_rtcp, enc_rtp_sink,
-          enc_rtcp_sink, enc_rtp_src, enc_rtcp_src, srtp_sink_pad, srtcp_sink_pad })
+  for (GstPad *pad : { rtp_tee_sink, rtcp_tee_sink, tee_rtp, tee_rtcp, srtp_sink_pad,
+          srtcp_sink_pad })
     if (pad)
       gst_object_unref (pad);
 }
@@ -285,7 +270,7 @@ RtspStream::sync_with_parent ()
 {
   gst_element_sync_state_with_parent (rtp_sink_);
   gst_element_sync_state_with_parent (rtcp_sink_);
-  for (GstElement *e : { srtp_sink_, srtcp_sink_, srtp_enc_, rtcp_tee_, rtp_tee_ })
+  for (GstElement *e : { srtp_sink_, srtcp_sink_, rtcp_tee_, rtp_tee_ })
     if (e)
       gst_element_sync_state_with_parent (e);
 }
@@ -294,8 +279,8 @@ void
 RtspStream::unbuild (GstBin * bin, GstElement * rtpbin, GstPad * target)
 {
   /* On dispose GstBin has already removed the children; we hold references of our own. */
-  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_, srtp_enc_, rtp_tee_, rtcp_tee_,
-          srtp_sink_, srtcp_sink_ }) {
+  for (GstElement *e : { rtp_sink_, rtcp_sink_, rtcp_src_, rtp_tee_, rtcp_tee_, srtp_sink_,
+          srtcp_sink_ }) {
     if (!e)
       continue;
     gst_element_set_locked_state (e, TRUE);
@@ -325,9 +310,10 @@ RtspStream::info ()
   info.have_position = have_position_;
   info.next_seq = last_seq_ + 1;
   info.rtptime = last_rtptime_;
-  /* The key for a reader joining now: the SSRC's rollover counter as srtpenc has it. */
-  if (srtp_enc_ && srtp_enabled_ && have_ssrc_)
-    info.keymgmt = sender_.keymgmt (ssrc_, srtpenc_roc (srtp_enc_, ssrc_));
+  /* The key for a reader joining now: the SSRC's rollover counter as the encoder has it (0 before
+   * the first packet). */
+  if (srtp_sink_ && srtp_enabled_ && have_ssrc_)
+    info.keymgmt = srtp_.keymgmt (ssrc_);
   return info;
 }
 
@@ -484,10 +470,49 @@ RtspStream::sent (GstPadProbeInfo * info, bool rtcp, bool srtp)
   }
 }
 
+/* The SRTP branch: each packet replaced by its SRTP (SRTCP); a refused one (an index used
+ * already) is left out. */
 GstPadProbeReturn
-RtspStream::srtp_gate_probe (GstPad *, GstPadProbeInfo *, gpointer self)
+RtspStream::protect (GstPadProbeInfo * info, bool rtcp)
 {
-  return static_cast<RtspStream *> (self)->srtp_enabled_ ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+  if (!srtp_enabled_)
+    return GST_PAD_PROBE_DROP;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *clear = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstBuffer *secure = srtp_.protect_one (clear, rtcp);
+    if (!secure)
+      return GST_PAD_PROBE_DROP;
+    gst_buffer_unref (clear);
+    GST_PAD_PROBE_INFO_DATA (info) = secure;
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *clear = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+    guint n = gst_buffer_list_length (clear);
+    GstBufferList *secure = gst_buffer_list_new_sized (n);
+    for (guint i = 0; i < n; i++) {
+      GstBuffer *b = srtp_.protect_one (gst_buffer_list_get (clear, i), rtcp);
+      if (b)
+        gst_buffer_list_add (secure, b);
+    }
+    if (gst_buffer_list_length (secure) == 0) {
+      gst_buffer_list_unref (secure);
+      return GST_PAD_PROBE_DROP;
+    }
+    gst_buffer_list_unref (clear);
+    GST_PAD_PROBE_INFO_DATA (info) = secure;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn
+RtspStream::srtp_protect_probe (GstPad *, GstPadProbeInfo * info, gpointer self)
+{
+  return static_cast<RtspStream *> (self)->protect (info, false);
+}
+
+GstPadProbeReturn
+RtspStream::srtcp_protect_probe (GstPad *, GstPadProbeInfo * info, gpointer self)
+{
+  return static_cast<RtspStream *> (self)->protect (info, true);
 }
 
 GstPadProbeReturn

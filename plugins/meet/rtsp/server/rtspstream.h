@@ -12,7 +12,7 @@
 
 #include "rtspconnection.h"
 #include "rtspserverlogic.h"
-#include "srtpsender.h"
+#include "srtppacketencoder.h"
 
 #include <gio/gio.h>
 #include <gst/gst.h>
@@ -69,9 +69,9 @@ public:
       uint8_t rtp_channel, uint8_t rtcp_channel, bool srtp = false);
   /* SRTP (issue 11): the stream is encrypted once, after rtpbin and before its fan-out, so every
    * RTP/SAVP reader gets the same bytes; only while enabled (encryption optional or required)
-   * does srtpenc see packets. info ().keymgmt is then the MIKEY a secure DESCRIBE carries. */
+   * is anything encrypted. info ().keymgmt is then the MIKEY a secure DESCRIBE carries. */
   void set_srtp_enabled (bool enabled) { srtp_enabled_ = enabled; }
-  bool srtp_available () const { return srtp_enc_ != nullptr; }
+  bool srtp_available () const { return srtp_sink_ != nullptr; }
   void remove_tcp (const std::string & session_id);
   /* No more destinations (the server stopped). */
   void clear ();
@@ -86,7 +86,9 @@ private:
     uint8_t rtcp_channel;
     bool srtp;
   };
-  static GstPadProbeReturn srtp_gate_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
+  static GstPadProbeReturn srtp_protect_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
+  static GstPadProbeReturn srtcp_protect_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
+  GstPadProbeReturn protect (GstPadProbeInfo * info, bool rtcp);
   static GstPadProbeReturn srtp_rtp_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
   static GstPadProbeReturn srtp_rtcp_probe (GstPad *, GstPadProbeInfo * info, gpointer self);
   void build_srtp (GstBin * bin, GstPad * rtp_src, GstPad * rtcp_src);
@@ -103,9 +105,9 @@ private:
   GstElement *rtp_sink_ = nullptr;     // GstMeetUdpFanoutSink
   GstElement *rtcp_sink_ = nullptr;    // multiudpsink
   GstElement *rtcp_src_ = nullptr;     // udpsrc
-  /* SRTP: tees after rtpbin, one srtpenc, its own fan-out and RTCP sink on the same sockets. */
-  SrtpSender sender_;
-  GstElement *srtp_enc_ = nullptr;
+  /* SRTP: tees after rtpbin, the stream's encoder (in pad probes on the tees' SRTP branch), its
+   * own fan-out and RTCP sink on the same sockets. */
+  SrtpPacketEncoder srtp_;
   GstElement *rtp_tee_ = nullptr;
   GstElement *rtcp_tee_ = nullptr;
   GstElement *srtp_sink_ = nullptr;    // GstMeetUdpFanoutSink

@@ -13,15 +13,6 @@ SrtpSender::init (SrtpSuite suite)
   return srtp_key_generate (suite, 0, &key_);
 }
 
-GstElement *
-SrtpSender::make_encoder () const
-{
-  GstElement *enc = gst_element_factory_make ("srtpenc", nullptr);
-  if (enc)
-    srtp_key_configure_encoder (key_, enc);
-  return enc;
-}
-
 std::string
 SrtpSender::keymgmt (uint32_t ssrc, uint32_t roc) const
 {
@@ -29,41 +20,6 @@ SrtpSender::keymgmt (uint32_t ssrc, uint32_t roc) const
   key.ssrc = ssrc;
   key.roc = roc;
   return mikey_keymgmt_value (key);
-}
-
-bool
-srtp_stats_roc (const GstStructure * stats, uint32_t ssrc, uint32_t * roc)
-{
-  const GValue *streams = stats ? gst_structure_get_value (stats, "streams") : nullptr;
-  if (!streams || !GST_VALUE_HOLDS_ARRAY (streams))
-    return false;
-  guint n = gst_value_array_get_size (streams);
-  for (guint i = 0; i < n; i++) {
-    const GValue *v = gst_value_array_get_value (streams, i);
-    if (!v || !GST_VALUE_HOLDS_STRUCTURE (v))
-      continue;
-    const GstStructure *s = gst_value_get_structure (v);
-    guint stream_ssrc, stream_roc;
-    if (gst_structure_get_uint (s, "ssrc", &stream_ssrc) && stream_ssrc == ssrc
-        && gst_structure_get_uint (s, "roc", &stream_roc)) {
-      *roc = stream_roc;
-      return true;
-    }
-  }
-  return false;
-}
-
-uint32_t
-srtpenc_roc (GstElement * srtpenc, uint32_t ssrc)
-{
-  GstStructure *stats = nullptr;
-  g_object_get (srtpenc, "stats", &stats, nullptr);
-  uint32_t roc = 0;
-  if (stats) {
-    srtp_stats_roc (stats, ssrc, &roc);
-    gst_structure_free (stats);
-  }
-  return roc;
 }
 
 std::string

@@ -1,10 +1,11 @@
 /* meetstream: SRTP for what meetrtspsink sends over UDP (RFC 3711, profile RTP/SAVP).
  *
  * A stream is encrypted once, before its fan-out, so every SRTP reader gets the same bytes and
- * encryption costs the same for 1 reader as for 100: one srtpenc per stream, under the stream's
- * own key, handed to every secure client in the SDP of its DESCRIBE (a=key-mgmt:mikey, as
- * gst-rtsp-server does; the SDP travels inside TLS). A reader joining late needs the rollover
- * counter the sender is at: srtpenc's stats say it per SSRC.
+ * encryption costs the same for 1 reader as for 100: one SrtpPacketEncoder per stream
+ * (srtppacketencoder.h), under the stream's own key, handed to every secure client in the SDP of
+ * its DESCRIBE (a=key-mgmt:mikey, as gst-rtsp-server does; the SDP travels inside TLS). A reader
+ * joining late needs the rollover counter the sender is at: the encoder's protector has it per
+ * SSRC.
  *
  * Also the SDP a secure client is given: the plain SDP with every m= line's profile RTP/SAVP and
  * the stream's key-mgmt attribute.
@@ -31,24 +32,12 @@ public:
   bool init (SrtpSuite suite);
   const SrtpKey & key () const { return key_; }
 
-  /* An srtpenc configured with the key (floating reference). NULL without gst-plugins-bad's
-   * srtp plugin. */
-  GstElement * make_encoder () const;
-
   /* The a=key-mgmt value for the stream's SSRC @ssrc at rollover counter @roc. */
   std::string keymgmt (uint32_t ssrc, uint32_t roc) const;
 
 private:
   SrtpKey key_;
 };
-
-/* The rollover counter srtpenc is at for @ssrc (its "stats" property); 0 before the first
- * packet of @ssrc went through it. */
-uint32_t srtpenc_roc (GstElement * srtpenc, uint32_t ssrc);
-
-/* The same from a stats structure as srtpenc reports it ("streams": array of structures with
- * "ssrc" and "roc"); false when @ssrc is not there. */
-bool srtp_stats_roc (const GstStructure * stats, uint32_t ssrc, uint32_t * roc);
 
 /* @sdp (a whole SDP) for an SRTP client: each m= line's RTP/AVP becomes RTP/SAVP and gets
  * a=key-mgmt:@keymgmt[i] (media in order; missing entries leave a media section as it was).
