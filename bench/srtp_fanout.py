@@ -6,8 +6,9 @@ RTP/SAVP: SRTP with the MIKEY key of the SDP), in one run.
 The driver makes every client's RTSP session itself (Python's ssl module for TLS, kept open over
 the window) on UDP sockets it binds, then hands the RTP sockets to rtsp_fanout_client --fds=...,
 which counts frames (marker bits) and sequence gaps without decrypting: the SRTP header is clear.
-Printed per N: the server's CPU seconds over the window, frames min/avg and lost packets for each
-mode, and the CPU ratio SRTP/plain (issue 11 asks at most 1.2, every frame delivered); SRTP twice:
+Printed per N and round (MEET_BENCH_ROUNDS, default 3: the modes run interleaved, round after round),
+then the rounds' median: the server's CPU seconds over the window, frames min/avg and lost packets for
+each mode, and the CPU ratio SRTP/plain (issue 11 asks at most 1.2, every frame delivered); SRTP twice:
 with the default suite (aes-128-icm, AES_CM_128_HMAC_SHA1_80) and with srtp-suite=aes-128-gcm. The
 excess is the encryption of the stream, once before the fan-out: the same at 10 as at 100 clients.
 
@@ -17,6 +18,7 @@ Usage: srtp_fanout.py CLIENT_BINARY [N ...]       (also runs as `meson test --be
 
 import os
 import socket
+import statistics
 import ssl
 import subprocess
 import sys
@@ -26,6 +28,10 @@ import time
 FPS = 30
 WARMUP_S = 2.0
 WINDOW_S = 8.0
+EXPECTED = int(WINDOW_S * FPS)
+# Each mode is run this many times, interleaved: the encryption's few hundredths of a CPU-second per
+# window are smaller than what other jobs on a shared 2-core machine make one run vary.
+ROUNDS = int(os.environ.get("MEET_BENCH_ROUNDS", "3"))
 
 
 def serve(kind, clip, tmp):
@@ -156,32 +162,50 @@ def main():
             "video/x-raw,format=I420", "!", "imagefreeze", "num-buffers=%d" % frames, "!",
             "video/x-raw,framerate=%d/1" % FPS, "!", "jpegenc", "quality=85", "!",
             "matroskamux", "!", "filesink", "location=" + clip], check=True)
-        expected = int(WINDOW_S * FPS)
         print("meetrtspsink, 1280x720 %d fps JPEG (zidane.jpg), %.0f s window (%d frames expected "
               "per client), %d cores; plain = rtsp:// RTP/AVP, srtp = rtsps:// RTP/SAVP (AES-128-ICM "
-              "+ HMAC-SHA1-80)" % (FPS, WINDOW_S, expected, os.cpu_count()))
+              "+ HMAC-SHA1-80); %d rounds of the three, interleaved, and their median" % (
+                  FPS, WINDOW_S, EXPECTED, os.cpu_count(), ROUNDS))
         print("%7s | %-36s | %-36s | %-36s | %s" % ("clients", "plain cpu-s frames min/avg lost join-s",
                                                    "srtp cpu-s frames min/avg lost join-s",
                                                    "srtp gcm cpu-s frames min/avg lost join-s",
                                                    "cpu ratio srtp/plain, gcm/plain"))
         for n in counts:
-            plain = run_one(client_binary, "plain", clip, tmp, n)
-            srtp = run_one(client_binary, "tls", clip, tmp, n)
-            gcm = run_one(client_binary, "tls-gcm", clip, tmp, n)
+            rounds = [[run_one(client_binary, kind, clip, tmp, n) for kind in ("plain", "tls", "tls-gcm")]
+                      for _ in range(ROUNDS)]
+            for i, (plain, srtp, gcm) in enumerate(rounds):
+                label = "%7d" % n if ROUNDS == 1 else "%3d #%d " % (n, i + 1)
+                print("%s | %s | %s | %s | %s" % (label, fmt(plain), fmt(srtp), fmt(gcm),
+                                                  ratios(plain, srtp, gcm)), flush=True)
+            if ROUNDS > 1:
+                median = [median_run([r[k] for r in rounds]) for k in range(3)]
+                print("%3d med | %s | %s | %s | %s" % (n, fmt(median[0]), fmt(median[1]), fmt(median[2]),
+                                                       ratios(*median, rounds=rounds)), flush=True)
 
-            def fmt(r):
-                if not r:
-                    return "%-36s" % "failed"
-                return "%-36s" % ("%6.2f  %4d/%6.1f  %d  %.2f" % (r["cpu"], r["frames_min"], r["frames_avg"],
-                                                                r["lost"], r["join"]))
-            def ratio(r):
-                return "%.2f" % (r["cpu"] / plain["cpu"]) if plain and r and plain["cpu"] else "-"
-            runs = (plain, srtp, gcm)
-            every = ("every frame delivered" if all(runs) and min(r["frames_min"] for r in runs) >= expected - 1
-                     and all(r["lost"] == 0 for r in runs) else "frames missing")
-            print("%7d | %s | %s | %s | %s, %s (%s)" % (n, fmt(plain), fmt(srtp), fmt(gcm), ratio(srtp), ratio(gcm),
-                                                         every), flush=True)
 
+def fmt(r):
+    if not r:
+        return "%-36s" % "failed"
+    return "%-36s" % ("%6.2f  %4d/%6.1f  %d  %.2f" % (r["cpu"], r["frames_min"], r["frames_avg"],
+                                                    r["lost"], r["join"]))
+
+
+def median_run(runs):
+    """The median of each figure over the rounds (the worst frames and losses); None if one failed."""
+    if not all(runs):
+        return None
+    return {"cpu": statistics.median(r["cpu"] for r in runs), "frames_min": min(r["frames_min"] for r in runs),
+            "frames_avg": statistics.median(r["frames_avg"] for r in runs),
+            "lost": max(r["lost"] for r in runs), "join": statistics.median(r["join"] for r in runs)}
+
+
+def ratios(plain, srtp, gcm, rounds=None):
+    def ratio(r):
+        return "%.2f" % (r["cpu"] / plain["cpu"]) if plain and r and plain["cpu"] else "-"
+    runs = [r for rnd in rounds for r in rnd] if rounds else [plain, srtp, gcm]
+    every = ("every frame delivered" if all(runs) and min(r["frames_min"] for r in runs) >= EXPECTED - 1
+             and all(r["lost"] == 0 for r in runs) else "frames missing")
+    return "%s, %s (%s)" % (ratio(srtp), ratio(gcm), every)
 
 if __name__ == "__main__":
     main()
