@@ -1,6 +1,7 @@
 """What the gst-rtsp-server peers share (tests/rtsp_record_server.py, tests/rtsp_test_server.py,
 tests/srtp_rtsp_server.py): event lines on stdout, the lower transports from a --protocols value,
-a user role that may play and record, its Digest/Basic password, and serving until killed."""
+a loopback server, a user role that may play and record, its Digest/Basic password, and serving
+until killed."""
 import sys
 import threading
 
@@ -18,6 +19,14 @@ def say(text):
     with _say_lock:
         sys.stdout.write(text + '\n')
         sys.stdout.flush()
+
+
+def loopback_server(port):
+    """A server on 127.0.0.1:@port (0: the OS picks)."""
+    server = GstRtspServer.RTSPServer()
+    server.set_address('127.0.0.1')
+    server.set_service(str(port))
+    return server
 
 
 def lower_transports(protocols):

@@ -31,7 +31,8 @@ gi.require_version('Gst', '1.0')
 gi.require_version('GstRtspServer', '1.0')
 gi.require_version('GstRtsp', '1.0')
 from gi.repository import Gst, GstRtsp, GstRtspServer  # noqa: E402
-from gst_rtsp_peer import allow_user, lower_transports, require_password, say, serve, user_token  # noqa: E402
+from gst_rtsp_peer import (allow_user, loopback_server, lower_transports, require_password, say,  # noqa: E402
+                           serve, user_token)
 
 # decodebin picks the depayloader and decoder from the announced caps, whichever stream lands on which
 # depay element; the sink tells video from audio by the caps of what it gets.
@@ -91,9 +92,7 @@ def main():
     args = parser.parse_args()
 
     Gst.init(None)
-    server = GstRtspServer.RTSPServer()
-    server.set_address('127.0.0.1')
-    server.set_service(str(args.port))
+    server = loopback_server(args.port)
 
     factory = GstRtspServer.RTSPMediaFactory()
     if args.play:

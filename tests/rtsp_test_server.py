@@ -22,7 +22,7 @@ gi.require_version('Gst', '1.0')
 gi.require_version('GstRtspServer', '1.0')
 gi.require_version('GstRtsp', '1.0')
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
-from gst_rtsp_peer import allow_user, require_password, serve, user_token  # noqa: E402
+from gst_rtsp_peer import allow_user, loopback_server, require_password, serve, user_token  # noqa: E402
 
 NORMAL = ('( videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 '
           '! jpegenc ! rtpjpegpay name=pay0 pt=26 '
@@ -144,9 +144,7 @@ def main():
     Gst.init(None)
     if args.meet:
         return serve_meet(args)
-    server = GstRtspServer.RTSPServer()
-    server.set_address('127.0.0.1')
-    server.set_service(str(args.port))
+    server = loopback_server(args.port)
     if args.lipsync:
         factory = LipSyncFactory()
     else:

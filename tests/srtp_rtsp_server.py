@@ -25,7 +25,7 @@ gi.require_version('GstRtspServer', '1.0')
 gi.require_version('GstRtsp', '1.0')
 gi.require_version('Gio', '2.0')
 from gi.repository import Gio, GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
-from gst_rtsp_peer import allow_user, lower_transports, say, serve, user_token  # noqa: E402
+from gst_rtsp_peer import allow_user, loopback_server, lower_transports, say, serve, user_token  # noqa: E402
 
 
 def main():
@@ -38,9 +38,7 @@ def main():
     args = parser.parse_args()
 
     Gst.init(None)
-    server = GstRtspServer.RTSPServer()
-    server.set_address('127.0.0.1')
-    server.set_service(str(args.port))
+    server = loopback_server(args.port)
 
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_shared(True)
