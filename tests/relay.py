@@ -28,7 +28,7 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 LOOPBACK = "127.0.0.1"
 
@@ -214,9 +214,12 @@ class _Connection:
         self.pending_setups = {}        # CSeq -> UdpLeg waiting for the response
         self.legs = []
 
+    async def _open_server(self):
+        return await asyncio.open_connection(LOOPBACK, self.relay.server_port)
+
     async def run(self):
         try:
-            server_reader, server_writer = await asyncio.open_connection(LOOPBACK, self.relay.server_port)
+            server_reader, server_writer = await self._open_server()
         except OSError:
             self.client_writer.close()
             return

@@ -12,7 +12,6 @@ Every wait is bounded; every server process is killed.
 import hashlib
 import json
 import os
-import queue
 import select
 import socket
 import subprocess
@@ -55,10 +54,61 @@ def wait_until(condition, seconds=WAIT, step=0.05):
     return condition()
 
 
+def split_request(data):
+    """The first RTSP request in @data as (method, headers by lower-case name, body, the bytes after
+    it), or None while it has not all arrived."""
+    if b'\r\n\r\n' not in data:
+        return None
+    head, rest = data.split(b'\r\n\r\n', 1)
+    lines = head.decode('latin-1').split('\r\n')
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(':')
+        headers[k.strip().lower()] = v.strip()
+    length = int(headers.get('content-length', 0))
+    if len(rest) < length:
+        return None
+    return lines[0].split(' ')[0], headers, rest[:length], rest[length:]
+
+
+def run_cases(names):
+    """Runs the case_<name> function of @names (a test module's globals()) that the command line
+    names, and prints ok; usage and exit 2 for any other command line."""
+    cases = {name[5:]: fn for name, fn in list(names.items()) if name.startswith('case_')}
+    if len(sys.argv) != 2 or sys.argv[1] not in cases:
+        print('usage: %s {%s}' % (sys.argv[0], ','.join(cases)), file=sys.stderr)
+        sys.exit(2)
+    cases[sys.argv[1]]()
+    print('ok')
+
+
 # --------------------------------------------------------------------------------------------------
 # Peers
 
-class RecordServer:
+class PeerProcess:
+    """A server in a process of its own (self.proc, self.port; start() by the subclass), killed by
+    stop() or at the end of a with block."""
+
+    PATH = '/x'     # where it serves
+
+    def url(self, userinfo='', path=None):
+        return 'rtsp://%s127.0.0.1:%d%s' % (userinfo + '@' if userinfo else '', self.port,
+                                            self.PATH if path is None else path)
+
+    def stop(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class RecordServer(PeerProcess):
     """tests/rtsp_record_server.py in a process of its own; its event lines are collected."""
 
     def __init__(self, *args, port=0):
@@ -103,21 +153,6 @@ class RecordServer:
 
     def requests(self):
         return [line.split()[1] for line in self.lines('REQUEST ')]
-
-    def url(self, userinfo='', path='/x'):
-        return 'rtsp://%s127.0.0.1:%d%s' % (userinfo + '@' if userinfo else '', self.port, path)
-
-    def stop(self):
-        if self.proc:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 class FakeServer:
@@ -169,19 +204,10 @@ class FakeServer:
                         break
                     self.frames[data[1]] = self.frames.get(data[1], 0) + 1
                     data = data[4 + size:]
-                if b'\r\n\r\n' not in data or data.startswith(b'$'):
+                request = None if data.startswith(b'$') else split_request(data)
+                if request is None:
                     break
-                head, rest = data.split(b'\r\n\r\n', 1)
-                lines = head.decode('latin-1').split('\r\n')
-                headers = {}
-                for line in lines[1:]:
-                    k, _, v = line.partition(':')
-                    headers[k.strip().lower()] = v.strip()
-                length = int(headers.get('content-length', 0))
-                if len(rest) < length:
-                    break
-                body, data = rest[:length], rest[length:]
-                method = lines[0].split(' ')[0]
+                method, headers, body, data = request
                 self.requests.append((method, headers))
                 self.bodies.append(body)
                 reply = self.answer(method, headers.get('cseq', '0'), headers, body)

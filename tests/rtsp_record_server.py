@@ -25,27 +25,18 @@ gst-rtsp-server maps the announced streams, in SDP order, to the elements named 
 """
 import argparse
 import sys
-import threading
 
 import gi
 gi.require_version('Gst', '1.0')
 gi.require_version('GstRtspServer', '1.0')
 gi.require_version('GstRtsp', '1.0')
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gi.repository import Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gst_rtsp_peer import (allow_user, loopback_server, lower_transports, require_password, say,  # noqa: E402
+                           serve, user_token)
 
 # decodebin picks the depayloader and decoder from the announced caps, whichever stream lands on which
 # depay element; the sink tells video from audio by the caps of what it gets.
 STREAM = 'decodebin name=depay{n} ! fakesink name=sink{n} sync=false signal-handoffs=true'
-
-
-_say_lock = threading.Lock()
-
-
-def say(text):
-    # Streaming threads and the main loop print: one whole line at a time.
-    with _say_lock:
-        sys.stdout.write(text + '\n')
-        sys.stdout.flush()
 
 
 def watch_media(media):
@@ -101,9 +92,7 @@ def main():
     args = parser.parse_args()
 
     Gst.init(None)
-    server = GstRtspServer.RTSPServer()
-    server.set_address('127.0.0.1')
-    server.set_service(str(args.port))
+    server = loopback_server(args.port)
 
     factory = GstRtspServer.RTSPMediaFactory()
     if args.play:
@@ -113,12 +102,7 @@ def main():
     else:
         factory.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)
         factory.set_launch('( %s )' % ' '.join(STREAM.format(n=n) for n in range(1 if args.video_only else 2)))
-    protocols = GstRtsp.RTSPLowerTrans(0)
-    if 'udp' in args.protocols:
-        protocols |= GstRtsp.RTSPLowerTrans.UDP
-    if 'tcp' in args.protocols:
-        protocols |= GstRtsp.RTSPLowerTrans.TCP
-    factory.set_protocols(protocols)
+    factory.set_protocols(lower_transports(args.protocols))
     if args.profiles != 'avp':
         profiles = GstRtsp.RTSPProfile(0)
         if 'savp' in args.profiles.split('+'):
@@ -131,8 +115,7 @@ def main():
 
     if args.digest or args.basic or args.tls_cert:
         auth = GstRtspServer.RTSPAuth()
-        token = GstRtspServer.RTSPToken()
-        token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
+        token = user_token()
         if args.tls_cert:
             gi.require_version('Gio', '2.0')
             from gi.repository import Gio
@@ -143,19 +126,10 @@ def main():
             auth.set_tls_certificate(cert)
         if not (args.digest or args.basic):
             auth.set_default_token(token)   # TLS only: anyone may play or record
-        elif args.digest:
-            user, password = args.digest.split(':', 1)
-            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
-            auth.add_digest(user, password, token)
         else:
-            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
-            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(*args.basic.split(':', 1)), token)
+            require_password(auth, token, args.digest, args.basic)
         server.set_auth(auth)
-        permissions = GstRtspServer.RTSPPermissions()
-        for permission in (GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS,
-                           GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT):
-            permissions.add_permission_for_role('user', permission, True)
-        factory.set_permissions(permissions)
+        allow_user(factory)
     server.get_mount_points().add_factory(args.path, factory)
 
     def on_request(_client, ctx, method):
@@ -184,12 +158,7 @@ def main():
             client.connect(signal, on_request, method)
     server.connect('client-connected', on_client)
 
-    if server.attach(None) == 0:
-        print('could not listen', file=sys.stderr)
-        return 1
-    say('PORT %d' % server.get_bound_port())
-    GLib.MainLoop().run()
-    return 0
+    return serve(server)
 
 
 if __name__ == '__main__':

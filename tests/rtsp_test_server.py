@@ -22,6 +22,7 @@ gi.require_version('Gst', '1.0')
 gi.require_version('GstRtspServer', '1.0')
 gi.require_version('GstRtsp', '1.0')
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gst_rtsp_peer import allow_user, loopback_server, require_password, serve, user_token  # noqa: E402
 
 NORMAL = ('( videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 '
           '! jpegenc ! rtpjpegpay name=pay0 pt=26 '
@@ -143,9 +144,7 @@ def main():
     Gst.init(None)
     if args.meet:
         return serve_meet(args)
-    server = GstRtspServer.RTSPServer()
-    server.set_address('127.0.0.1')
-    server.set_service(str(args.port))
+    server = loopback_server(args.port)
     if args.lipsync:
         factory = LipSyncFactory()
     else:
@@ -156,20 +155,9 @@ def main():
         factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
     if args.digest or args.basic:
         auth = GstRtspServer.RTSPAuth()
-        token = GstRtspServer.RTSPToken()
-        token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
-        if args.digest:
-            user, password = args.digest.split(':', 1)
-            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
-            auth.add_digest(user, password, token)
-        else:
-            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
-            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(*args.basic.split(':', 1)), token)
+        require_password(auth, user_token(), args.digest, args.basic)
         server.set_auth(auth)
-        permissions = GstRtspServer.RTSPPermissions()
-        permissions.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
-        permissions.add_permission_for_role('user', GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
-        factory.set_permissions(permissions)
+        allow_user(factory)
     server.get_mount_points().add_factory('/test', factory)
     if args.session_timeout:
         def on_new_session(_client, session):
@@ -184,12 +172,7 @@ def main():
             client.connect('get-parameter-request', on_keepalive, 'GET_PARAMETER')
             client.connect('options-request', on_keepalive, 'OPTIONS')
         server.connect('client-connected', on_client)
-    if server.attach(None) == 0:
-        print('could not listen', file=sys.stderr)
-        return 1
-    print('PORT %d' % server.get_bound_port(), flush=True)
-    GLib.MainLoop().run()
-    return 0
+    return serve(server)
 
 
 if __name__ == '__main__':

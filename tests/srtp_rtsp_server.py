@@ -18,7 +18,6 @@ Prints one event a line on stdout:
 """
 import argparse
 import sys
-import threading
 
 import gi
 gi.require_version('Gst', '1.0')
@@ -26,14 +25,7 @@ gi.require_version('GstRtspServer', '1.0')
 gi.require_version('GstRtsp', '1.0')
 gi.require_version('Gio', '2.0')
 from gi.repository import Gio, GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
-
-_lock = threading.Lock()
-
-
-def say(text):
-    with _lock:
-        sys.stdout.write(text + '\n')
-        sys.stdout.flush()
+from gst_rtsp_peer import allow_user, loopback_server, lower_transports, say, serve, user_token  # noqa: E402
 
 
 def main():
@@ -46,33 +38,20 @@ def main():
     args = parser.parse_args()
 
     Gst.init(None)
-    server = GstRtspServer.RTSPServer()
-    server.set_address('127.0.0.1')
-    server.set_service(str(args.port))
+    server = loopback_server(args.port)
 
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_shared(True)
     factory.set_launch('( videotestsrc is-live=true ! video/x-raw,format=I420,width=160,height=120,'
                        'framerate=15/1 ! jpegenc ! rtpjpegpay name=pay0 pt=96 )')
     factory.set_profiles(GstRtsp.RTSPProfile.SAVP if args.profile == 'savp' else GstRtsp.RTSPProfile.AVP)
-    protocols = GstRtsp.RTSPLowerTrans(0)
-    if 'udp' in args.protocols:
-        protocols |= GstRtsp.RTSPLowerTrans.UDP
-    if 'tcp' in args.protocols:
-        protocols |= GstRtsp.RTSPLowerTrans.TCP
-    factory.set_protocols(protocols)
+    factory.set_protocols(lower_transports(args.protocols))
 
     auth = GstRtspServer.RTSPAuth()
     auth.set_tls_certificate(Gio.TlsCertificate.new_from_files(args.tls_cert, args.tls_key))
-    token = GstRtspServer.RTSPToken()
-    token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, 'user')
-    auth.set_default_token(token)
+    auth.set_default_token(user_token())
     server.set_auth(auth)
-    permissions = GstRtspServer.RTSPPermissions()
-    for permission in (GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS,
-                       GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT):
-        permissions.add_permission_for_role('user', permission, True)
-    factory.set_permissions(permissions)
+    allow_user(factory)
     server.get_mount_points().add_factory('/x', factory)
 
     def on_setup(_client, ctx):
@@ -112,12 +91,7 @@ def main():
         client.connect('send-message', on_send)
     server.connect('client-connected', on_client)
 
-    if server.attach(None) == 0:
-        print('could not listen', file=sys.stderr)
-        return 1
-    say('PORT %d' % server.get_bound_port())
-    GLib.MainLoop().run()
-    return 0
+    return serve(server)
 
 
 if __name__ == '__main__':

@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"  /* gst_init before the tests */
+#include "rtsp_test_helpers.h"
 
 #include <string>
 #include <vector>
 
 using namespace meet;
+using meet_test::make;
 
 namespace {
 
@@ -21,50 +23,19 @@ const char *kSdp = "v=0\r\no=- 0 0 IN IP4 10.0.0.2\r\ns=x\r\nc=IN IP4 10.0.0.2\r
     "m=audio 5002 RTP/AVP 97\r\na=rtpmap:97 L16/16000/1\r\na=control:streamid=1\r\n";
 const char *kBob = "rtsp://127.0.0.1:8554/meet/bob";
 
-class FakeMedia : public RtspServerLogic::Media {
+class FakeMedia : public meet_test::ParticipantMedia {
 public:
   std::vector<std::string> events;
-  std::vector<RtspServerLogic::StreamInfo> streams () override { return {}; }
   void session_play (const RtspSession & s) override { events.push_back ("play " + s.name); }
-  void session_pause (const RtspSession &) override {}
   void session_teardown (const RtspSession & s) override {
     events.push_back ("teardown " + s.name);
-  }
-  std::vector<RtspServerLogic::StreamInfo> participant_streams (const std::string & name) override {
-    if (!open.count (name))
-      return {};
-    RtspServerLogic::StreamInfo info;
-    info.server_rtp_port = 6000;
-    info.server_rtcp_port = 6001;
-    return std::vector<RtspServerLogic::StreamInfo> (open[name], info);
-  }
-  bool participant_open (const std::string & name, size_t streams) override {
-    open[name] = streams;
-    return true;
   }
   void participant_record (const RtspSession & s) override { events.push_back ("record " + s.name); }
   void participant_close (const std::string & name) override {
     open.erase (name);
     events.push_back ("close " + name);
   }
-  std::map<std::string, size_t> open;
 };
-
-RtspRequest
-make (const std::string & method, const std::string & uri,
-    std::vector<std::pair<std::string, std::string>> headers = {}, const std::string & body = "")
-{
-  static int cseq = 1;
-  RtspRequest r;
-  r.method = method;
-  r.uri = uri;
-  r.version = "RTSP/1.0";
-  r.headers.emplace_back ("CSeq", std::to_string (cseq++));
-  for (auto & h : headers)
-    r.headers.push_back (h);
-  r.body = body;
-  return r;
-}
 
 class PublishTest : public ::testing::Test {
 protected:

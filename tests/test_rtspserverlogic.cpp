@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"  /* gst_init before the tests */
+#include "rtsp_test_helpers.h"
 
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ using meet::RtspRequestParser;
 using meet::RtspResponse;
 using meet::RtspServerLogic;
 using meet::RtspSession;
+using meet_test::request;
 
 namespace {
 
@@ -50,21 +52,6 @@ public:
   }
 };
 
-RtspRequest
-make (const std::string & method, const std::string & uri,
-    std::vector<std::pair<std::string, std::string>> headers = {}, int cseq = 1)
-{
-  RtspRequest r;
-  r.method = method;
-  r.uri = uri;
-  r.version = "RTSP/1.0";
-  if (cseq >= 0)
-    r.headers.emplace_back ("CSeq", std::to_string (cseq));
-  for (auto & h : headers)
-    r.headers.push_back (h);
-  return r;
-}
-
 std::string
 session_of (const RtspResponse & r)
 {
@@ -92,11 +79,11 @@ protected:
   }
   /* SETUP of both streams over UDP; returns the session ID. */
   std::string setup_both () {
-    RtspResponse r = handle (make ("SETUP", std::string (kUrl) + "/stream=0",
+    RtspResponse r = handle (request ("SETUP", std::string (kUrl) + "/stream=0",
             { { "Transport", "RTP/AVP;unicast;client_port=6000-6001" } }));
     EXPECT_EQ (r.code, 200);
     std::string id = session_of (r);
-    r = handle (make ("SETUP", std::string (kUrl) + "/stream=1",
+    r = handle (request ("SETUP", std::string (kUrl) + "/stream=1",
             { { "Transport", "RTP/AVP;unicast;client_port=6002-6003" }, { "Session", id } }));
     EXPECT_EQ (r.code, 200);
     return id;
@@ -187,7 +174,7 @@ TEST (Parser, RejectsOversizeAndMalformedInput)
 
 TEST_F (LogicTest, OptionsListsMethodsAndEchoesCSeq)
 {
-  RtspResponse r = handle (make ("OPTIONS", "*", {}, 42));
+  RtspResponse r = handle (request ("OPTIONS", "*", {}, 42));
   EXPECT_EQ (r.code, 200);
   EXPECT_EQ (*r.header ("CSeq"), "42");
   EXPECT_NE (r.header ("Public")->find ("GET_PARAMETER"), std::string::npos);
@@ -196,28 +183,28 @@ TEST_F (LogicTest, OptionsListsMethodsAndEchoesCSeq)
 
 TEST_F (LogicTest, MissingOrBadCSeqIs400)
 {
-  EXPECT_EQ (handle (make ("OPTIONS", "*", {}, -1)).code, 400);
-  EXPECT_EQ (handle (make ("OPTIONS", "*", { { "CSeq", "abc" } }, -1)).code, 400);
-  EXPECT_EQ (handle (make ("OPTIONS", "*", {}, -1)).header ("CSeq"), nullptr);
+  EXPECT_EQ (handle (request ("OPTIONS", "*", {}, -1)).code, 400);
+  EXPECT_EQ (handle (request ("OPTIONS", "*", { { "CSeq", "abc" } }, -1)).code, 400);
+  EXPECT_EQ (handle (request ("OPTIONS", "*", {}, -1)).header ("CSeq"), nullptr);
 }
 
 TEST_F (LogicTest, UnknownMethodIs501)
 {
-  EXPECT_EQ (handle (make ("FROB", kUrl)).code, 501);
+  EXPECT_EQ (handle (request ("FROB", kUrl)).code, 501);
   /* Publishing is off unless Config::allow_publish. */
-  EXPECT_EQ (handle (make ("RECORD", kUrl)).code, 405);
+  EXPECT_EQ (handle (request ("RECORD", kUrl)).code, 405);
 }
 
 TEST_F (LogicTest, RequireIs551)
 {
-  RtspResponse r = handle (make ("DESCRIBE", kUrl, { { "Require", "funky" } }));
+  RtspResponse r = handle (request ("DESCRIBE", kUrl, { { "Require", "funky" } }));
   EXPECT_EQ (r.code, 551);
   EXPECT_EQ (*r.header ("Unsupported"), "funky");
 }
 
 TEST_F (LogicTest, DescribeBuildsSdp)
 {
-  RtspResponse r = handle (make ("DESCRIBE", std::string (kUrl) + "/"));
+  RtspResponse r = handle (request ("DESCRIBE", std::string (kUrl) + "/"));
   ASSERT_EQ (r.code, 200);
   EXPECT_EQ (*r.header ("Content-Type"), "application/sdp");
   EXPECT_EQ (*r.header ("Content-Base"), std::string (kUrl) + "/");
@@ -235,23 +222,23 @@ TEST_F (LogicTest, DescribeBuildsSdp)
 TEST_F (LogicTest, DescribeBeforeCapsIs503)
 {
   media.infos[1].caps.clear ();
-  RtspResponse r = handle (make ("DESCRIBE", kUrl));
+  RtspResponse r = handle (request ("DESCRIBE", kUrl));
   EXPECT_EQ (r.code, 503);
   EXPECT_NE (r.header ("Retry-After"), nullptr);
 }
 
 TEST_F (LogicTest, WrongPathIs404)
 {
-  EXPECT_EQ (handle (make ("DESCRIBE", "rtsp://127.0.0.1:8554/other")).code, 404);
-  EXPECT_EQ (handle (make ("DESCRIBE", "http://127.0.0.1:8554/meet")).code, 404);
-  EXPECT_EQ (handle (make ("DESCRIBE", "*")).code, 404);
-  EXPECT_EQ (handle (make ("SETUP", std::string (kUrl) + "/stream=9",
+  EXPECT_EQ (handle (request ("DESCRIBE", "rtsp://127.0.0.1:8554/other")).code, 404);
+  EXPECT_EQ (handle (request ("DESCRIBE", "http://127.0.0.1:8554/meet")).code, 404);
+  EXPECT_EQ (handle (request ("DESCRIBE", "*")).code, 404);
+  EXPECT_EQ (handle (request ("SETUP", std::string (kUrl) + "/stream=9",
               { { "Transport", "RTP/AVP;unicast;client_port=6000-6001" } })).code, 404);
 }
 
 TEST_F (LogicTest, SetupUdpAnswersPortsAndSession)
 {
-  RtspResponse r = handle (make ("SETUP", std::string (kUrl) + "/stream=0",
+  RtspResponse r = handle (request ("SETUP", std::string (kUrl) + "/stream=0",
           { { "Transport", "RTP/AVP;unicast;client_port=6000-6001" } }));
   ASSERT_EQ (r.code, 200);
   EXPECT_EQ (*r.header ("Transport"),
@@ -274,16 +261,16 @@ TEST_F (LogicTest, SessionIdsDiffer)
 
 TEST_F (LogicTest, SetupTcpInterleaved)
 {
-  RtspResponse r = handle (make ("SETUP", std::string (kUrl) + "/stream=1",
+  RtspResponse r = handle (request ("SETUP", std::string (kUrl) + "/stream=1",
           { { "Transport", "RTP/AVP/TCP;unicast;interleaved=4-5" } }));
   ASSERT_EQ (r.code, 200);
   EXPECT_EQ (*r.header ("Transport"), "RTP/AVP/TCP;unicast;interleaved=4-5;mode=\"PLAY\"");
   std::string id = session_of (r);
   /* Without interleaved= the server picks channels; a clash with stream 1 is refused. */
-  r = handle (make ("SETUP", std::string (kUrl) + "/stream=0",
+  r = handle (request ("SETUP", std::string (kUrl) + "/stream=0",
           { { "Transport", "RTP/AVP/TCP;unicast;interleaved=5-6" }, { "Session", id } }));
   EXPECT_EQ (r.code, 461);
-  r = handle (make ("SETUP", std::string (kUrl) + "/stream=0",
+  r = handle (request ("SETUP", std::string (kUrl) + "/stream=0",
           { { "Transport", "RTP/AVP/TCP;unicast" }, { "Session", id } }));
   EXPECT_EQ (r.code, 200);
   EXPECT_NE (r.header ("Transport")->find ("interleaved=0-1"), std::string::npos);
@@ -292,64 +279,64 @@ TEST_F (LogicTest, SetupTcpInterleaved)
 TEST_F (LogicTest, TransportChoiceAndRefusals)
 {
   std::string stream0 = std::string (kUrl) + "/stream=0";
-  EXPECT_EQ (handle (make ("SETUP", stream0)).code, 461);
-  EXPECT_EQ (handle (make ("SETUP", stream0, { { "Transport", "RTP/AVP;multicast" } })).code,
+  EXPECT_EQ (handle (request ("SETUP", stream0)).code, 461);
+  EXPECT_EQ (handle (request ("SETUP", stream0, { { "Transport", "RTP/AVP;multicast" } })).code,
       461);
-  EXPECT_EQ (handle (make ("SETUP", stream0, { { "Transport", "RAW/RAW/UDP;unicast" } })).code,
+  EXPECT_EQ (handle (request ("SETUP", stream0, { { "Transport", "RAW/RAW/UDP;unicast" } })).code,
       461);
-  EXPECT_EQ (handle (make ("SETUP", stream0, { { "Transport", "RTP/AVP;unicast" } })).code, 461);
-  EXPECT_EQ (handle (make ("SETUP", stream0, { { "Transport",
+  EXPECT_EQ (handle (request ("SETUP", stream0, { { "Transport", "RTP/AVP;unicast" } })).code, 461);
+  EXPECT_EQ (handle (request ("SETUP", stream0, { { "Transport",
                       "RTP/AVP;unicast;client_port=6000-6001;mode=record" } })).code, 461);
   /* RTP never goes to a third party. */
-  EXPECT_EQ (handle (make ("SETUP", stream0, { { "Transport",
+  EXPECT_EQ (handle (request ("SETUP", stream0, { { "Transport",
                       "RTP/AVP;unicast;destination=10.1.2.3;client_port=6000-6001" } })).code,
       403);
   /* The first alternative we can serve wins. */
-  RtspResponse r = handle (make ("SETUP", stream0, { { "Transport",
+  RtspResponse r = handle (request ("SETUP", stream0, { { "Transport",
               "RTP/AVP;multicast,RTP/AVP/TCP;unicast;interleaved=0-1" } }));
   EXPECT_EQ (r.code, 200);
   EXPECT_NE (r.header ("Transport")->find ("TCP"), std::string::npos);
   /* Aggregate control URL with two streams. */
-  EXPECT_EQ (handle (make ("SETUP", kUrl, { { "Transport",
+  EXPECT_EQ (handle (request ("SETUP", kUrl, { { "Transport",
                       "RTP/AVP;unicast;client_port=6000-6001" } })).code, 459);
 }
 
 TEST_F (LogicTest, PlayPauseTeardownDriveTheMedia)
 {
   std::string id = setup_both ();
-  RtspResponse r = handle (make ("PLAY", kUrl, { { "Session", id } }));
+  RtspResponse r = handle (request ("PLAY", kUrl, { { "Session", id } }));
   ASSERT_EQ (r.code, 200);
   EXPECT_EQ (*r.header ("Range"), "npt=now-");
   EXPECT_EQ (*r.header ("RTP-Info"), std::string ("url=") + kUrl
       + "/stream=0;seq=1234;rtptime=987654,url=" + kUrl + "/stream=1");
   EXPECT_EQ (logic.playing_sessions (), 1u);
   /* PLAY again is fine and does not add the client twice. */
-  EXPECT_EQ (handle (make ("PLAY", kUrl, { { "Session", id } })).code, 200);
-  EXPECT_EQ (handle (make ("SETUP", std::string (kUrl) + "/stream=0",
+  EXPECT_EQ (handle (request ("PLAY", kUrl, { { "Session", id } })).code, 200);
+  EXPECT_EQ (handle (request ("SETUP", std::string (kUrl) + "/stream=0",
               { { "Transport", "RTP/AVP;unicast;client_port=7000-7001" },
                 { "Session", id } })).code, 455);
-  EXPECT_EQ (handle (make ("PLAY", std::string (kUrl) + "/stream=0",
+  EXPECT_EQ (handle (request ("PLAY", std::string (kUrl) + "/stream=0",
               { { "Session", id } })).code, 460);
-  EXPECT_EQ (handle (make ("PAUSE", kUrl, { { "Session", id } })).code, 200);
-  EXPECT_EQ (handle (make ("PAUSE", kUrl, { { "Session", id } })).code, 200);
+  EXPECT_EQ (handle (request ("PAUSE", kUrl, { { "Session", id } })).code, 200);
+  EXPECT_EQ (handle (request ("PAUSE", kUrl, { { "Session", id } })).code, 200);
   EXPECT_EQ (logic.playing_sessions (), 0u);
-  EXPECT_EQ (handle (make ("TEARDOWN", kUrl, { { "Session", id } })).code, 200);
-  EXPECT_EQ (handle (make ("PLAY", kUrl, { { "Session", id } })).code, 454);
+  EXPECT_EQ (handle (request ("TEARDOWN", kUrl, { { "Session", id } })).code, 200);
+  EXPECT_EQ (handle (request ("PLAY", kUrl, { { "Session", id } })).code, 454);
   std::vector<std::string> expected = { "play " + id, "pause " + id, "teardown " + id };
   EXPECT_EQ (media.events, expected);
 }
 
 TEST_F (LogicTest, OutOfOrderAndForeignSessions)
 {
-  EXPECT_EQ (handle (make ("PLAY", kUrl)).code, 455);
-  EXPECT_EQ (handle (make ("PAUSE", kUrl)).code, 455);
-  EXPECT_EQ (handle (make ("TEARDOWN", kUrl)).code, 455);
-  EXPECT_EQ (handle (make ("PLAY", kUrl, { { "Session", "0123456789abcdef" } })).code, 454);
+  EXPECT_EQ (handle (request ("PLAY", kUrl)).code, 455);
+  EXPECT_EQ (handle (request ("PAUSE", kUrl)).code, 455);
+  EXPECT_EQ (handle (request ("TEARDOWN", kUrl)).code, 455);
+  EXPECT_EQ (handle (request ("PLAY", kUrl, { { "Session", "0123456789abcdef" } })).code, 454);
   std::string id = setup_both ();
   /* Another connection cannot use, nor tear down, this session. */
-  EXPECT_EQ (logic.handle (make ("PLAY", kUrl, { { "Session", id } }), other, 0).code, 454);
-  EXPECT_EQ (logic.handle (make ("TEARDOWN", kUrl, { { "Session", id } }), other, 0).code, 454);
-  EXPECT_EQ (logic.handle (make ("GET_PARAMETER", kUrl, { { "Session", id } }), other, 0).code,
+  EXPECT_EQ (logic.handle (request ("PLAY", kUrl, { { "Session", id } }), other, 0).code, 454);
+  EXPECT_EQ (logic.handle (request ("TEARDOWN", kUrl, { { "Session", id } }), other, 0).code, 454);
+  EXPECT_EQ (logic.handle (request ("GET_PARAMETER", kUrl, { { "Session", id } }), other, 0).code,
       454);
   EXPECT_NE (logic.find_session (id), nullptr);
 }
@@ -358,22 +345,22 @@ TEST_F (LogicTest, MaxSessionsIs503)
 {
   setup_both ();
   setup_both ();
-  EXPECT_EQ (handle (make ("SETUP", std::string (kUrl) + "/stream=0",
+  EXPECT_EQ (handle (request ("SETUP", std::string (kUrl) + "/stream=0",
               { { "Transport", "RTP/AVP;unicast;client_port=6000-6001" } })).code, 503);
 }
 
 TEST_F (LogicTest, SessionTimeoutAndKeepAlives)
 {
   std::string id = setup_both ();
-  handle (make ("PLAY", kUrl, { { "Session", id } }), 0);
+  handle (request ("PLAY", kUrl, { { "Session", id } }), 0);
   const int64_t s = G_USEC_PER_SEC;
   EXPECT_EQ (logic.expire (9 * s), 0u);
   /* RTCP from the client's RTCP port, then GET_PARAMETER, then OPTIONS keep it alive. */
   logic.touch_rtcp (0, "127.0.0.1", 6001, 9 * s);
   EXPECT_EQ (logic.expire (18 * s), 0u);
-  EXPECT_EQ (handle (make ("GET_PARAMETER", kUrl, { { "Session", id } }), 18 * s).code, 200);
+  EXPECT_EQ (handle (request ("GET_PARAMETER", kUrl, { { "Session", id } }), 18 * s).code, 200);
   EXPECT_EQ (logic.expire (27 * s), 0u);
-  handle (make ("OPTIONS", "*", { { "Session", id } }), 27 * s);
+  handle (request ("OPTIONS", "*", { { "Session", id } }), 27 * s);
   logic.touch_rtcp (0, "127.0.0.2", 6001, 36 * s);    // someone else's report
   EXPECT_EQ (logic.expire (36 * s), 0u);
   EXPECT_EQ (logic.expire (38 * s), 1u);
@@ -384,7 +371,7 @@ TEST_F (LogicTest, SessionTimeoutAndKeepAlives)
 TEST_F (LogicTest, ClosingTheConnectionEndsItsSessions)
 {
   std::string id = setup_both ();
-  logic.handle (make ("SETUP", std::string (kUrl) + "/stream=0",
+  logic.handle (request ("SETUP", std::string (kUrl) + "/stream=0",
           { { "Transport", "RTP/AVP;unicast;client_port=6000-6001" } }), other, 0);
   EXPECT_EQ (logic.session_count (), 2u);
   EXPECT_TRUE (logic.connection_has_session (conn.id));
@@ -396,8 +383,8 @@ TEST_F (LogicTest, ClosingTheConnectionEndsItsSessions)
 
 TEST_F (LogicTest, ParametersAreOnlyKeepAlives)
 {
-  EXPECT_EQ (handle (make ("GET_PARAMETER", kUrl)).code, 200);
-  RtspRequest set = make ("SET_PARAMETER", kUrl);
+  EXPECT_EQ (handle (request ("GET_PARAMETER", kUrl)).code, 200);
+  RtspRequest set = request ("SET_PARAMETER", kUrl);
   set.body = "volume: 5\r\n";
   EXPECT_EQ (handle (set).code, 451);
 }
@@ -431,8 +418,8 @@ protected:
 
 TEST_F (AuthTest, DigestChallengeAndResponse)
 {
-  EXPECT_EQ (logic.handle (make ("OPTIONS", "*"), conn, 0).code, 200);
-  RtspResponse r = logic.handle (make ("DESCRIBE", kUrl), conn, 0);
+  EXPECT_EQ (logic.handle (request ("OPTIONS", "*"), conn, 0).code, 200);
+  RtspResponse r = logic.handle (request ("DESCRIBE", kUrl), conn, 0);
   ASSERT_EQ (r.code, 401);
   const std::string *challenge = r.header ("WWW-Authenticate");
   ASSERT_NE (challenge, nullptr);
@@ -440,15 +427,15 @@ TEST_F (AuthTest, DigestChallengeAndResponse)
   std::string nonce = conn.digest_nonce;
   EXPECT_EQ (nonce.size (), 32u);
 
-  EXPECT_EQ (logic.handle (make ("DESCRIBE", kUrl, { { "Authorization",
+  EXPECT_EQ (logic.handle (request ("DESCRIBE", kUrl, { { "Authorization",
                       digest ("DESCRIBE", "s3cret", nonce) } }), conn, 0).code, 200);
-  EXPECT_EQ (logic.handle (make ("DESCRIBE", kUrl, { { "Authorization",
+  EXPECT_EQ (logic.handle (request ("DESCRIBE", kUrl, { { "Authorization",
                       digest ("DESCRIBE", "wrong", nonce) } }), conn, 0).code, 401);
   /* The nonce of an old challenge no longer counts. */
-  EXPECT_EQ (logic.handle (make ("DESCRIBE", kUrl, { { "Authorization",
+  EXPECT_EQ (logic.handle (request ("DESCRIBE", kUrl, { { "Authorization",
                       digest ("DESCRIBE", "s3cret", nonce) } }), conn, 0).code, 401);
   /* Basic is refused unless enabled. */
-  EXPECT_EQ (logic.handle (make ("DESCRIBE", kUrl, { { "Authorization",
+  EXPECT_EQ (logic.handle (request ("DESCRIBE", kUrl, { { "Authorization",
                       "Basic YWxpY2U6czNjcmV0" } }), conn, 0).code, 401);
 }
 
@@ -461,15 +448,15 @@ TEST (Auth, BasicWhenEnabled)
   c.auth_basic = true;
   RtspServerLogic logic (c, media);
   RtspConnectionContext conn;
-  RtspResponse r = logic.handle (make ("DESCRIBE", kUrl), conn, 0);
+  RtspResponse r = logic.handle (request ("DESCRIBE", kUrl), conn, 0);
   EXPECT_EQ (r.code, 401);
   int challenges = 0;
   for (auto & h : r.headers)
     challenges += h.first == "WWW-Authenticate";
   EXPECT_EQ (challenges, 2);
-  EXPECT_EQ (logic.handle (make ("DESCRIBE", kUrl, { { "Authorization",
+  EXPECT_EQ (logic.handle (request ("DESCRIBE", kUrl, { { "Authorization",
                       "Basic YWxpY2U6czNjcmV0" } }), conn, 0).code, 200);
-  EXPECT_EQ (logic.handle (make ("DESCRIBE", kUrl, { { "Authorization",
+  EXPECT_EQ (logic.handle (request ("DESCRIBE", kUrl, { { "Authorization",
                       "Basic YWxpY2U6d3Jvbmc=" } }), conn, 0).code, 401);
 }
 

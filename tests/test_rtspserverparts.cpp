@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"  /* gst_init before the tests */
+#include "rtsp_test_helpers.h"
 
 #include <algorithm>
 #include <set>
@@ -18,6 +19,7 @@
 #include <vector>
 
 using namespace meet;
+using meet_test::request;
 
 namespace {
 
@@ -302,20 +304,6 @@ public:
   }
 };
 
-RtspRequest
-make (const std::string & method, const std::string & uri,
-    std::vector<std::pair<std::string, std::string>> headers, int cseq)
-{
-  RtspRequest r;
-  r.method = method;
-  r.uri = uri;
-  r.version = "RTSP/1.0";
-  r.headers.emplace_back ("CSeq", std::to_string (cseq));
-  for (auto & h : headers)
-    r.headers.push_back (h);
-  return r;
-}
-
 TEST (Multicast, SetupGivesTheGroupAndReleasesIt)
 {
   MulticastMedia media;
@@ -326,30 +314,31 @@ TEST (Multicast, SetupGivesTheGroupAndReleasesIt)
   b.id = 2;
   b.peer_host = "10.0.0.6";
   const char *url = "rtsp://10.0.0.1:8554/meet/stream=0";
-  RtspResponse r = logic.handle (make ("SETUP", url, { { "Transport", "RTP/AVP;multicast" } }, 1),
-      a, 0);
+  RtspResponse r = logic.handle (request ("SETUP", url, { { "Transport", "RTP/AVP;multicast" } },
+          1), a, 0);
   ASSERT_EQ (r.code, 200);
   ASSERT_NE (r.header ("Transport"), nullptr);
   EXPECT_EQ (*r.header ("Transport"),
       "RTP/AVP;multicast;destination=239.255.42.0;port=5000-5001;ttl=1;mode=\"PLAY\"");
   std::string sa = r.header ("Session")->substr (0, 32);
-  r = logic.handle (make ("SETUP", url, { { "Transport", "RTP/AVP;multicast" } }, 1), b, 0);
+  r = logic.handle (request ("SETUP", url, { { "Transport", "RTP/AVP;multicast" } }, 1), b, 0);
   ASSERT_EQ (r.code, 200);
   EXPECT_EQ (media.acquired, 2);
   /* The same session setting the stream up again keeps its one reference. */
-  r = logic.handle (make ("SETUP", url, { { "Transport", "RTP/AVP;multicast" },
+  r = logic.handle (request ("SETUP", url, { { "Transport", "RTP/AVP;multicast" },
               { "Session", sa } }, 2), a, 0);
   ASSERT_EQ (r.code, 200);
   EXPECT_EQ (media.acquired, 2);
   /* ... and switching to unicast gives it back. */
-  r = logic.handle (make ("SETUP", url, { { "Transport", "RTP/AVP;unicast;client_port=7000-7001" },
-              { "Session", sa } }, 3), a, 0);
+  r = logic.handle (request ("SETUP", url,
+          { { "Transport", "RTP/AVP;unicast;client_port=7000-7001" }, { "Session", sa } }, 3),
+      a, 0);
   ASSERT_EQ (r.code, 200);
   EXPECT_EQ (media.acquired, 1);
-  r = logic.handle (make ("SETUP", url, { { "Transport", "RTP/AVP;multicast" },
+  r = logic.handle (request ("SETUP", url, { { "Transport", "RTP/AVP;multicast" },
               { "Session", sa } }, 4), a, 0);
   EXPECT_EQ (media.acquired, 2);
-  r = logic.handle (make ("PLAY", "rtsp://10.0.0.1:8554/meet", { { "Session", sa } }, 5), a, 0);
+  r = logic.handle (request ("PLAY", "rtsp://10.0.0.1:8554/meet", { { "Session", sa } }, 5), a, 0);
   EXPECT_EQ (r.code, 200);
   /* A multicast reader's reports (from whatever port) keep it alive. */
   logic.touch_rtcp (0, "10.0.0.5", 0, 50 * G_USEC_PER_SEC);
@@ -372,15 +361,15 @@ TEST (Multicast, UsedUpPoolAndClientGroupsRefused)
   a.id = 1;
   a.peer_host = "10.0.0.5";
   const char *url = "rtsp://10.0.0.1:8554/meet";
-  RtspResponse r = logic.handle (make ("SETUP", url, { { "Transport", "RTP/AVP;multicast" } }, 1),
-      a, 0);
+  RtspResponse r = logic.handle (request ("SETUP", url, { { "Transport", "RTP/AVP;multicast" } },
+          1), a, 0);
   EXPECT_EQ (r.code, 461);
   EXPECT_EQ (logic.session_count (), 0u);
   /* A fallback alternative still works. */
-  r = logic.handle (make ("SETUP", url, { { "Transport",
+  r = logic.handle (request ("SETUP", url, { { "Transport",
               "RTP/AVP;multicast;destination=239.1.2.3, RTP/AVP/TCP;unicast" } }, 2), a, 0);
   EXPECT_EQ (r.code, 200);
-  r = logic.handle (make ("SETUP", url, { { "Transport",
+  r = logic.handle (request ("SETUP", url, { { "Transport",
               "RTP/AVP;multicast;destination=239.1.2.3;port=4000-4001" } }, 3), a, 0);
   EXPECT_EQ (r.code, 403);
 }

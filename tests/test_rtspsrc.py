@@ -18,13 +18,16 @@ os.environ.setdefault('GIO_USE_PROXY_RESOLVER', 'dummy')
 import gi  # noqa: E402
 gi.require_version('Gst', '1.0')
 from gi.repository import Gst  # noqa: E402
+from rtsp_publish import PeerProcess  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, 'rtsp_test_server.py')
 WAIT = 20.0     # generous upper bound for anything to happen (not a speed target)
 
 
-class Server:
+class Server(PeerProcess):
+    PATH = '/test'
+
     def __init__(self, *args, port=0):
         self.args = list(args)
         self.port = port
@@ -61,20 +64,6 @@ class Server:
         except queue.Empty:
             return ''
 
-    def url(self, userinfo=''):
-        return 'rtsp://%s127.0.0.1:%d/test' % (userinfo + '@' if userinfo else '', self.port)
-
-    def stop(self):
-        if self.proc:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 class Client:

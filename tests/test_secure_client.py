@@ -14,11 +14,10 @@ Usage: test_secure_client.py CASE (one meson test per case)."""
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 
-from rtsp_publish import Publisher, Reader, RecordServer, STOP, WAIT, wait_until
+from rtsp_publish import Publisher, Reader, RecordServer, STOP, WAIT, run_cases
 from rtsp_sink_util import Gst, Server
 import secure_pki
 from secure_pki import EC
@@ -202,11 +201,5 @@ def case_sink_wrong_fingerprint():
         assert not server.lines("REQUEST"), server.lines("REQUEST")
 
 
-CASES = {name[5:]: fn for name, fn in list(globals().items()) if name.startswith("case_")}
-
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
-        print("usage: %s {%s}" % (sys.argv[0], ",".join(CASES)), file=sys.stderr)
-        sys.exit(2)
-    CASES[sys.argv[1]]()
-    print("ok")
+    run_cases(globals())

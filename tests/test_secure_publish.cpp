@@ -17,11 +17,14 @@
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"
+#include "rtsp_test_helpers.h"
+#include "srtp_test_helpers.h"
 
 #include <cstring>
 #include <map>
 
 using namespace meet;
+using meet_test::request;
 
 namespace {
 
@@ -204,10 +207,7 @@ private:
 bool
 has_srtp ()
 {
-  GstElementFactory *enc = gst_element_factory_find ("srtpenc");
-  if (enc)
-    gst_object_unref (enc);
-  return enc && SrtpReceiver::available ();
+  return meet_test::have_srtp () && SrtpReceiver::available ();
 }
 
 }  // namespace
@@ -298,24 +298,8 @@ TEST (SecurePublishReceiver, RefusesABadKey)
 
 namespace {
 
-class PublishMedia : public RtspServerLogic::Media {
+class PublishMedia : public meet_test::ParticipantMedia {
 public:
-  std::vector<RtspServerLogic::StreamInfo> streams () override { return {}; }
-  void session_play (const RtspSession &) override {}
-  void session_pause (const RtspSession &) override {}
-  void session_teardown (const RtspSession &) override {}
-  std::vector<RtspServerLogic::StreamInfo> participant_streams (const std::string & name) override {
-    if (!open.count (name))
-      return {};
-    RtspServerLogic::StreamInfo info;
-    info.server_rtp_port = 6000;
-    info.server_rtcp_port = 6001;
-    return std::vector<RtspServerLogic::StreamInfo> (open[name], info);
-  }
-  bool participant_open (const std::string & name, size_t streams) override {
-    open[name] = streams;
-    return true;
-  }
   bool participant_srtp (const std::string & name, size_t stream, const MikeyKeys & keys) override {
     keyed[name + "/" + std::to_string (stream)] = keys;
     return can_decrypt;
@@ -323,26 +307,10 @@ public:
   void participant_record (const RtspSession & s) override {
     recorded_srtp = !s.streams.empty () && s.streams[0].srtp;
   }
-  std::map<std::string, size_t> open;
   std::map<std::string, MikeyKeys> keyed;
   bool can_decrypt = true;
   bool recorded_srtp = false;
 };
-
-RtspRequest
-request (const std::string & method, const std::string & uri,
-    std::vector<std::pair<std::string, std::string>> headers, const std::string & body = "")
-{
-  RtspRequest r;
-  r.method = method;
-  r.uri = uri;
-  r.version = "RTSP/1.0";
-  r.headers.emplace_back ("CSeq", "1");
-  for (auto & h : headers)
-    r.headers.push_back (h);
-  r.body = body;
-  return r;
-}
 
 struct Server {
   PublishMedia media;
@@ -360,7 +328,7 @@ struct Server {
   }
   RtspResponse announce (const std::string & sdp) {
     return logic.handle (request ("ANNOUNCE", "rtsps://127.0.0.1:8554/meet/bob",
-            { { "Content-Type", "application/sdp" } }, sdp), conn, 0);
+            { { "Content-Type", "application/sdp" } }, 1, sdp), conn, 0);
   }
   RtspResponse setup (const std::string & transport,
       std::vector<std::pair<std::string, std::string>> extra = {}) {

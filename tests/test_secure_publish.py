@@ -16,22 +16,20 @@ for 127.0.0.1).
 
 Usage: test_secure_publish.py CASE (one meson test per case)."""
 
-import base64
 import os
 import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-from rtsp_publish import Publisher, Reader, RecordServer, WAIT, wait_until
+from rtsp_publish import Publisher, Reader, RecordServer, WAIT, run_cases, split_request, wait_until
 from rtsp_sink_util import Gst, Server
 
 import gi  # noqa: E402
 gi.require_version("GstSdp", "1.0")
-from gi.repository import GLib, GstSdp  # noqa: E402
+from gi.repository import GstSdp  # noqa: E402
 import secure_pki
 
 TMP = tempfile.mkdtemp(prefix="meet-secure-publish-")
@@ -304,18 +302,11 @@ class FakeTlsRecorder:
             if not chunk:
                 return
             data += chunk
-            while b"\r\n\r\n" in data:
-                head, rest = data.split(b"\r\n\r\n", 1)
-                lines = head.decode("latin-1").split("\r\n")
-                headers = {}
-                for line in lines[1:]:
-                    k, _, v = line.partition(":")
-                    headers[k.strip().lower()] = v.strip()
-                length = int(headers.get("content-length", 0))
-                if len(rest) < length:
+            while True:
+                request = split_request(data)
+                if request is None:
                     break
-                body, data = rest[:length], rest[length:]
-                method = lines[0].split(" ")[0]
+                method, headers, body, data = request
                 extra = ""
                 if method == "ANNOUNCE":
                     self.announced = body.decode()
@@ -609,11 +600,5 @@ def case_required_refuses_plain_udp():
             rtsp.close()
 
 
-CASES = {name[5:]: fn for name, fn in list(globals().items()) if name.startswith("case_")}
-
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
-        print("usage: %s {%s}" % (sys.argv[0], ",".join(CASES)), file=sys.stderr)
-        sys.exit(2)
-    CASES[sys.argv[1]]()
-    print("ok")
+    run_cases(globals())

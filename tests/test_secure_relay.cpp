@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"  /* gst_init before the tests */
+#include "rtsp_test_helpers.h"
+#include "srtp_test_helpers.h"
 
 #include <algorithm>
 #include <cstring>
@@ -23,31 +25,11 @@
 #include <vector>
 
 using namespace meet;
+using meet_test::have_srtp;
+using meet_test::make;
+using meet_test::rtp_packet;
 
 namespace {
-
-bool
-have_srtp ()
-{
-  GstElementFactory *f = gst_element_factory_find ("srtpenc");
-  if (f)
-    gst_object_unref (f);
-  return f != nullptr;
-}
-
-GstBuffer *
-rtp_packet (uint32_t ssrc, uint16_t seq)
-{
-  GstBuffer *buf = gst_rtp_buffer_new_allocate (8, 0, 0);
-  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-  gst_rtp_buffer_map (buf, GST_MAP_WRITE, &rtp);
-  gst_rtp_buffer_set_ssrc (&rtp, ssrc);
-  gst_rtp_buffer_set_seq (&rtp, seq);
-  gst_rtp_buffer_set_payload_type (&rtp, 26);
-  memcpy (gst_rtp_buffer_get_payload (&rtp), "frame!!!", 8);
-  gst_rtp_buffer_unmap (&rtp);
-  return buf;
-}
 
 /* A reader's srtpdec keyed from @keymgmt (what a DESCRIBE gives it). */
 GstHarness *
@@ -291,22 +273,6 @@ public:
     events.push_back ("release " + name + "/" + std::to_string (stream) + (srtp ? " srtp" : ""));
   }
 };
-
-RtspRequest
-make (const std::string & method, const std::string & uri,
-    std::vector<std::pair<std::string, std::string>> headers = {}, const std::string & body = "")
-{
-  static int cseq = 1;
-  RtspRequest r;
-  r.method = method;
-  r.uri = uri;
-  r.version = "RTSP/1.0";
-  r.headers.emplace_back ("CSeq", std::to_string (cseq++));
-  for (auto & h : headers)
-    r.headers.push_back (h);
-  r.body = body;
-  return r;
-}
 
 class SecureRelayTest : public ::testing::Test {
 protected:

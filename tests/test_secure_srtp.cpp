@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"
+#include "srtp_test_helpers.h"
 
 #include <cstring>
 #include <set>
 
 using namespace meet;
+using meet_test::have_srtp;
 
 namespace {
 
@@ -44,15 +46,6 @@ payload_of (GstBuffer * buf)
       gst_rtp_buffer_get_payload_len (&rtp));
   gst_rtp_buffer_unmap (&rtp);
   return s;
-}
-
-bool
-have_srtp ()
-{
-  GstElementFactory *f = gst_element_factory_find ("srtpenc");
-  if (f)
-    gst_object_unref (f);
-  return f != nullptr;
 }
 
 /* srtpenc refuses to leave NULL without a key: configured before the harness starts it. */

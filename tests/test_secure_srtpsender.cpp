@@ -9,9 +9,12 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gtest/gtest.h>
 
+#include "srtp_test_helpers.h"
+
 #include <cstring>
 
 using namespace meet;
+using meet_test::rtp_packet;
 
 namespace {
 
@@ -19,20 +22,6 @@ const char *kSdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=meetstream\r\nc=IN IP4 
     "a=control:*\r\n"
     "m=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\na=control:stream=0\r\n"
     "m=audio 0 RTP/AVP 97\r\na=rtpmap:97 L16/48000/1\r\na=control:stream=1\r\n";
-
-GstBuffer *
-packet (uint32_t ssrc, uint16_t seq)
-{
-  GstBuffer *buf = gst_rtp_buffer_new_allocate (8, 0, 0);
-  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-  gst_rtp_buffer_map (buf, GST_MAP_WRITE, &rtp);
-  gst_rtp_buffer_set_ssrc (&rtp, ssrc);
-  gst_rtp_buffer_set_seq (&rtp, seq);
-  gst_rtp_buffer_set_payload_type (&rtp, 26);
-  memcpy (gst_rtp_buffer_get_payload (&rtp), "frame!!!", 8);
-  gst_rtp_buffer_unmap (&rtp);
-  return buf;
-}
 
 }  // namespace
 
@@ -97,7 +86,7 @@ TEST (SrtpSender, EncoderToClient)
   EXPECT_EQ (keys.key_for (99).roc, 0u);
   std::vector<GstBuffer *> out;
   for (uint16_t seq = 65530; seq != 5; seq++) {  // wraps: the ROC goes to 1
-    GstBuffer *clear = packet (99, seq);
+    GstBuffer *clear = rtp_packet (99, seq);
     out.push_back (enc.protect_one (clear, false));
     gst_buffer_unref (clear);
     ASSERT_NE (out.back (), nullptr);

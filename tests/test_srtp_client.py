@@ -30,7 +30,7 @@ import threading
 import time
 
 import relay
-from rtsp_publish import Reader, STOP, WAIT, wait_until
+from rtsp_publish import Reader, STOP, WAIT, run_cases, wait_until
 from rtsp_sink_util import Gst, Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -325,24 +325,9 @@ class TamperLeg(relay.UdpLeg):
 
 
 class _TlsConnection(relay._Connection):
-    async def run(self):
-        try:
-            server_reader, server_writer = await asyncio.open_connection(
-                relay.LOOPBACK, self.relay.server_port, ssl=self.relay.client_ctx)
-        except OSError:
-            self.client_writer.close()
-            return
-        self.server_writer = server_writer
-        tasks = [asyncio.ensure_future(self._pump(self.client_reader, server_writer, self._client_message)),
-                 asyncio.ensure_future(self._pump(server_reader, self.client_writer, self._server_message))]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
-            task.cancel()
-        for writer in (server_writer, self.client_writer):
-            writer.close()
-        for leg in self.legs:
-            leg.close()
-        self.legs = []
+    async def _open_server(self):
+        return await asyncio.open_connection(relay.LOOPBACK, self.relay.server_port,
+                                             ssl=self.relay.client_ctx)
 
 
 class TlsRelay(relay.RtspRelay):
@@ -439,11 +424,5 @@ def case_udp_blocked_falls_back():
             play.stop()
 
 
-CASES = {name[5:]: fn for name, fn in list(globals().items()) if name.startswith("case_")}
-
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
-        print("usage: %s {%s}" % (sys.argv[0], ",".join(CASES)), file=sys.stderr)
-        sys.exit(2)
-    CASES[sys.argv[1]]()
-    print("ok")
+    run_cases(globals())

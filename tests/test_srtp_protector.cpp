@@ -9,12 +9,14 @@
 #include <gtest/gtest.h>
 
 #include "gst_test_environment.h"
+#include "srtp_test_helpers.h"
 
 #include <cstring>
 #include <string>
 #include <vector>
 
 using namespace meet;
+using meet_test::have_srtp;
 
 namespace {
 
@@ -117,15 +119,6 @@ master (SrtpSuite suite, const std::string & key_salt)
   key.suite = suite;
   key.key_salt = hex (key_salt);
   return key;
-}
-
-bool
-have_srtp ()
-{
-  GstElementFactory *f = gst_element_factory_find ("srtpenc");
-  if (f)
-    gst_object_unref (f);
-  return f != nullptr;
 }
 
 /* The rollover counter srtpenc's stats give for @ssrc (0 when it has none). */
