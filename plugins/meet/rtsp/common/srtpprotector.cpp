@@ -1,6 +1,7 @@
 /* meetstream: SRTP and SRTCP on nettle (see srtpprotector.h for why it is hand-written). */
 #include "srtpprotector.h"
 
+#include <gst/gst.h>   /* GST_READ_UINT32_BE and friends */
 #include <nettle/aes.h>
 #include <nettle/ctr.h>
 #include <nettle/gcm.h>
@@ -27,25 +28,24 @@ enum : uint8_t {
   kLabelRtcpCipher = 3, kLabelRtcpAuth = 4, kLabelRtcpSalt = 5,
 };
 
-uint16_t
-be16 (const uint8_t * p)
+/* The authentication tag's length: HMAC-SHA1-80's or AES-GCM's. */
+constexpr size_t
+tag_length (bool aead)
 {
-  return static_cast<uint16_t> ((p[0] << 8) | p[1]);
+  return aead ? kGcmTag : kHmacTag;
 }
 
-uint32_t
-be32 (const uint8_t * p)
+/* @ssrc's entry of @map, made when new; null when @map holds SrtpProtector::kMaxSources already. */
+template <typename Map>
+typename Map::mapped_type *
+source_entry (Map & map, uint32_t ssrc)
 {
-  return (uint32_t (p[0]) << 24) | (uint32_t (p[1]) << 16) | (uint32_t (p[2]) << 8) | p[3];
-}
-
-void
-put_be32 (uint8_t * p, uint32_t v)
-{
-  p[0] = static_cast<uint8_t> (v >> 24);
-  p[1] = static_cast<uint8_t> (v >> 16);
-  p[2] = static_cast<uint8_t> (v >> 8);
-  p[3] = static_cast<uint8_t> (v);
+  auto it = map.find (ssrc);
+  if (it != map.end ())
+    return &it->second;
+  if (map.size () >= SrtpProtector::kMaxSources)
+    return nullptr;
+  return &map.emplace (ssrc, typename Map::mapped_type ()).first->second;
 }
 
 /* AES-128 or AES-256 under one key, encryption only (CTR and GCM need no other direction). */
@@ -312,13 +312,13 @@ SrtpProtector::ready () const
 size_t
 SrtpProtector::rtp_overhead () const
 {
-  return impl_->aead ? kGcmTag : kHmacTag;
+  return tag_length (impl_->aead);
 }
 
 size_t
 SrtpProtector::rtcp_overhead () const
 {
-  return (impl_->aead ? kGcmTag : kHmacTag) + kSrtcpTrailer;
+  return tag_length (impl_->aead) + kSrtcpTrailer;
 }
 
 SrtpStatus
@@ -332,7 +332,7 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
   if (in[0] & 0x10) {
     if (header + 4 > len)
       return SrtpStatus::MALFORMED;
-    header += 4 + 4 * static_cast<size_t> (be16 (in + header + 2));
+    header += 4 + 4 * static_cast<size_t> (GST_READ_UINT16_BE (in + header + 2));
   }
   if (header > len)
     return SrtpStatus::MALFORMED;
@@ -341,18 +341,15 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
   if (!impl_->ready)
     return SrtpStatus::NO_KEY;
   Session & s = impl_->rtp;
-  const size_t tag = s.aead ? kGcmTag : kHmacTag;
+  const size_t tag = tag_length (s.aead);
   if (!out || out_size < len + tag)
     return SrtpStatus::NO_ROOM;
-  const uint32_t ssrc = be32 (in + 8);
-  const uint16_t seq = be16 (in + 2);
-  auto it = impl_->sources.find (ssrc);
-  if (it == impl_->sources.end ()) {
-    if (impl_->sources.size () >= kMaxSources)
-      return SrtpStatus::TOO_MANY_SOURCES;
-    it = impl_->sources.emplace (ssrc, RtpSource ()).first;
-  }
-  RtpSource & src = it->second;
+  const uint32_t ssrc = GST_READ_UINT32_BE (in + 8);
+  const uint16_t seq = GST_READ_UINT16_BE (in + 2);
+  RtpSource *source = source_entry (impl_->sources, ssrc);
+  if (!source)
+    return SrtpStatus::TOO_MANY_SOURCES;
+  RtpSource & src = *source;
   uint64_t index;
   int delta = estimate_index (src, seq, &index);
   if (delta <= 0) {
@@ -367,8 +364,8 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
     memcpy (out, in, header);
   if (s.aead) {
     uint8_t twelve[12] = {};
-    put_be32 (twelve + 2, ssrc);
-    put_be32 (twelve + 6, roc);
+    GST_WRITE_UINT32_BE (twelve + 2, ssrc);
+    GST_WRITE_UINT32_BE (twelve + 6, roc);
     twelve[10] = static_cast<uint8_t> (seq >> 8);
     twelve[11] = static_cast<uint8_t> (seq);
     uint8_t iv[12];
@@ -379,7 +376,7 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
     s.cm_iv (ssrc, index, iv);
     s.aes.ctr (iv, len - header, out + header, in + header);
     uint8_t roc_bytes[4];
-    put_be32 (roc_bytes, roc);
+    GST_WRITE_UINT32_BE (roc_bytes, roc);
     s.hmac_tag (out, len, roc_bytes, sizeof (roc_bytes), out + len);
   }
   if (delta > 0)
@@ -401,21 +398,20 @@ SrtpProtector::protect_rtcp (const uint8_t * in, size_t len, uint8_t * out, size
   if (!impl_->ready)
     return SrtpStatus::NO_KEY;
   Session & s = impl_->rtcp;
-  const size_t tag = s.aead ? kGcmTag : kHmacTag;
+  const size_t tag = tag_length (s.aead);
   if (!out || out_size < len + tag + kSrtcpTrailer)
     return SrtpStatus::NO_ROOM;
-  const uint32_t ssrc = be32 (in + 4);
-  auto it = impl_->rtcp_index.find (ssrc);
-  if (it == impl_->rtcp_index.end ()) {
-    if (impl_->rtcp_index.size () >= kMaxSources)
-      return SrtpStatus::TOO_MANY_SOURCES;
-    it = impl_->rtcp_index.emplace (ssrc, 0).first;
-  }
-  if (it->second >= kMaxSrtcpIndex)
+  const uint32_t ssrc = GST_READ_UINT32_BE (in + 4);
+  uint32_t *last_index = source_entry (impl_->rtcp_index, ssrc);
+  if (!last_index)
+    return SrtpStatus::TOO_MANY_SOURCES;
+  if (*last_index >= kMaxSrtcpIndex)
     return SrtpStatus::INDEX_EXHAUSTED;
-  const uint32_t index = it->second + 1;
+  const uint32_t index = *last_index + 1;
   uint8_t trailer[kSrtcpTrailer];
-  put_be32 (trailer, 0x80000000u | index);   // E: encrypted
+  GST_WRITE_UINT32_BE (trailer, 0x80000000u | index);   // E: encrypted
+  if (out != in)
+    memcpy (out, in, 8);
 
   if (s.aead) {
     /* RFC 7714 9: AAD = the clear 8 bytes || E + index; the tag, then E + index. */
@@ -423,25 +419,21 @@ SrtpProtector::protect_rtcp (const uint8_t * in, size_t len, uint8_t * out, size
     memcpy (aad, in, 8);
     memcpy (aad + 8, trailer, kSrtcpTrailer);
     uint8_t twelve[12] = {};
-    put_be32 (twelve + 2, ssrc);
-    put_be32 (twelve + 8, index);
+    GST_WRITE_UINT32_BE (twelve + 2, ssrc);
+    GST_WRITE_UINT32_BE (twelve + 8, index);
     uint8_t iv[12];
     s.gcm_nonce (twelve, iv);
-    if (out != in)
-      memcpy (out, in, 8);
     s.gcm_seal (iv, aad, sizeof (aad), in + 8, len - 8, out + 8, out + len);
     memcpy (out + len + tag, trailer, kSrtcpTrailer);
   } else {
     /* RFC 3711 3.4: E + index after the encrypted part, the tag over everything before it. */
     uint8_t iv[AES_BLOCK_SIZE];
     s.cm_iv (ssrc, index, iv);
-    if (out != in)
-      memcpy (out, in, 8);
     s.aes.ctr (iv, len - 8, out + 8, in + 8);
     memcpy (out + len, trailer, kSrtcpTrailer);
     s.hmac_tag (out, len + kSrtcpTrailer, nullptr, 0, out + len + kSrtcpTrailer);
   }
-  it->second = index;
+  *last_index = index;
   *out_len = len + tag + kSrtcpTrailer;
   return SrtpStatus::OK;
 }
