@@ -2,48 +2,25 @@
  * meet::parse_announced_sdp, then the same body in a whole ANNOUNCE + SETUP + RECORD + DESCRIBE
  * exchange through a publishing RtspServerLogic (the rewritten SDP a reader gets). */
 #include "participants.h"
+#include "rtsp_test_helpers.h"   /* tests/: requests and participant media */
 #include "rtspserverlogic.h"
 
 #include <gst/gst.h>
 
-#include <map>
 #include <string>
 
 namespace {
 
-class FuzzMedia : public meet::RtspServerLogic::Media {
+/* The unit tests' participant media, forgetting a participant that leaves. */
+class FuzzMedia : public meet_test::ParticipantMedia {
 public:
-  std::vector<meet::RtspServerLogic::StreamInfo> streams () override { return {}; }
-  void session_play (const meet::RtspSession &) override {}
-  void session_pause (const meet::RtspSession &) override {}
-  void session_teardown (const meet::RtspSession &) override {}
-  std::vector<meet::RtspServerLogic::StreamInfo> participant_streams (const std::string & name)
-      override {
-    auto it = open_.find (name);
-    meet::RtspServerLogic::StreamInfo info;
-    info.server_rtp_port = 6000;
-    info.server_rtcp_port = 6001;
-    return it == open_.end () ? std::vector<meet::RtspServerLogic::StreamInfo> ()
-        : std::vector<meet::RtspServerLogic::StreamInfo> (it->second, info);
-  }
-  bool participant_open (const std::string & name, size_t streams) override {
-    open_[name] = streams;
-    return true;
-  }
-  void participant_close (const std::string & name) override { open_.erase (name); }
-private:
-  std::map<std::string, size_t> open_;
+  void participant_close (const std::string & name) override { open.erase (name); }
 };
 
 meet::RtspRequest
 request (const std::string & method, const std::string & uri, int cseq)
 {
-  meet::RtspRequest r;
-  r.method = method;
-  r.uri = uri;
-  r.version = "RTSP/1.0";
-  r.headers.emplace_back ("CSeq", std::to_string (cseq));
-  return r;
+  return meet_test::request (method, uri, {}, cseq);
 }
 
 }  // namespace
