@@ -1,7 +1,6 @@
 /* meetstream: SRTP and SRTCP on nettle (see srtpprotector.h for why it is hand-written). */
 #include "srtpprotector.h"
 
-#include <gst/gst.h>   /* GST_READ_UINT32_BE and friends */
 #include <nettle/aes.h>
 #include <nettle/ctr.h>
 #include <nettle/gcm.h>
@@ -27,6 +26,29 @@ enum : uint8_t {
   kLabelRtpCipher = 0, kLabelRtpAuth = 1, kLabelRtpSalt = 2,
   kLabelRtcpCipher = 3, kLabelRtcpAuth = 4, kLabelRtcpSalt = 5,
 };
+
+/* Byte by byte, not GStreamer's GST_READ_UINT32_BE / GST_WRITE_UINT32_BE: on x86 those load and
+ * store a whole word at the (often unaligned) offsets of an RTP header, which UBSan reports. */
+uint16_t
+be16 (const uint8_t * p)
+{
+  return static_cast<uint16_t> ((p[0] << 8) | p[1]);
+}
+
+uint32_t
+be32 (const uint8_t * p)
+{
+  return (uint32_t (p[0]) << 24) | (uint32_t (p[1]) << 16) | (uint32_t (p[2]) << 8) | p[3];
+}
+
+void
+put_be32 (uint8_t * p, uint32_t v)
+{
+  p[0] = static_cast<uint8_t> (v >> 24);
+  p[1] = static_cast<uint8_t> (v >> 16);
+  p[2] = static_cast<uint8_t> (v >> 8);
+  p[3] = static_cast<uint8_t> (v);
+}
 
 /* The authentication tag's length: HMAC-SHA1-80's or AES-GCM's. */
 constexpr size_t
@@ -332,7 +354,7 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
   if (in[0] & 0x10) {
     if (header + 4 > len)
       return SrtpStatus::MALFORMED;
-    header += 4 + 4 * static_cast<size_t> (GST_READ_UINT16_BE (in + header + 2));
+    header += 4 + 4 * static_cast<size_t> (be16 (in + header + 2));
   }
   if (header > len)
     return SrtpStatus::MALFORMED;
@@ -344,8 +366,8 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
   const size_t tag = tag_length (s.aead);
   if (!out || out_size < len + tag)
     return SrtpStatus::NO_ROOM;
-  const uint32_t ssrc = GST_READ_UINT32_BE (in + 8);
-  const uint16_t seq = GST_READ_UINT16_BE (in + 2);
+  const uint32_t ssrc = be32 (in + 8);
+  const uint16_t seq = be16 (in + 2);
   RtpSource *source = source_entry (impl_->sources, ssrc);
   if (!source)
     return SrtpStatus::TOO_MANY_SOURCES;
@@ -364,8 +386,8 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
     memcpy (out, in, header);
   if (s.aead) {
     uint8_t twelve[12] = {};
-    GST_WRITE_UINT32_BE (twelve + 2, ssrc);
-    GST_WRITE_UINT32_BE (twelve + 6, roc);
+    put_be32 (twelve + 2, ssrc);
+    put_be32 (twelve + 6, roc);
     twelve[10] = static_cast<uint8_t> (seq >> 8);
     twelve[11] = static_cast<uint8_t> (seq);
     uint8_t iv[12];
@@ -376,7 +398,7 @@ SrtpProtector::protect_rtp (const uint8_t * in, size_t len, uint8_t * out, size_
     s.cm_iv (ssrc, index, iv);
     s.aes.ctr (iv, len - header, out + header, in + header);
     uint8_t roc_bytes[4];
-    GST_WRITE_UINT32_BE (roc_bytes, roc);
+    put_be32 (roc_bytes, roc);
     s.hmac_tag (out, len, roc_bytes, sizeof (roc_bytes), out + len);
   }
   if (delta > 0)
@@ -401,7 +423,7 @@ SrtpProtector::protect_rtcp (const uint8_t * in, size_t len, uint8_t * out, size
   const size_t tag = tag_length (s.aead);
   if (!out || out_size < len + tag + kSrtcpTrailer)
     return SrtpStatus::NO_ROOM;
-  const uint32_t ssrc = GST_READ_UINT32_BE (in + 4);
+  const uint32_t ssrc = be32 (in + 4);
   uint32_t *last_index = source_entry (impl_->rtcp_index, ssrc);
   if (!last_index)
     return SrtpStatus::TOO_MANY_SOURCES;
@@ -409,7 +431,7 @@ SrtpProtector::protect_rtcp (const uint8_t * in, size_t len, uint8_t * out, size
     return SrtpStatus::INDEX_EXHAUSTED;
   const uint32_t index = *last_index + 1;
   uint8_t trailer[kSrtcpTrailer];
-  GST_WRITE_UINT32_BE (trailer, 0x80000000u | index);   // E: encrypted
+  put_be32 (trailer, 0x80000000u | index);   // E: encrypted
   if (out != in)
     memcpy (out, in, 8);
 
@@ -419,8 +441,8 @@ SrtpProtector::protect_rtcp (const uint8_t * in, size_t len, uint8_t * out, size
     memcpy (aad, in, 8);
     memcpy (aad + 8, trailer, kSrtcpTrailer);
     uint8_t twelve[12] = {};
-    GST_WRITE_UINT32_BE (twelve + 2, ssrc);
-    GST_WRITE_UINT32_BE (twelve + 8, index);
+    put_be32 (twelve + 2, ssrc);
+    put_be32 (twelve + 8, index);
     uint8_t iv[12];
     s.gcm_nonce (twelve, iv);
     s.gcm_seal (iv, aad, sizeof (aad), in + 8, len - 8, out + 8, out + len);
